@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* cert_cache: DER -> CpCert, keyed by the DER bytes themselves (a fast hash + memcmp costs less
+ * than a SHA-1 per sighting); the SHA-1 is computed once, at parse time. */
+#include "analysis/cert_cache.h"
+
+#include <string.h>
+
+typedef struct Key {
+    const uint8_t *der;
+    size_t len;
+    guint hash;
+} Key;
+
+struct CpCertCache {
+    const CpLimits *limits;
+    CpAnomalies *anomalies;
+    GHashTable *by_der;  /* Key* (owned) -> CpCert* */
+    GHashTable *by_sha1; /* sha1 (borrowed from cert) -> CpCert* */
+    GPtrArray *order;    /* CpCert* (owns one reference each) */
+};
+
+static guint
+der_hash(const uint8_t *d, size_t n)
+{
+    /* FNV-1a over a sample: certificates differ everywhere (serial, key, signature), so the
+     * first 64, middle and last 64 bytes plus the length separate them. */
+    uint32_t h = 2166136261u ^ (uint32_t)n;
+    size_t head = n < 64 ? n : 64;
+    for (size_t i = 0; i < head; i++)
+        h = (h ^ d[i]) * 16777619u;
+    for (size_t i = n > 64 ? n - 64 : n; i < n; i++)
+        h = (h ^ d[i]) * 16777619u;
+    if (n > 128)
+        for (size_t i = n / 2; i < n / 2 + 32 && i < n; i++)
+            h = (h ^ d[i]) * 16777619u;
+    return h;
+}
+
+static guint
+key_hash(gconstpointer k)
+{
+    return ((const Key *)k)->hash;
+}
+
+static gboolean
+key_equal(gconstpointer a, gconstpointer b)
+{
+    const Key *x = a, *y = b;
+    return x->len == y->len && memcmp(x->der, y->der, x->len) == 0;
+}
+
+CpCertCache *
+cp_cert_cache_new(const CpLimits *limits, CpAnomalies *anomalies)
+{
+    CpCertCache *c = g_new0(CpCertCache, 1);
+
+    c->limits = limits;
+    c->anomalies = anomalies;
+    c->by_der = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
+    c->by_sha1 = g_hash_table_new(g_str_hash, g_str_equal);
+    c->order = g_ptr_array_new_with_free_func((GDestroyNotify)cp_cert_unref);
+    return c;
+}
+
+void
+cp_cert_cache_free(CpCertCache *c)
+{
+    if (c == NULL)
+        return;
+    g_hash_table_destroy(c->by_der);
+    g_hash_table_destroy(c->by_sha1);
+    g_ptr_array_free(c->order, TRUE);
+    g_free(c);
+}
+
+CpCert *
+cp_cert_cache_get(CpCertCache *c, const uint8_t *der, size_t len, bool *is_new, char sha1_out[41])
+{
+    Key k = { der, len, der_hash(der, len) };
+    CpCert *cert = g_hash_table_lookup(c->by_der, &k);
+
+    *is_new = false;
+    if (cert != NULL) {
+        memcpy(sha1_out, cert->sha1, 41);
+        return cert;
+    }
+    if (c->order->len >= c->limits->max_certs) {
+        cp_anomaly_add(c->anomalies, CP_ANOMALY_CERT_CACHE_FULL); /* cert.cache_full */
+        cp_cert_sha1_hex(der, len, sha1_out);
+        return NULL;
+    }
+    CpCertParseStatus st;
+    cert = cp_cert_parse(der, len, &st);
+    if (st == CP_CERT_TRAILING_DATA)
+        cp_anomaly_add(c->anomalies, CP_ANOMALY_X509_TRAILING_DATA); /* x509.trailing_data */
+    if (cert == NULL) {
+        cp_anomaly_add(c->anomalies, CP_ANOMALY_X509_BAD_DER); /* x509.bad_der */
+        cp_cert_sha1_hex(der, len, sha1_out);
+        return NULL;
+    }
+    Key *owned = g_new(Key, 1);
+    *owned = (Key){ cert->der, cert->der_len, k.hash };
+    g_hash_table_insert(c->by_der, owned, cert);
+    g_hash_table_insert(c->by_sha1, cert->sha1, cert);
+    g_ptr_array_add(c->order, cert);
+    memcpy(sha1_out, cert->sha1, 41);
+    *is_new = true;
+    return cert;
+}
+
+CpCert *
+cp_cert_cache_find_sha1(CpCertCache *c, const char *sha1)
+{
+    return g_hash_table_lookup(c->by_sha1, sha1);
+}
+
+GPtrArray *
+cp_cert_cache_all(CpCertCache *c)
+{
+    return c->order;
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* model: per-server summaries, bounded (a server keeps at most MAX_NAMES names and MAX_CHAINS
+ * distinct chains: a hostile client can send any SNI, a load balancer many chains). */
+#include "analysis/model.h"
+
+#include <string.h>
+
+#define MAX_NAMES  64
+#define MAX_CHAINS 32
+#define MAX_SMALL  16
+
+struct CpModel {
+    const CpLimits *limits;
+    GHashTable *by_endpoint; /* endpoint string (borrowed from server) -> CpServer* */
+    GPtrArray *servers;
+};
+
+void
+cp_handshake_init(CpHandshake *h)
+{
+    memset(h, 0, sizeof *h);
+    h->alert_desc = -1;
+    h->chain = g_array_new(FALSE, TRUE, sizeof(CpChainLink));
+    h->client_chain = g_array_new(FALSE, TRUE, sizeof(CpChainLink));
+}
+
+void
+cp_handshake_clear(CpHandshake *h)
+{
+    g_free(h->sni);
+    if (h->chain != NULL)
+        g_array_free(h->chain, TRUE);
+    if (h->client_chain != NULL)
+        g_array_free(h->client_chain, TRUE);
+    memset(h, 0, sizeof *h);
+    h->alert_desc = -1;
+}
+
+bool
+cp_handshake_is_resumed(const CpHandshake *h)
+{
+    return h->has_server_hello && !h->has_chain && !h->tls13_encrypted && !h->truncated &&
+           h->version != 0x0304 && h->alert_desc < 0;
+}
+
+static void
+seen_chain_free(gpointer p)
+{
+    CpSeenChain *c = p;
+    g_array_free(c->links, TRUE);
+    g_free(c);
+}
+
+static void
+server_free(gpointer p)
+{
+    CpServer *s = p;
+    g_ptr_array_free(s->names, TRUE);
+    g_array_free(s->versions, TRUE);
+    g_array_free(s->ciphers, TRUE);
+    g_ptr_array_free(s->chains, TRUE);
+    g_array_free(s->alerts, TRUE);
+    g_free(s);
+}
+
+CpModel *
+cp_model_new(const CpLimits *limits)
+{
+    CpModel *m = g_new0(CpModel, 1);
+
+    m->limits = limits;
+    m->by_endpoint = g_hash_table_new(g_str_hash, g_str_equal);
+    m->servers = g_ptr_array_new_with_free_func(server_free);
+    return m;
+}
+
+void
+cp_model_free(CpModel *m)
+{
+    if (m == NULL)
+        return;
+    g_hash_table_destroy(m->by_endpoint);
+    g_ptr_array_free(m->servers, TRUE);
+    g_free(m);
+}
+
+GPtrArray *
+cp_model_servers(CpModel *m)
+{
+    return m->servers;
+}
+
+static CpServer *
+server_get(CpModel *m, const CpHandshake *h)
+{
+    char ep[64];
+
+    cp_addr_format_endpoint(&h->server, h->server_port, ep, sizeof ep);
+    CpServer *s = g_hash_table_lookup(m->by_endpoint, ep);
+    if (s != NULL)
+        return s;
+    if (m->servers->len >= m->limits->max_servers)
+        return NULL;
+    s = g_new0(CpServer, 1);
+    s->addr = h->server;
+    s->port = h->server_port;
+    g_strlcpy(s->endpoint, ep, sizeof s->endpoint);
+    s->names = g_ptr_array_new_with_free_func(g_free);
+    s->versions = g_array_new(FALSE, FALSE, sizeof(uint16_t));
+    s->ciphers = g_array_new(FALSE, FALSE, sizeof(uint16_t));
+    s->chains = g_ptr_array_new_with_free_func(seen_chain_free);
+    s->alerts = g_array_new(FALSE, FALSE, sizeof(CpAlertSeen));
+    s->first_ts_ns = h->ts_ns;
+    g_hash_table_insert(m->by_endpoint, s->endpoint, s);
+    g_ptr_array_add(m->servers, s);
+    return s;
+}
+
+static void
+add_u16(GArray *a, uint16_t v)
+{
+    for (guint i = 0; i < a->len; i++)
+        if (g_array_index(a, uint16_t, i) == v)
+            return;
+    if (a->len < MAX_SMALL)
+        g_array_append_val(a, v);
+}
+
+static void
+add_name(CpServer *s, const char *name)
+{
+    for (guint i = 0; i < s->names->len; i++)
+        if (g_ascii_strcasecmp(s->names->pdata[i], name) == 0)
+            return;
+    if (s->names->len < MAX_NAMES)
+        g_ptr_array_add(s->names, g_strdup(name));
+}
+
+static bool
+same_chain(const GArray *a, const GArray *b)
+{
+    if (a->len != b->len)
+        return false;
+    for (guint i = 0; i < a->len; i++)
+        if (strcmp(g_array_index(a, CpChainLink, i).sha1, g_array_index(b, CpChainLink, i).sha1))
+            return false;
+    return true;
+}
+
+static void
+add_chain(CpServer *s, const CpHandshake *h)
+{
+    for (guint i = 0; i < s->chains->len; i++) {
+        CpSeenChain *c = s->chains->pdata[i];
+        if (same_chain(c->links, h->chain)) {
+            c->count++;
+            return;
+        }
+    }
+    if (s->chains->len >= MAX_CHAINS)
+        return;
+    CpSeenChain *c = g_new0(CpSeenChain, 1);
+    c->links = g_array_sized_new(FALSE, FALSE, sizeof(CpChainLink), h->chain->len);
+    g_array_append_vals(c->links, h->chain->data, h->chain->len);
+    c->count = 1;
+    c->first_ts_ns = h->ts_ns;
+    g_ptr_array_add(s->chains, c);
+}
+
+static void
+add_alert(CpServer *s, const CpHandshake *h)
+{
+    for (guint i = 0; i < s->alerts->len; i++) {
+        CpAlertSeen *a = &g_array_index(s->alerts, CpAlertSeen, i);
+        if (a->desc == h->alert_desc && a->from_client == h->alert_from_client) {
+            a->count++;
+            return;
+        }
+    }
+    if (s->alerts->len < MAX_SMALL) {
+        CpAlertSeen a = { h->alert_desc, h->alert_from_client, 1 };
+        g_array_append_val(s->alerts, a);
+    }
+}
+
+bool
+cp_model_add(CpModel *m, const CpHandshake *h)
+{
+    CpServer *s = server_get(m, h);
+
+    if (s == NULL)
+        return false;
+    s->handshakes++;
+    if (h->ts_ns > s->last_ts_ns)
+        s->last_ts_ns = h->ts_ns;
+    if (h->sni != NULL && h->sni[0] != '\0')
+        add_name(s, h->sni);
+    if (h->has_server_hello) {
+        add_u16(s->versions, h->version);
+        add_u16(s->ciphers, h->cipher);
+    }
+    if (h->has_chain && h->chain->len > 0)
+        add_chain(s, h);
+    if (h->alert_desc >= 0)
+        add_alert(s, h);
+    s->resumed += cp_handshake_is_resumed(h);
+    s->truncated += h->truncated;
+    s->tls13 += h->tls13_encrypted;
+    return true;
+}

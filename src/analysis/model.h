@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* model: what was seen — handshakes (connection lifetime, handed to the report as they end) and
+ * servers (run lifetime: the summary the diagnosis and the text report work from). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "base/limits.h"
+#include "dissectors/x509.h"
+#include "net/packet.h"
+
+/* One link of a chain: the certificate when it parsed, and its thumbprint always. */
+typedef struct CpChainLink {
+    CpCert *cert; /* (nullable) borrowed from the cert cache */
+    char sha1[41];
+} CpChainLink;
+
+typedef struct CpHandshake {
+    uint64_t ts_ns;           /* first packet of the connection */
+    CpAddr client, server;
+    uint16_t client_port, server_port;
+    char *sni;                /* (nullable) raw bytes up to the first NUL (escaped at output) */
+    bool has_client_hello;
+    bool has_server_hello;
+    bool sslv2_hello;
+    uint16_t client_version;  /* highest offered */
+    uint16_t version;         /* negotiated */
+    uint16_t cipher;
+    bool has_chain;           /* the server sent a Certificate message */
+    GArray *chain;            /* CpChainLink, wire order (leaf first) */
+    GArray *client_chain;     /* CpChainLink, client certificates */
+    size_t certs_dropped;
+    int alert_desc;           /* -1: none */
+    int alert_level;
+    bool alert_from_client;
+    bool truncated;           /* bytes of the handshake were lost (gap, snaplen) */
+    bool tls13_encrypted;     /* certificates encrypted by TLS 1.3 */
+    bool overlap_conflict;
+} CpHandshake;
+
+void cp_handshake_init(CpHandshake *h);
+void cp_handshake_clear(CpHandshake *h);
+/* Whether the server answered: resumed (no Certificate in a full TLS <= 1.2 handshake). */
+bool cp_handshake_is_resumed(const CpHandshake *h);
+
+typedef struct CpSeenChain {
+    GArray *links;     /* CpChainLink */
+    uint64_t count;
+    uint64_t first_ts_ns;
+} CpSeenChain;
+
+typedef struct CpAlertSeen {
+    int desc;
+    bool from_client;
+    uint64_t count;
+} CpAlertSeen;
+
+/* Lifetime: run. */
+typedef struct CpServer {
+    CpAddr addr;
+    uint16_t port;
+    char endpoint[64];       /* "10.0.0.1:443" / "[::1]:443" */
+    GPtrArray *names;        /* (element-type utf8) distinct SNIs, capped */
+    GArray *versions;        /* uint16_t distinct negotiated versions */
+    GArray *ciphers;         /* uint16_t distinct cipher suites */
+    uint64_t handshakes;
+    uint64_t resumed;
+    uint64_t truncated;
+    uint64_t tls13;
+    GPtrArray *chains;       /* CpSeenChain*, distinct chains, capped */
+    GArray *alerts;          /* CpAlertSeen */
+    uint64_t first_ts_ns, last_ts_ns;
+} CpServer;
+
+typedef struct CpModel CpModel;
+
+CpModel *cp_model_new(const CpLimits *limits);
+void cp_model_free(CpModel *m);
+/* Folds a finished handshake into its server's summary; false when the server table is full. */
+bool cp_model_add(CpModel *m, const CpHandshake *h);
+/* (transfer none) servers in first-seen order (element-type CpServer*) */
+GPtrArray *cp_model_servers(CpModel *m);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* capture: frames from pcap/pcapng files, stdin or a live device; the only code that includes
+ * <pcap/pcap.h> (STYLE R21). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+/* Lifetime: packet. data is borrowed until the next cp_capture_next call (libpcap's rule). */
+typedef struct CpFrame {
+    uint64_t ts_ns;
+    uint32_t caplen;
+    uint32_t wirelen;
+    int linktype;
+    const uint8_t *data;
+} CpFrame;
+
+typedef enum CpCaptureStatus {
+    CP_CAPTURE_FRAME = 0, /* *frame holds the next frame */
+    CP_CAPTURE_END,       /* no more frames (end of file, or live capture stopped) */
+    CP_CAPTURE_TIMEOUT,   /* live only: no frame within the read timeout; call again */
+    CP_CAPTURE_ERROR,     /* *error says why; frames read so far stay valid */
+} CpCaptureStatus;
+
+typedef struct CpCapture CpCapture;
+
+typedef struct CpLiveOptions {
+    const char *device;
+    const char *filter;   /* BPF, NULL for the default ("tcp") */
+    int snaplen;          /* 0: whole packets (262144) */
+    int buffer_size;      /* kernel buffer in bytes, 0: libpcap's default */
+    bool immediate;
+    bool promisc;
+    int timeout_ms;
+} CpLiveOptions;
+
+typedef struct CpCaptureStats {
+    uint64_t received;
+    uint64_t dropped_kernel;
+    uint64_t dropped_iface;
+    bool valid;
+} CpCaptureStats;
+
+/* (transfer full) path "-" reads standard input. */
+CpCapture *cp_capture_open_file(const char *path, GError **error);
+CpCapture *cp_capture_open_live(const CpLiveOptions *opt, GError **error);
+CpCaptureStatus cp_capture_next(CpCapture *c, CpFrame *frame, GError **error);
+/* Makes a blocked cp_capture_next return CP_CAPTURE_END soon; safe from a signal handler. */
+void cp_capture_break(CpCapture *c);
+bool cp_capture_stats(CpCapture *c, CpCaptureStats *stats);
+const char *cp_capture_name(const CpCapture *c);
+uint64_t cp_capture_frame_count(const CpCapture *c);
+void cp_capture_free(CpCapture *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CpCapture, cp_capture_free)
+
+/* Lists capture devices, one "name\tdescription" string each. (transfer full) */
+GPtrArray *cp_capture_list_devices(GError **error);

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* certpath: why does a client not trust a server's certificate? Entry point; the only place the
+ * exit status is decided (STYLE R14): 0 clean, 1 a warning-or-worse finding, 2 usage/input error. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/error.h"
+#include "cli/options.h"
+#include "cli/run.h"
+
+#ifndef CERTPATH_VERSION
+#define CERTPATH_VERSION "unknown"
+#endif
+
+int
+main(int argc, char **argv)
+{
+    CpConfig cfg;
+    CpRunResult res;
+    GError *error = NULL;
+
+    if (!cp_options_parse(&cfg, &argc, &argv, &error)) {
+        fprintf(stderr, "certpath: %s\n", error->message);
+        g_error_free(error);
+        cp_options_clear(&cfg);
+        return 2;
+    }
+    if (cfg.show_version) {
+        printf("certpath %s\n", CERTPATH_VERSION);
+        cp_options_clear(&cfg);
+        return 0;
+    }
+    bool ok = cp_run(&cfg, &res, &error);
+    cp_options_clear(&cfg);
+    if (!ok) {
+        fprintf(stderr, "certpath: %s\n", error ? error->message : "failed");
+        g_clear_error(&error);
+        return 2;
+    }
+    if (res.input_error || res.output_error)
+        return 2;
+    return res.worst_severity >= 1 ? 1 : 0;
+}

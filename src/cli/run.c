@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* run: wires capture -> pipeline -> report, for files and for live capture. */
+#include "cli/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/pipeline.h"
+#include "base/error.h"
+#include "capture/capture.h"
+#include "output/export_pem.h"
+#include "output/report.h"
+
+typedef struct Run {
+    const CpConfig *cfg;
+    CpReport *report;
+    CpPipeline *pl;
+    CpRunInfo info;
+    GError *export_error;
+    uint64_t packets_left; /* --count */
+} Run;
+
+static void
+on_certificate(void *user, const CpCert *c)
+{
+    Run *r = user;
+
+    cp_report_certificate(r->report, c);
+    if (r->cfg->export_dir != NULL && r->export_error == NULL)
+        cp_export_pem(r->cfg->export_dir, c, &r->export_error);
+}
+
+static void
+on_handshake(void *user, const CpHandshake *h)
+{
+    Run *r = user;
+
+    cp_report_handshake(r->report, h);
+}
+
+static void
+warn(const char *msg)
+{
+    fprintf(stderr, "certpath: %s\n", msg);
+}
+
+/* Reads one source to its end; returns false on an input error (already recorded). */
+static bool
+read_all(Run *r, CpCapture *cap)
+{
+    CpFrame f;
+    GError *err = NULL;
+
+    for (;;) {
+        if (r->cfg->count >= 0 && r->packets_left == 0)
+            return true;
+        CpCaptureStatus st = cp_capture_next(cap, &f, &err);
+        if (st == CP_CAPTURE_END)
+            return true;
+        if (st == CP_CAPTURE_TIMEOUT)
+            continue;
+        if (st == CP_CAPTURE_ERROR) {
+            warn(err->message);
+            g_ptr_array_add(r->info.errors, g_strdup(err->message));
+            g_error_free(err);
+            return false;
+        }
+        cp_pipeline_frame(r->pl, &f);
+        if (r->cfg->count >= 0)
+            r->packets_left--;
+    }
+}
+
+static bool
+run_files(Run *r)
+{
+    bool ok = true;
+
+    for (char **in = r->cfg->inputs; *in != NULL; in++) {
+        GError *err = NULL;
+        CpCapture *cap = cp_capture_open_file(*in, &err);
+        g_ptr_array_add(r->info.inputs, g_strdup(*in));
+        if (cap == NULL) {
+            warn(err->message);
+            g_ptr_array_add(r->info.errors, g_strdup(err->message));
+            g_error_free(err);
+            ok = false;
+            continue;
+        }
+        ok &= read_all(r, cap);
+        cp_capture_free(cap);
+    }
+    return ok;
+}
+
+static bool
+run_live(Run *r, GError **error)
+{
+    CpLiveOptions lo = {
+        .device = r->cfg->iface,
+        .filter = r->cfg->filter,
+        .snaplen = r->cfg->snaplen,
+        .buffer_size = r->cfg->buffer_mib * 1024 * 1024,
+        .immediate = r->cfg->immediate,
+        .promisc = !r->cfg->no_promisc,
+    };
+    CpCapture *cap = cp_capture_open_live(&lo, error);
+
+    if (cap == NULL)
+        return false;
+    g_ptr_array_add(r->info.inputs, g_strdup(r->cfg->iface));
+    r->info.live = true;
+    bool ok = read_all(r, cap);
+    CpCaptureStats st;
+    if (cp_capture_stats(cap, &st)) {
+        r->info.stats_valid = true;
+        r->info.received = st.received;
+        r->info.dropped_kernel = st.dropped_kernel;
+        r->info.dropped_iface = st.dropped_iface;
+    }
+    cp_capture_free(cap);
+    return ok;
+}
+
+static void
+list_devices(CpRunResult *res, GError **error)
+{
+    GPtrArray *devs = cp_capture_list_devices(error);
+
+    if (devs == NULL) {
+        res->input_error = true;
+        return;
+    }
+    for (guint i = 0; i < devs->len; i++)
+        printf("%u.%s\n", i + 1, (const char *)devs->pdata[i]);
+    g_ptr_array_free(devs, TRUE);
+}
+
+bool
+cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
+{
+    Run r = { .cfg = cfg };
+    FILE *out = stdout;
+
+    memset(res, 0, sizeof *res);
+    if (cfg->list_ifaces) {
+        list_devices(res, error);
+        return !res->input_error;
+    }
+    if (cfg->export_dir != NULL && !cp_export_prepare(cfg->export_dir, error))
+        return false;
+    if (cfg->output != NULL && (out = fopen(cfg->output, "w")) == NULL) {
+        g_set_error(error, CP_ERROR, CP_ERROR_OUTPUT, "%s: %s", cfg->output, g_strerror(errno));
+        return false;
+    }
+    r.report = cp_report_new(cfg->format, out, cfg->iface != NULL);
+    r.info.inputs = g_ptr_array_new_with_free_func(g_free);
+    r.info.errors = g_ptr_array_new_with_free_func(g_free);
+    r.packets_left = cfg->count >= 0 ? (uint64_t)cfg->count : 0;
+    CpPipelineHooks hooks = { on_certificate, on_handshake, &r };
+    r.pl = cp_pipeline_new(&cfg->limits, &hooks);
+
+    bool ok = cfg->iface != NULL ? run_live(&r, error) : run_files(&r);
+    if (cfg->iface != NULL && !ok && error != NULL && *error != NULL) {
+        /* The device never opened: nothing to report. */
+        cp_pipeline_free(r.pl);
+        cp_report_free(r.report);
+        g_ptr_array_free(r.info.inputs, TRUE);
+        g_ptr_array_free(r.info.errors, TRUE);
+        if (out != stdout)
+            fclose(out);
+        return false;
+    }
+    cp_pipeline_finish(r.pl);
+    cp_report_final(r.report, r.pl, &r.info);
+    if (r.export_error != NULL) {
+        warn(r.export_error->message);
+        g_error_free(r.export_error);
+        res->output_error = true;
+    }
+    res->input_error = !ok;
+    if (ferror(out) || (out != stdout && fclose(out) != 0))
+        res->output_error = true;
+    cp_pipeline_free(r.pl);
+    cp_report_free(r.report);
+    g_ptr_array_free(r.info.inputs, TRUE);
+    g_ptr_array_free(r.info.errors, TRUE);
+    return true;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* report_json: JSON Lines (RFC 8259, one object per line). Field names are stable API (R15):
+ * add fields, never rename them. */
+#include "output/report_private.h"
+
+#include <string.h>
+
+#include "output/escape.h"
+#include "output/format.h"
+
+static void
+key(CpReport *r, const char *k)
+{
+    g_string_append_printf(r->line, ",\"%s\":", k);
+}
+
+static void
+str(CpReport *r, const char *k, const char *v)
+{
+    key(r, k);
+    r->invalid_utf8 += cp_escape_json(r->line, v);
+}
+
+static void
+num(CpReport *r, const char *k, uint64_t v)
+{
+    key(r, k);
+    g_string_append_printf(r->line, "%" G_GUINT64_FORMAT, v);
+}
+
+static void
+boolean(CpReport *r, const char *k, bool v)
+{
+    key(r, k);
+    g_string_append(r->line, v ? "true" : "false");
+}
+
+static void
+str_array(CpReport *r, const char *k, const GPtrArray *a)
+{
+    key(r, k);
+    g_string_append_c(r->line, '[');
+    for (guint i = 0; a != NULL && i < a->len; i++) {
+        if (i > 0)
+            g_string_append_c(r->line, ',');
+        r->invalid_utf8 += cp_escape_json(r->line, a->pdata[i]);
+    }
+    g_string_append_c(r->line, ']');
+}
+
+static void
+time_field(CpReport *r, const char *k, int64_t t)
+{
+    key(r, k);
+    g_string_append_c(r->line, '"');
+    cp_fmt_time(r->line, t, 0, false);
+    g_string_append_c(r->line, '"');
+}
+
+void
+cp_report_json_certificate(CpReport *r, const CpCert *c)
+{
+    g_string_append(r->line, "{\"type\":\"certificate\"");
+    str(r, "sha1", c->sha1);
+    str(r, "sha256", c->sha256);
+    str(r, "subject", c->subject);
+    str(r, "issuer", c->issuer);
+    str(r, "serial", c->serial);
+    time_field(r, "not_before", c->not_before);
+    time_field(r, "not_after", c->not_after);
+    str(r, "key_type", c->key_type);
+    num(r, "key_bits", c->key_bits);
+    if (c->key_curve != NULL)
+        str(r, "key_curve", c->key_curve);
+    str(r, "signature", c->signature);
+    str(r, "signature_hash", c->sig_hash);
+    str_array(r, "san", c->san_dns);
+    str_array(r, "san_ip", c->san_ip);
+    boolean(r, "is_ca", c->is_ca);
+    boolean(r, "self_signed", c->self_signed);
+    str(r, "ski", c->ski);
+    str(r, "aki", c->aki);
+    str_array(r, "aia_ca_issuers", c->aia_ca_issuers);
+    str_array(r, "aia_ocsp", c->aia_ocsp);
+    num(r, "der_len", c->der_len);
+    g_string_append(r->line, "}\n");
+    cp_report_emit(r);
+}
+
+static void
+endpoint(CpReport *r, const char *k, const CpAddr *a, uint16_t port)
+{
+    char buf[64];
+
+    cp_addr_format_endpoint(a, port, buf, sizeof buf);
+    str(r, k, buf);
+}
+
+static void
+chain(CpReport *r, const char *k, const GArray *links)
+{
+    key(r, k);
+    g_string_append_c(r->line, '[');
+    for (guint i = 0; i < links->len; i++)
+        g_string_append_printf(r->line, "%s\"%s\"", i ? "," : "",
+                               g_array_index(links, CpChainLink, i).sha1);
+    g_string_append_c(r->line, ']');
+}
+
+void
+cp_report_json_handshake(CpReport *r, const CpHandshake *h)
+{
+    g_string_append(r->line, "{\"type\":\"handshake\",\"ts\":\"");
+    cp_fmt_time_ns(r->line, h->ts_ns, true);
+    g_string_append_c(r->line, '"');
+    endpoint(r, "client", &h->client, h->client_port);
+    endpoint(r, "server", &h->server, h->server_port);
+    str(r, "sni", h->sni);
+    key(r, "version");
+    if (h->has_server_hello) {
+        g_string_append_c(r->line, '"');
+        cp_fmt_version(r->line, h->version);
+        g_string_append(r->line, "\",\"cipher\":\"");
+        cp_fmt_cipher(r->line, h->cipher);
+        g_string_append_c(r->line, '"');
+    } else {
+        g_string_append(r->line, "null,\"cipher\":null");
+    }
+    chain(r, "chain", h->chain);
+    if (h->client_chain->len > 0)
+        chain(r, "client_chain", h->client_chain);
+    key(r, "alert");
+    if (h->alert_desc >= 0) {
+        g_string_append_c(r->line, '"');
+        cp_fmt_alert(r->line, h->alert_desc);
+        g_string_append_printf(r->line, "\",\"alert_level\":\"%s\",\"alert_sender\":\"%s\"",
+                               h->alert_level == 2 ? "fatal" : "warning",
+                               h->alert_from_client ? "client" : "server");
+    } else {
+        g_string_append(r->line, "null");
+    }
+    boolean(r, "truncated", h->truncated);
+    boolean(r, "resumed", cp_handshake_is_resumed(h));
+    boolean(r, "tls13_encrypted", h->tls13_encrypted);
+    g_string_append(r->line, "}\n");
+    cp_report_emit(r);
+}
+
+static void
+anomalies(CpReport *r, const CpAnomalies *a)
+{
+    bool first = true;
+
+    key(r, "anomalies");
+    g_string_append_c(r->line, '{');
+    for (int i = 0; i < CP_ANOMALY__COUNT; i++) {
+        uint64_t n = a->count[i];
+        if (i == CP_ANOMALY_OUTPUT_INVALID_UTF8)
+            n += r->invalid_utf8;
+        if (n == 0)
+            continue;
+        g_string_append_printf(r->line, "%s\"%s\":%" G_GUINT64_FORMAT, first ? "" : ",",
+                               cp_anomaly_name((CpAnomalyId)i), n);
+        first = false;
+    }
+    g_string_append_c(r->line, '}');
+}
+
+void
+cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info)
+{
+    const CpPipelineStats *s = cp_pipeline_stats(pl);
+
+    g_string_append(r->line, "{\"type\":\"summary\"");
+    str_array(r, "inputs", info->inputs);
+    num(r, "packets", s->frames);
+    num(r, "bytes", s->bytes);
+    num(r, "tcp_segments", s->tcp_segments);
+    num(r, "connections", s->connections);
+    num(r, "handshakes", s->tls_connections);
+    num(r, "certificate_messages", s->cert_messages);
+    num(r, "certificates", cp_cert_cache_all(cp_pipeline_certs(pl))->len);
+    num(r, "servers", cp_model_servers(cp_pipeline_model(pl))->len);
+    if (s->frames > 0) {
+        key(r, "capture_start");
+        g_string_append_c(r->line, '"');
+        cp_fmt_time_ns(r->line, s->first_ts_ns, true);
+        g_string_append(r->line, "\",\"capture_end\":\"");
+        cp_fmt_time_ns(r->line, s->last_ts_ns, true);
+        g_string_append_c(r->line, '"');
+    }
+    if (info->stats_valid) {
+        num(r, "received", info->received);
+        num(r, "dropped_kernel", info->dropped_kernel);
+        num(r, "dropped_interface", info->dropped_iface);
+    }
+    anomalies(r, cp_pipeline_anomalies(pl));
+    str_array(r, "errors", info->errors);
+    g_string_append(r->line, "}\n");
+    cp_report_emit(r);
+}

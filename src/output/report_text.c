@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* report_text: the human report — capture facts, then each server with its chains drawn as a
+ * tree, then anomalies. Every string from the wire goes through cp_escape_text. */
+#include "output/report_private.h"
+
+#include <string.h>
+
+#include "output/escape.h"
+#include "output/format.h"
+
+#define MAX_SHOWN 1024 /* bytes of one attacker string shown */
+
+static void
+esc(GString *o, const char *s)
+{
+    if (s == NULL)
+        g_string_append(o, "-");
+    else
+        cp_escape_text(o, s, strlen(s), MAX_SHOWN);
+}
+
+static void
+esc_list(GString *o, const GPtrArray *a)
+{
+    for (guint i = 0; a != NULL && i < a->len; i++) {
+        if (i > 0)
+            g_string_append(o, ", ");
+        esc(o, a->pdata[i]);
+    }
+}
+
+static void
+date(GString *o, int64_t t)
+{
+    GString *tmp = g_string_new(NULL);
+
+    cp_fmt_time(tmp, t, 0, false);
+    g_string_append_len(o, tmp->str, 10);
+    g_string_append_c(o, ' ');
+    g_string_append_len(o, tmp->str + 11, 8);
+    g_string_free(tmp, TRUE);
+}
+
+static void
+field(GString *o, const char *indent, const char *name)
+{
+    g_string_append_printf(o, "%s%-9s ", indent, name);
+}
+
+static void
+cert_details(GString *o, const CpCert *c, const char *indent)
+{
+    field(o, indent, "issuer");
+    esc(o, c->issuer);
+    g_string_append_c(o, '\n');
+    field(o, indent, "serial");
+    esc(o, c->serial);
+    g_string_append_c(o, '\n');
+    field(o, indent, "sha1");
+    g_string_append_printf(o, "%s\n", c->sha1);
+    field(o, indent, "sha256");
+    g_string_append_printf(o, "%s\n", c->sha256);
+    field(o, indent, "key");
+    esc(o, c->key_type);
+    g_string_append_printf(o, " %u", c->key_bits);
+    if (c->key_curve != NULL) {
+        g_string_append(o, " (");
+        esc(o, c->key_curve);
+        g_string_append_c(o, ')');
+    }
+    g_string_append(o, ", signed ");
+    esc(o, c->signature);
+    g_string_append_c(o, '\n');
+    field(o, indent, "valid");
+    date(o, c->not_before);
+    g_string_append(o, " to ");
+    date(o, c->not_after);
+    g_string_append(o, " UTC\n");
+    if (c->san_dns->len > 0 || c->san_ip->len > 0) {
+        field(o, indent, "names");
+        esc_list(o, c->san_dns);
+        if (c->san_dns->len > 0 && c->san_ip->len > 0)
+            g_string_append(o, ", ");
+        esc_list(o, c->san_ip);
+        g_string_append_c(o, '\n');
+    }
+    if (c->is_ca || c->self_signed) {
+        field(o, indent, "type");
+        g_string_append_printf(o, "%s%s%s\n", c->is_ca ? "CA" : "",
+                               c->is_ca && c->self_signed ? ", " : "",
+                               c->self_signed ? "self-signed (root)" : "");
+    }
+    if (c->ski != NULL || c->aki != NULL) {
+        field(o, indent, "key ids");
+        g_string_append_printf(o, "subject %s, authority %s\n", c->ski ? c->ski : "-",
+                               c->aki ? c->aki : "-");
+    }
+    if (c->aia_ca_issuers->len > 0) {
+        field(o, indent, "issuer at");
+        esc_list(o, c->aia_ca_issuers);
+        g_string_append_c(o, '\n');
+    }
+}
+
+static void
+chain_tree(GString *o, const CpSeenChain *ch)
+{
+    for (guint i = 0; i < ch->links->len; i++) {
+        const CpChainLink *l = &g_array_index(ch->links, CpChainLink, i);
+        bool last = i + 1 == ch->links->len;
+        g_string_append_printf(o, "    %s [%u] ", last ? "`-" : "|-", i);
+        if (l->cert == NULL) {
+            g_string_append_printf(o, "(certificate that does not parse) sha1 %s\n", l->sha1);
+            continue;
+        }
+        esc(o, l->cert->subject);
+        g_string_append_c(o, '\n');
+        cert_details(o, l->cert, last ? "          " : "    |     ");
+    }
+}
+
+static void
+u16_list(GString *o, const GArray *a, void (*fmt)(GString *, uint16_t))
+{
+    for (guint i = 0; i < a->len; i++) {
+        if (i > 0)
+            g_string_append(o, ", ");
+        fmt(o, g_array_index(a, uint16_t, i));
+    }
+}
+
+static void
+server_block(GString *o, const CpServer *s)
+{
+    g_string_append_printf(o, "\n%s\n", s->endpoint);
+    if (s->names->len > 0) {
+        g_string_append(o, "  asked for  ");
+        esc_list(o, s->names);
+        g_string_append_c(o, '\n');
+    }
+    g_string_append_printf(o, "  handshakes %" G_GUINT64_FORMAT, s->handshakes);
+    if (s->resumed > 0)
+        g_string_append_printf(o, " (%" G_GUINT64_FORMAT " resumed)", s->resumed);
+    if (s->versions->len > 0) {
+        g_string_append(o, ", ");
+        u16_list(o, s->versions, cp_fmt_version);
+    }
+    g_string_append_c(o, '\n');
+    if (s->ciphers->len > 0) {
+        g_string_append(o, "  cipher     ");
+        u16_list(o, s->ciphers, cp_fmt_cipher);
+        g_string_append_c(o, '\n');
+    }
+    for (guint i = 0; i < s->alerts->len; i++) {
+        const CpAlertSeen *a = &g_array_index(s->alerts, CpAlertSeen, i);
+        g_string_append_printf(o, "  alert      %s sent ", a->from_client ? "client" : "server");
+        cp_fmt_alert(o, a->desc);
+        g_string_append_printf(o, " (%" G_GUINT64_FORMAT "x)\n", a->count);
+    }
+    if (s->tls13 > 0)
+        g_string_append_printf(o, "  TLS 1.3    %" G_GUINT64_FORMAT " handshakes: certificates "
+                                  "encrypted, not visible on the wire\n", s->tls13);
+    if (s->truncated > 0)
+        g_string_append_printf(o, "  truncated  %" G_GUINT64_FORMAT " handshakes lost bytes to the "
+                                  "capture (snaplen or lost segments)\n", s->truncated);
+    for (guint i = 0; i < s->chains->len; i++) {
+        const CpSeenChain *ch = s->chains->pdata[i];
+        g_string_append_printf(o, "  chain %s%u certificate%s sent, in %" G_GUINT64_FORMAT
+                                  " handshake%s\n",
+                               s->chains->len > 1 ? "variant " : "", ch->links->len,
+                               ch->links->len == 1 ? "" : "s", ch->count, ch->count == 1 ? "" : "s");
+        chain_tree(o, ch);
+    }
+}
+
+static void
+anomaly_block(GString *o, const CpAnomalies *a, const GArray *bad_links)
+{
+    bool any = false;
+
+    for (int i = 0; i < CP_ANOMALY__COUNT; i++) {
+        if (a->count[i] == 0)
+            continue;
+        if (!any)
+            g_string_append(o, "\nInput anomalies (counted, not fatal)\n");
+        any = true;
+        g_string_append_printf(o, "  %-26s %8" G_GUINT64_FORMAT "  %s\n",
+                               cp_anomaly_name((CpAnomalyId)i), a->count[i],
+                               cp_anomaly_doc((CpAnomalyId)i));
+    }
+    for (guint i = 0; i < bad_links->len; i++) {
+        const CpLinkSeen *l = &g_array_index(bad_links, CpLinkSeen, i);
+        g_string_append_printf(o, "  link type %d is not supported: %" G_GUINT64_FORMAT
+                                  " frames skipped\n", l->linktype, l->frames);
+    }
+}
+
+void
+cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info)
+{
+    const CpPipelineStats *s = cp_pipeline_stats(pl);
+    GPtrArray *servers = cp_model_servers(cp_pipeline_model(pl));
+    GString *o = r->line;
+
+    g_string_append_printf(o, "certpath: %u server%s, %" G_GUINT64_FORMAT " TLS handshake%s, %u "
+                              "distinct certificate%s\n",
+                           servers->len, servers->len == 1 ? "" : "s", s->tls_connections,
+                           s->tls_connections == 1 ? "" : "s",
+                           cp_cert_cache_all(cp_pipeline_certs(pl))->len,
+                           cp_cert_cache_all(cp_pipeline_certs(pl))->len == 1 ? "" : "s");
+    g_string_append(o, "input: ");
+    esc_list(o, info->inputs);
+    g_string_append_printf(o, "; %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT
+                              " TCP connections",
+                           s->frames, s->connections);
+    if (s->frames > 0) {
+        g_string_append(o, "; captured ");
+        date(o, (int64_t)(s->first_ts_ns / 1000000000u));
+        g_string_append(o, " to ");
+        date(o, (int64_t)(s->last_ts_ns / 1000000000u));
+        g_string_append(o, " UTC");
+    }
+    g_string_append_c(o, '\n');
+    if (info->stats_valid)
+        g_string_append_printf(o, "capture: %" G_GUINT64_FORMAT " received, %" G_GUINT64_FORMAT
+                                  " dropped by the kernel, %" G_GUINT64_FORMAT
+                                  " dropped by the interface\n",
+                               info->received, info->dropped_kernel, info->dropped_iface);
+    for (guint i = 0; i < servers->len; i++)
+        server_block(o, servers->pdata[i]);
+    anomaly_block(o, cp_pipeline_anomalies(pl), cp_pipeline_unsupported_links(pl));
+    for (guint i = 0; info->errors != NULL && i < info->errors->len; i++) {
+        g_string_append(o, "\nerror: ");
+        esc(o, info->errors->pdata[i]);
+        g_string_append_c(o, '\n');
+    }
+    cp_report_emit(r);
+}
+
+void
+cp_report_text_handshake(CpReport *r, const CpHandshake *h)
+{
+    char cli[64], srv[64];
+    GString *o = r->line;
+
+    cp_addr_format_endpoint(&h->client, h->client_port, cli, sizeof cli);
+    cp_addr_format_endpoint(&h->server, h->server_port, srv, sizeof srv);
+    cp_fmt_time_ns(o, h->ts_ns, true);
+    g_string_append_printf(o, " %s -> %s", cli, srv);
+    if (h->sni != NULL) {
+        g_string_append(o, " sni ");
+        esc(o, h->sni);
+    }
+    if (h->has_server_hello) {
+        g_string_append_c(o, ' ');
+        cp_fmt_version(o, h->version);
+    }
+    if (h->chain->len > 0) {
+        const CpChainLink *leaf = &g_array_index(h->chain, CpChainLink, 0);
+        g_string_append_printf(o, " chain %u, leaf ", h->chain->len);
+        if (leaf->cert != NULL)
+            esc(o, leaf->cert->subject);
+        g_string_append_printf(o, " (%s)", leaf->sha1);
+    }
+    if (h->alert_desc >= 0) {
+        g_string_append_printf(o, " %s alert ", h->alert_from_client ? "client" : "server");
+        cp_fmt_alert(o, h->alert_desc);
+    }
+    if (h->truncated)
+        g_string_append(o, " [truncated]");
+    g_string_append_c(o, '\n');
+    cp_report_emit(r);
+}

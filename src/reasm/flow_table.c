@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* flow_table: open hash of connections plus an age list.
+ *
+ * The key is the unordered pair of endpoints, so both directions find the same flow. Hashing
+ * mixes a per-table random seed (attackers choose addresses and ports: R49). Flows sit in a
+ * doubly linked list ordered by last activity; expiry walks it from the old end and stops at
+ * the first young flow, so it costs O(expired). When the table is full the oldest flow is
+ * ended (flow.evicted), which keeps memory bounded under a SYN flood.
+ */
+#include "reasm/flow_table.h"
+
+#include <string.h>
+#include <glib.h>
+
+struct CpFlowTable {
+    const CpLimits *limits;
+    CpAnomalies *anomalies;
+    CpFlowEndFn on_end;
+    void *user;
+    GHashTable *index; /* CpFlow* -> CpFlow*, hash/equal on endpoints */
+    CpFlow *oldest, *newest;
+    uint64_t count;
+    uint64_t created;
+    uint64_t seed;
+};
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 33);
+}
+
+static uint64_t
+endpoint_hash(uint64_t seed, const CpAddr *a, uint16_t port)
+{
+    uint64_t w0, w1;
+
+    memcpy(&w0, a->bytes, 8);
+    memcpy(&w1, a->bytes + 8, 8);
+    return mix(mix(mix(seed, w0), w1), (uint64_t)port << 8 | a->family);
+}
+
+static guint
+flow_hash(gconstpointer key)
+{
+    const CpFlow *f = key;
+    return f->hash;
+}
+
+static bool
+endpoint_eq(const CpAddr *a, uint16_t pa, const CpAddr *b, uint16_t pb)
+{
+    return pa == pb && a->family == b->family && memcmp(a->bytes, b->bytes, 16) == 0;
+}
+
+static gboolean
+flow_equal(gconstpointer x, gconstpointer y)
+{
+    const CpFlow *a = x, *b = y;
+
+    if (endpoint_eq(&a->addr[0], a->port[0], &b->addr[0], b->port[0]))
+        return endpoint_eq(&a->addr[1], a->port[1], &b->addr[1], b->port[1]);
+    return endpoint_eq(&a->addr[0], a->port[0], &b->addr[1], b->port[1]) &&
+           endpoint_eq(&a->addr[1], a->port[1], &b->addr[0], b->port[0]);
+}
+
+/* Symmetric: the sum of the endpoint hashes is the same whichever way the packet goes. */
+static uint32_t
+pair_hash(const CpFlowTable *t, const CpAddr *a, uint16_t pa, const CpAddr *b, uint16_t pb)
+{
+    uint64_t h = endpoint_hash(t->seed, a, pa) + endpoint_hash(t->seed, b, pb);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+CpFlowTable *
+cp_flow_table_new(const CpLimits *limits, CpAnomalies *anomalies, CpFlowEndFn on_end, void *user)
+{
+    CpFlowTable *t = g_new0(CpFlowTable, 1);
+
+    t->limits = limits;
+    t->anomalies = anomalies;
+    t->on_end = on_end;
+    t->user = user;
+    t->index = g_hash_table_new(flow_hash, flow_equal);
+    t->seed = (uint64_t)g_random_int() << 32 | g_random_int();
+    return t;
+}
+
+static void
+unlink_age(CpFlowTable *t, CpFlow *f)
+{
+    if (f->older != NULL)
+        f->older->newer = f->newer;
+    else
+        t->oldest = f->newer;
+    if (f->newer != NULL)
+        f->newer->older = f->older;
+    else
+        t->newest = f->older;
+    f->older = f->newer = NULL;
+}
+
+static void
+push_young(CpFlowTable *t, CpFlow *f)
+{
+    f->older = t->newest;
+    f->newer = NULL;
+    if (t->newest != NULL)
+        t->newest->newer = f;
+    else
+        t->oldest = f;
+    t->newest = f;
+}
+
+void
+cp_flow_table_remove(CpFlowTable *t, CpFlow *f)
+{
+    g_hash_table_remove(t->index, f);
+    unlink_age(t, f);
+    t->count--;
+    t->on_end(t->user, f);
+    g_free(f);
+}
+
+static CpFlow *
+create(CpFlowTable *t, const CpPacket *p, uint32_t hash, CpDir *dir)
+{
+    if (t->count >= t->limits->max_flows && t->oldest != NULL) {
+        cp_anomaly_add(t->anomalies, CP_ANOMALY_FLOW_EVICTED); /* flow.evicted */
+        cp_flow_table_remove(t, t->oldest);
+    }
+    CpFlow *f = g_new0(CpFlow, 1);
+    /* Direction 0 is the opener: the SYN sender, the SYN/ACK receiver, or (mid-stream) the
+     * endpoint with the higher port, since servers listen on the lower, well-known one. */
+    bool src_opens;
+    if (p->tcp_flags & CP_TCP_SYN)
+        src_opens = !(p->tcp_flags & CP_TCP_ACK);
+    else
+        src_opens = p->sport >= p->dport;
+    int s = src_opens ? 0 : 1;
+    f->addr[s] = p->src;
+    f->port[s] = p->sport;
+    f->addr[1 - s] = p->dst;
+    f->port[1 - s] = p->dport;
+    f->hash = hash;
+    f->first_ts_ns = f->last_ts_ns = p->ts_ns;
+    cp_tcp_stream_init(&f->stream[0]);
+    cp_tcp_stream_init(&f->stream[1]);
+    g_hash_table_add(t->index, f);
+    push_young(t, f);
+    t->count++;
+    t->created++;
+    *dir = (CpDir)s;
+    return f;
+}
+
+CpFlow *
+cp_flow_table_lookup(CpFlowTable *t, const CpPacket *p, bool create_it, CpDir *dir)
+{
+    CpFlow key;
+
+    key.addr[0] = p->src;
+    key.port[0] = p->sport;
+    key.addr[1] = p->dst;
+    key.port[1] = p->dport;
+    key.hash = pair_hash(t, &p->src, p->sport, &p->dst, p->dport);
+    CpFlow *f = g_hash_table_lookup(t->index, &key);
+    if (f != NULL) {
+        *dir = endpoint_eq(&f->addr[0], f->port[0], &p->src, p->sport) ? CP_DIR_0 : CP_DIR_1;
+        return f;
+    }
+    if (!create_it)
+        return NULL;
+    return create(t, p, key.hash, dir);
+}
+
+void
+cp_flow_table_touch(CpFlowTable *t, CpFlow *f, uint64_t ts_ns)
+{
+    if (ts_ns > f->last_ts_ns)
+        f->last_ts_ns = ts_ns;
+    if (t->newest != f) {
+        unlink_age(t, f);
+        push_young(t, f);
+    }
+}
+
+void
+cp_flow_table_expire(CpFlowTable *t, uint64_t now_ns)
+{
+    uint64_t idle = t->limits->flow_timeout_s * 1000000000ull;
+
+    while (t->oldest != NULL && t->oldest->last_ts_ns + idle < now_ns)
+        cp_flow_table_remove(t, t->oldest);
+}
+
+void
+cp_flow_table_flush(CpFlowTable *t)
+{
+    while (t->oldest != NULL)
+        cp_flow_table_remove(t, t->oldest);
+}
+
+uint64_t
+cp_flow_table_count(const CpFlowTable *t)
+{
+    return t->count;
+}
+
+uint64_t
+cp_flow_table_created(const CpFlowTable *t)
+{
+    return t->created;
+}
+
+void
+cp_flow_table_free(CpFlowTable *t)
+{
+    if (t == NULL)
+        return;
+    cp_flow_table_flush(t);
+    g_hash_table_destroy(t->index);
+    g_free(t);
+}
