@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <glib.h>
 
 /* Lifetime: packet. data is borrowed until the next cp_capture_next call (libpcap's rule). */
@@ -44,6 +45,9 @@ typedef struct CpCaptureStats {
 
 /* (transfer full) path "-" reads standard input. */
 CpCapture *cp_capture_open_file(const char *path, GError **error);
+/* (transfer full) reads an open stream (e.g. fmemopen for fuzzing); fp is closed by
+ * cp_capture_free when own_fp. */
+CpCapture *cp_capture_open_stream(FILE *fp, const char *name, bool own_fp, GError **error);
 CpCapture *cp_capture_open_live(const CpLiveOptions *opt, GError **error);
 CpCaptureStatus cp_capture_next(CpCapture *c, CpFrame *frame, GError **error);
 /* Makes a blocked cp_capture_next return CP_CAPTURE_END soon; safe from a signal handler. */

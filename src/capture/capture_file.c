@@ -378,6 +378,23 @@ detect(CpCapture *c, GError **error)
 }
 
 CpCapture *
+cp_capture_open_stream(FILE *fp, const char *name, bool own_fp, GError **error)
+{
+    CpCapture *c = g_new0(CpCapture, 1);
+
+    c->name = g_strdup(name);
+    c->file = g_new0(FileSrc, 1);
+    c->file->fp = fp;
+    c->file->own_fp = own_fp;
+    c->file->ifaces = g_array_new(FALSE, TRUE, sizeof(Iface));
+    if (!detect(c, error)) {
+        cp_capture_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+CpCapture *
 cp_capture_open_file(const char *path, GError **error)
 {
     bool is_stdin = strcmp(path, "-") == 0;
@@ -387,19 +404,9 @@ cp_capture_open_file(const char *path, GError **error)
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: %s", path, g_strerror(errno));
         return NULL;
     }
-    CpCapture *c = g_new0(CpCapture, 1);
-    c->name = g_strdup(is_stdin ? "standard input" : path);
-    c->file = g_new0(FileSrc, 1);
-    c->file->fp = fp;
-    c->file->own_fp = !is_stdin;
-    c->file->ifaces = g_array_new(FALSE, TRUE, sizeof(Iface));
     if (!is_stdin)
         setvbuf(fp, NULL, _IOFBF, 256 * 1024);
-    if (!detect(c, error)) {
-        cp_capture_free(c);
-        return NULL;
-    }
-    return c;
+    return cp_capture_open_stream(fp, is_stdin ? "standard input" : path, !is_stdin, error);
 }
 
 CpCaptureStatus

@@ -19,6 +19,7 @@ typedef struct Run {
     CpRunInfo info;
     GError *export_error;
     uint64_t packets_left; /* --count */
+    unsigned opened;       /* inputs that could be opened */
 } Run;
 
 static void
@@ -88,6 +89,7 @@ run_files(Run *r)
             ok = false;
             continue;
         }
+        r->opened++;
         ok &= read_all(r, cap);
         cp_capture_free(cap);
     }
@@ -111,6 +113,7 @@ run_live(Run *r, GError **error)
         return false;
     g_ptr_array_add(r->info.inputs, g_strdup(r->cfg->iface));
     r->info.live = true;
+    r->opened++;
     bool ok = read_all(r, cap);
     CpCaptureStats st;
     if (cp_capture_stats(cap, &st)) {
@@ -173,7 +176,9 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         return false;
     }
     cp_pipeline_finish(r.pl);
-    cp_report_final(r.report, r.pl, &r.info);
+    /* Nothing could be opened: the one-line errors already said it all. */
+    if (r.opened > 0 || cfg->iface != NULL)
+        cp_report_final(r.report, r.pl, &r.info);
     if (r.export_error != NULL) {
         warn(r.export_error->message);
         g_error_free(r.export_error);

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* tls_prefix: finds where TLS starts in a stream that opens with another protocol (SMTP/IMAP/
+ * POP3/FTP/XMPP/LDAP STARTTLS, MySQL and PostgreSQL SSL requests, HTTP CONNECT), then hands the
+ * rest to the TLS session (STYLE R28). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/anomaly.h"
+#include "dissectors/tls.h"
+
+typedef enum CpPrefixMode { CP_PREFIX_START = 0, CP_PREFIX_SCAN, CP_PREFIX_TLS } CpPrefixMode;
+
+/* Lifetime: connection; one per direction, zero-initialised. */
+typedef struct CpTlsPrefix {
+    CpPrefixMode mode;
+    uint32_t scanned; /* bytes of prefix skipped so far */
+} CpTlsPrefix;
+
+/* Largest prefix skipped before the direction is declared not TLS (tls.not_tls). */
+#define CP_TLS_PREFIX_MAX (64u * 1024u)
+
+/* Offset of the first plausible TLS ClientHello/ServerHello record in data, or -1. */
+long cp_tls_prefix_find(const uint8_t *data, size_t len);
+
+/* A CpStreamFeedFn-shaped wrapper: skips a non-TLS prefix, then feeds the session. */
+CpFeedResult cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir,
+                                const uint8_t *data, size_t len, unsigned flags);

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* decode: private glue between the net layer's decoders (link -> IP -> TCP). Not for other
+ * layers: they use net/net.h.
+ *
+ * Every decoder takes the CpNet first and a CpReader positioned at its header. The reader's
+ * avail is what the capture holds and its declared is what the wire frame (or the enclosing IP
+ * length) promised, so each layer can tell a snaplen cut (truncated) from a lying length
+ * (malformed). A decoder either fills the CpPacket and returns CP_NET_TCP, or counts exactly one
+ * reason and returns CP_NET_SKIP.
+ */
+#pragma once
+
+#include "base/reader.h"
+#include "net/defrag.h"
+#include "net/net.h"
+
+/* IP-in-IP nesting walked (6in4, 4in6, ...); deeper counts ip.tunnel_limit. */
+#define CP_NET_MAX_TUNNELS 2
+/* Stacked 802.1Q/802.1ad tags walked; more counts link.vlan_limit. */
+#define CP_NET_MAX_VLAN_TAGS 8
+
+/* Lifetime: run. Per-frame fields are reset by cp_net_decode. */
+struct CpNet {
+    const CpLimits *limits;
+    CpAnomalies *anomalies;
+    CpDefrag *defrag; /* (owned) */
+    /* per frame */
+    uint64_t ts_ns;
+    bool snaplen_cut;      /* caplen < wirelen */
+    bool reassembled;      /* the payload being decoded came out of the defragmenter */
+    unsigned tunnel_depth; /* IP headers nested inside the outermost one */
+};
+
+/* Counts id and returns CP_NET_SKIP, so a decoder can end with `return cp_net_skip(...)`. */
+CpNetResult cp_net_skip(CpNet *net, CpAnomalyId id);
+/* Dispatches an IP payload by protocol number: TCP, or an inner IPv4/IPv6 header. */
+CpNetResult cp_net_ip_payload(CpNet *net, uint8_t proto, CpReader *r, CpPacket *out);
+
+CpNetResult cp_link_decode(CpNet *net, int linktype, CpReader *frame, CpPacket *out);
+bool cp_link_supported(int linktype);
+CpNetResult cp_ipv4_decode(CpNet *net, CpReader *r, CpPacket *out);
+CpNetResult cp_ipv6_decode(CpNet *net, CpReader *r, CpPacket *out);
+CpNetResult cp_tcp_decode(CpNet *net, CpReader *seg, CpPacket *out);

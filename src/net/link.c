@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* link: link-layer headers -> IPv4/IPv6, one decoder per linktype in a static table (STYLE R23).
+ *
+ * References: IEEE 802.3 (Ethernet II), IEEE 802.1Q (0x8100 C-tag, 0x88a8 S-tag; 0x9100 is the
+ * pre-standard QinQ tag still sent by some switches), RFC 2516 §4 (PPPoE session, 0x8864) with
+ * RFC 1332 / RFC 5072 PPP protocol numbers, and the tcpdump.org LINKTYPE registry for the
+ * capture-specific headers:
+ *
+ *   NULL (0)      +----------------------+   AF in the capturing host's byte order
+ *                 | AF (4)               |   AF_INET 2; AF_INET6 24 (Net/OpenBSD), 28 (FreeBSD),
+ *   LOOP (108)    +----------------------+   30 (macOS); LOOP: network byte order
+ *
+ *   SLL (113)     | pkttype 2 | hatype 2 | halen 2 | addr 8 | protocol 2 |          = 16 bytes
+ *   SLL2 (276)    | protocol 2 | rsvd 2 | ifindex 4 | hatype 2 | pkttype 1 | halen 1 | addr 8 |
+ *                                                                                 = 20 bytes
+ *   RAW (101, 12, 14), IPV4 (228), IPV6 (229): no header; RAW uses the IP version nibble.
+ *
+ * The link layer carries no length we need: the IP header's own length decides what is payload.
+ */
+#include <stddef.h>
+
+#include "net/decode.h"
+
+enum {
+    ETHERTYPE_IPV4 = 0x0800,
+    ETHERTYPE_IPV6 = 0x86dd,
+    ETHERTYPE_VLAN = 0x8100,
+    ETHERTYPE_QINQ = 0x88a8,
+    ETHERTYPE_QINQ_OLD = 0x9100,
+    ETHERTYPE_PPPOE_SESSION = 0x8864,
+    PPP_IPV4 = 0x0021,
+    PPP_IPV6 = 0x0057,
+    PPPOE_VER_TYPE = 0x11,
+    PPPOE_CODE_SESSION = 0x00,
+    AF_NUM_INET = 2,
+    AF_NUM_INET6_BSD = 24,
+    AF_NUM_INET6_FREEBSD = 28,
+    AF_NUM_INET6_DARWIN = 30,
+    SLL_BEFORE_PROTOCOL = 14,
+    SLL2_AFTER_PROTOCOL = 18,
+    ETHER_ADDRS = 12,
+};
+
+typedef CpNetResult (*CpLinkDecodeFn)(CpNet *net, CpReader *r, CpPacket *out);
+
+typedef struct CpLinkDecoder {
+    int linktype;
+    CpLinkDecodeFn decode;
+} CpLinkDecoder;
+
+/* link.truncated: the frame ends inside the link header (snaplen below the header, or a runt
+ * frame). Both cases leave nothing to decode. */
+static CpNetResult
+link_short(CpNet *net)
+{
+    return cp_net_skip(net, CP_ANOMALY_LINK_TRUNCATED);
+}
+
+static bool
+is_vlan_tag(uint16_t type)
+{
+    return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD;
+}
+
+static CpNetResult
+pppoe_session(CpNet *net, CpReader *r, CpPacket *out)
+{
+    uint8_t ver_type, code;
+    uint16_t session, length, ppp_proto;
+
+    if (!cp_reader_u8(r, &ver_type) || !cp_reader_u8(r, &code) || !cp_reader_be16(r, &session) ||
+        !cp_reader_be16(r, &length) || !cp_reader_be16(r, &ppp_proto))
+        return link_short(net);
+    /* link.not_ip: another PPPoE version, a discovery packet sent with the session type, or
+     * PPP control traffic (LCP, IPCP) rather than IP. The PPPoE length is not needed: the IP
+     * header bounds the payload. */
+    if (ver_type != PPPOE_VER_TYPE || code != PPPOE_CODE_SESSION)
+        return cp_net_skip(net, CP_ANOMALY_LINK_NOT_IP);
+    if (ppp_proto == PPP_IPV4)
+        return cp_ipv4_decode(net, r, out);
+    if (ppp_proto == PPP_IPV6)
+        return cp_ipv6_decode(net, r, out);
+    return cp_net_skip(net, CP_ANOMALY_LINK_NOT_IP);
+}
+
+/* Ethertype dispatch shared by Ethernet and both cooked headers (which carry VLAN tags too when
+ * the kernel did not strip them). */
+static CpNetResult
+ethertype(CpNet *net, uint16_t type, CpReader *r, CpPacket *out)
+{
+    unsigned tags = 0;
+
+    while (is_vlan_tag(type)) {
+        uint16_t tci;
+
+        /* link.vlan_limit: real networks stack two or three tags; a long chain is crafted. */
+        if (tags == CP_NET_MAX_VLAN_TAGS)
+            return cp_net_skip(net, CP_ANOMALY_LINK_VLAN_LIMIT);
+        if (!cp_reader_be16(r, &tci) || !cp_reader_be16(r, &type))
+            return link_short(net);
+        tags++;
+    }
+    switch (type) {
+    case ETHERTYPE_IPV4:
+        return cp_ipv4_decode(net, r, out);
+    case ETHERTYPE_IPV6:
+        return cp_ipv6_decode(net, r, out);
+    case ETHERTYPE_PPPOE_SESSION:
+        return pppoe_session(net, r, out);
+    default:
+        /* link.not_ip: ARP, LLDP, 802.3 length frames (type < 0x0600), ... */
+        return cp_net_skip(net, CP_ANOMALY_LINK_NOT_IP);
+    }
+}
+
+static CpNetResult
+ethernet(CpNet *net, CpReader *r, CpPacket *out)
+{
+    uint16_t type;
+
+    if (!cp_reader_skip(r, ETHER_ADDRS) || !cp_reader_be16(r, &type))
+        return link_short(net);
+    return ethertype(net, type, r, out);
+}
+
+static CpNetResult
+sll(CpNet *net, CpReader *r, CpPacket *out)
+{
+    uint16_t protocol;
+
+    if (!cp_reader_skip(r, SLL_BEFORE_PROTOCOL) || !cp_reader_be16(r, &protocol))
+        return link_short(net);
+    return ethertype(net, protocol, r, out);
+}
+
+static CpNetResult
+sll2(CpNet *net, CpReader *r, CpPacket *out)
+{
+    uint16_t protocol;
+
+    if (!cp_reader_be16(r, &protocol) || !cp_reader_skip(r, SLL2_AFTER_PROTOCOL))
+        return link_short(net);
+    return ethertype(net, protocol, r, out);
+}
+
+static CpNetResult
+raw_ip(CpNet *net, CpReader *r, CpPacket *out)
+{
+    uint8_t first;
+
+    if (!cp_reader_peek_u8(r, 0, &first))
+        return link_short(net);
+    if (first >> 4 == 4)
+        return cp_ipv4_decode(net, r, out);
+    if (first >> 4 == 6)
+        return cp_ipv6_decode(net, r, out);
+    return cp_net_skip(net, CP_ANOMALY_IP_MALFORMED); /* ip.malformed: no IP version */
+}
+
+static CpNetResult
+ipv4_only(CpNet *net, CpReader *r, CpPacket *out)
+{
+    return cp_ipv4_decode(net, r, out);
+}
+
+static CpNetResult
+ipv6_only(CpNet *net, CpReader *r, CpPacket *out)
+{
+    return cp_ipv6_decode(net, r, out);
+}
+
+static CpNetResult
+address_family(CpNet *net, uint32_t af, CpReader *r, CpPacket *out)
+{
+    switch (af) {
+    case AF_NUM_INET:
+        return cp_ipv4_decode(net, r, out);
+    case AF_NUM_INET6_BSD:
+    case AF_NUM_INET6_FREEBSD:
+    case AF_NUM_INET6_DARWIN:
+        return cp_ipv6_decode(net, r, out);
+    default:
+        return cp_net_skip(net, CP_ANOMALY_LINK_NOT_IP);
+    }
+}
+
+static CpNetResult
+null_host_order(CpNet *net, CpReader *r, CpPacket *out)
+{
+    CpReader peek = *r;
+    uint32_t le, be;
+
+    if (!cp_reader_le32(&peek, &le) || !cp_reader_be32(r, &be))
+        return link_short(net);
+    /* The AF was written in the capturing host's byte order, which the file does not record.
+     * AF values are small, so the reading that gives a small number is the right one. */
+    return address_family(net, le <= 0xffff ? le : be, r, out);
+}
+
+static CpNetResult
+loop_network_order(CpNet *net, CpReader *r, CpPacket *out)
+{
+    uint32_t af;
+
+    if (!cp_reader_be32(r, &af))
+        return link_short(net);
+    return address_family(net, af, r, out);
+}
+
+static const CpLinkDecoder decoders[] = {
+    { 0, null_host_order },      /* DLT_NULL */
+    { 1, ethernet },             /* DLT_EN10MB */
+    { 12, raw_ip },              /* DLT_RAW on most systems */
+    { 14, raw_ip },              /* DLT_RAW on OpenBSD */
+    { 101, raw_ip },             /* LINKTYPE_RAW */
+    { 108, loop_network_order }, /* LINKTYPE_LOOP */
+    { 113, sll },                /* LINKTYPE_LINUX_SLL */
+    { 228, ipv4_only },          /* LINKTYPE_IPV4 */
+    { 229, ipv6_only },          /* LINKTYPE_IPV6 */
+    { 276, sll2 },               /* LINKTYPE_LINUX_SLL2 */
+};
+
+static const CpLinkDecoder *
+find(int linktype)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(decoders); i++) {
+        if (decoders[i].linktype == linktype)
+            return &decoders[i];
+    }
+    return NULL;
+}
+
+bool
+cp_link_supported(int linktype)
+{
+    return find(linktype) != NULL;
+}
+
+CpNetResult
+cp_link_decode(CpNet *net, int linktype, CpReader *frame, CpPacket *out)
+{
+    const CpLinkDecoder *d = find(linktype);
+
+    /* capture.unsupported_link: counted per frame; the caller warns once per link type. */
+    if (d == NULL)
+        return cp_net_skip(net, CP_ANOMALY_CAPTURE_UNSUPPORTED_LINK);
+    return d->decode(net, frame, out);
+}
