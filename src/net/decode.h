@@ -41,3 +41,7 @@ bool cp_link_supported(int linktype);
 CpNetResult cp_ipv4_decode(CpNet *net, CpReader *r, CpPacket *out);
 CpNetResult cp_ipv6_decode(CpNet *net, CpReader *r, CpPacket *out);
 CpNetResult cp_tcp_decode(CpNet *net, CpReader *seg, CpPacket *out);
+/* UDP: GTP-U, VXLAN and Geneve tunnels carrying TCP; anything else is ip.not_tcp. */
+CpNetResult cp_udp_decode(CpNet *net, CpReader *r, CpPacket *out);
+/* An Ethernet frame inside a tunnel (VXLAN, Geneve). */
+CpNetResult cp_link_ethernet(CpNet *net, CpReader *r, CpPacket *out);

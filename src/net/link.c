@@ -123,6 +123,12 @@ ethernet(CpNet *net, CpReader *r, CpPacket *out)
     return ethertype(net, type, r, out);
 }
 
+CpNetResult
+cp_link_ethernet(CpNet *net, CpReader *r, CpPacket *out)
+{
+    return ethernet(net, r, out);
+}
+
 static CpNetResult
 sll(CpNet *net, CpReader *r, CpPacket *out)
 {

@@ -17,6 +17,7 @@
 enum {
     IPPROTO_NUM_IPIP = 4,
     IPPROTO_NUM_TCP = 6,
+    IPPROTO_NUM_UDP = 17,
     IPPROTO_NUM_IPV6 = 41,
 };
 
@@ -58,6 +59,8 @@ cp_net_ip_payload(CpNet *net, uint8_t proto, CpReader *r, CpPacket *out)
 {
     if (proto == IPPROTO_NUM_TCP)
         return cp_tcp_decode(net, r, out);
+    if (proto == IPPROTO_NUM_UDP)
+        return cp_udp_decode(net, r, out);
     if (proto != IPPROTO_NUM_IPIP && proto != IPPROTO_NUM_IPV6)
         return cp_net_skip(net, CP_ANOMALY_IP_NOT_TCP);
     /* ip.tunnel_limit: each nesting level costs a header walk; real tunnels (6in4 over a

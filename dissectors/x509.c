@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* x509: one DER certificate -> CpCert through OpenSSL (RFC 5280 §4.1 fields, §4.2 extensions),
+ * thumbprints, and host matching (RFC 6125 §6.4).
+ *
+ * Algorithm of cp_cert_parse():
+ *   1. d2i_X509 once on the caller's bytes; the input pointer must advance by exactly len
+ *      (STYLE R29): a shortfall is x509.trailing_data, the certificate is still returned.
+ *   2. Thumbprints over the certificate's own DER (the consumed bytes).
+ *   3. Names through X509_NAME_print_ex as RFC 4514 (XN_FLAG_RFC2253 minus ESC_MSB: UTF-8
+ *      stays UTF-8, R70 escapes at output).
+ *   4. Every other field is best effort: a field OpenSSL cannot decode is left empty
+ *      (NULL / 0 / -1 / empty array) and parsing goes on; a hostile extension never fails the
+ *      certificate.
+ * Every failing OpenSSL call is followed by ERR_clear_error() so its queued errors cannot be
+ * mistaken for the next, unrelated call's (R29). Strings never hold NUL: a NUL byte in a value
+ * becomes the four characters "\00", so a "good.com\0.evil.com" CN cannot pass as
+ * "good.com" to a C-string comparison. */
+#include "dissectors/x509.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "base/hexfmt.h"
+
+/* RFC 2253 layout and escaping minus ESC_MSB: bytes >= 0x80 stay UTF-8 (we escape at output). */
+#define NAME_FLAGS (XN_FLAG_RFC2253 & ~(unsigned long)ASN1_STRFLGS_ESC_MSB)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(X509, X509_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIO, BIO_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(BIGNUM, BN_free)
+
+/* Copies n raw bytes as a NUL-terminated string, each NUL byte written as the text "\00". */
+static char *
+dup_text(const uint8_t *data, size_t n)
+{
+    GString *s = g_string_sized_new(n + 1);
+
+    for (size_t i = 0; i < n; i++) {
+        if (data[i] == 0)
+            g_string_append(s, "\\00");
+        else
+            g_string_append_c(s, (char)data[i]);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static char *
+dup_asn1_text(const ASN1_STRING *s)
+{
+    int n = ASN1_STRING_length(s);
+
+    return dup_text(ASN1_STRING_get0_data(s), n > 0 ? (size_t)n : 0);
+}
+
+/* Takes the memory BIO's contents out as a string, and empties the BIO for reuse. */
+static char *
+bio_take_text(BIO *bio)
+{
+    char *data = NULL;
+    long n = BIO_get_mem_data(bio, &data);
+    char *out = dup_text((const uint8_t *)data, n > 0 && data != NULL ? (size_t)n : 0);
+
+    (void)BIO_reset(bio);
+    return out;
+}
+
+static bool
+digest_hex(const uint8_t *data, size_t len, const EVP_MD *md, char *out)
+{
+    unsigned char buf[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    if (EVP_Digest(data, len, buf, &n, md, NULL) != 1) {
+        ERR_clear_error();
+        out[0] = '\0';
+        return false;
+    }
+    cp_hex_upper(buf, n, out);
+    return true;
+}
+
+void
+cp_cert_sha1_hex(const uint8_t *der, size_t len, char out[41])
+{
+    g_return_if_fail(out != NULL);
+    g_return_if_fail(der != NULL || len == 0);
+    (void)digest_hex(der, len, EVP_sha1(), out);
+}
+
+/* RFC 4514 §2.1 text, most specific RDN first. X509_NAME_print_ex gives up on the whole name
+ * when one value is invalid in its string type; the retry prints every value as "#<hex DER>"
+ * (RFC 4514 §2.4) rather than losing the name. (OpenSSL 3.0's d2i already rejects such names
+ * while canonicalising them; this does not depend on it.) */
+static char *
+name_to_text(const X509_NAME *name, BIO *bio)
+{
+    if (X509_NAME_print_ex(bio, name, 0, NAME_FLAGS) < 0) {
+        ERR_clear_error();
+        (void)BIO_reset(bio);
+        if (X509_NAME_print_ex(bio, name, 0, NAME_FLAGS | ASN1_STRFLGS_DUMP_ALL) < 0) {
+            ERR_clear_error();
+            (void)BIO_reset(bio);
+        }
+    }
+    return bio_take_text(bio);
+}
+
+/* The last CN of the name, as UTF-8; raw bytes when the value is not valid in its type. */
+static char *
+last_common_name(const X509_NAME *name)
+{
+    int idx = -1;
+    int next;
+
+    while ((next = X509_NAME_get_index_by_NID(name, NID_commonName, idx)) >= 0)
+        idx = next;
+    if (idx < 0)
+        return NULL;
+    const ASN1_STRING *val = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+    unsigned char *utf8 = NULL;
+    int n = ASN1_STRING_to_UTF8(&utf8, val);
+
+    if (n < 0) {
+        ERR_clear_error();
+        return dup_asn1_text(val);
+    }
+    char *out = dup_text(utf8, (size_t)n);
+
+    OPENSSL_free(utf8);
+    return out;
+}
+
+/* Leading zeros stripped, at least one digit kept, sign kept. */
+static char *
+strip_hex_zeros(const char *hex)
+{
+    bool neg = hex[0] == '-';
+    const char *p = hex + (neg ? 1 : 0);
+
+    while (p[0] == '0' && p[1] != '\0')
+        p++;
+    return g_strconcat(neg ? "-" : "", p, NULL);
+}
+
+static char *
+serial_to_text(const ASN1_INTEGER *serial)
+{
+    if (serial == NULL)
+        return NULL;
+    g_autoptr(BIGNUM) bn = ASN1_INTEGER_to_BN(serial, NULL);
+    char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+
+    if (hex == NULL) {
+        /* BN could not take it: the content octets are the magnitude, big-endian. */
+        ERR_clear_error();
+        int n = ASN1_STRING_length(serial);
+        g_autofree char *raw =
+                cp_hex_upper_dup(ASN1_STRING_get0_data(serial), n > 0 ? (size_t)n : 0);
+        g_autofree char *signed_raw =
+                g_strconcat(ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER ? "-" : "", raw,
+                            raw[0] == '\0' ? "0" : "", NULL);
+        return strip_hex_zeros(signed_raw);
+    }
+    char *out = strip_hex_zeros(hex);
+
+    OPENSSL_free(hex);
+    return out;
+}
+
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (H. Hinnant's days_from_civil),
+ * so the conversion needs neither timegm nor TZ. */
+static int64_t
+days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+/* Seconds since the epoch, 0 when the time is absent or not a valid UTCTime/GeneralizedTime
+ * (ASN1_TIME_to_tm with NULL would mean "now", hence the explicit check). */
+static int64_t
+time_to_epoch(const ASN1_TIME *t)
+{
+    struct tm tm;
+
+    if (t == NULL)
+        return 0;
+    memset(&tm, 0, sizeof tm);
+    if (ASN1_TIME_to_tm(t, &tm) != 1) {
+        ERR_clear_error();
+        return 0;
+    }
+    int64_t days = days_from_civil((int64_t)tm.tm_year + 1900, (int64_t)tm.tm_mon + 1,
+                                   (int64_t)tm.tm_mday);
+
+    return days * 86400 + (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 + tm.tm_sec;
+}
+
+static const char *
+key_type_name(const EVP_PKEY *pk)
+{
+    int id = EVP_PKEY_get_base_id(pk);
+
+    switch (id) {
+    case EVP_PKEY_RSA:
+        return "RSA";
+    case EVP_PKEY_EC:
+        return "EC";
+    case EVP_PKEY_DSA:
+        return "DSA";
+    case EVP_PKEY_ED25519:
+        return "Ed25519";
+    case EVP_PKEY_ED448:
+        return "Ed448";
+    default:
+        break;
+    }
+    const char *sn = id != NID_undef ? OBJ_nid2sn(id) : NULL;
+
+    if (sn == NULL)
+        sn = EVP_PKEY_get0_type_name(pk); /* provider-only key types have no legacy id */
+    return sn != NULL ? sn : "unknown";
+}
+
+/* An undecodable key (unknown algorithm, broken RSA modulus) leaves "unknown"/0: the rest of
+ * the certificate is still worth reporting. */
+static void
+fill_key(CpCert *c)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(c->x509);
+
+    if (pk == NULL) {
+        ERR_clear_error();
+        c->key_type = g_strdup("unknown");
+        return;
+    }
+    c->key_type = g_strdup(key_type_name(pk));
+    int bits = EVP_PKEY_get_bits(pk);
+
+    c->key_bits = bits > 0 ? (unsigned)bits : 0;
+    if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC) {
+        char group[80];
+        size_t n = 0;
+
+        if (EVP_PKEY_get_group_name(pk, group, sizeof group, &n) == 1)
+            c->key_curve = g_strdup(group);
+        else
+            ERR_clear_error(); /* explicit curve parameters have no name */
+    }
+}
+
+/* Digest of the signature: from the signature info (knows RSASSA-PSS parameters), else from
+ * the algorithm table; NULL for algorithms without a separate digest (Ed25519). */
+static char *
+signature_hash(X509 *x, int sig_nid)
+{
+    int md_nid = NID_undef;
+    int pk_nid = NID_undef;
+
+    if (X509_get_signature_info(x, &md_nid, &pk_nid, NULL, NULL) != 1) {
+        ERR_clear_error();
+        md_nid = NID_undef;
+        if (OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) != 1)
+            md_nid = NID_undef;
+    }
+    const char *sn = md_nid != NID_undef ? OBJ_nid2sn(md_nid) : NULL;
+
+    return sn != NULL ? g_ascii_strup(sn, -1) : NULL;
+}
+
+static void
+fill_signature(CpCert *c)
+{
+    int nid = X509_get_signature_nid(c->x509);
+    const char *ln = nid != NID_undef ? OBJ_nid2ln(nid) : NULL;
+
+    if (ln != NULL) {
+        c->signature = g_strdup(ln);
+    } else {
+        const X509_ALGOR *alg = NULL;
+        const ASN1_OBJECT *obj = NULL;
+        char oid[128];
+
+        X509_get0_signature(NULL, &alg, c->x509);
+        X509_ALGOR_get0(&obj, NULL, NULL, alg);
+        if (obj != NULL && OBJ_obj2txt(oid, sizeof oid, obj, 1) > 0)
+            c->signature = g_strdup(oid);
+        else
+            c->signature = g_strdup("unknown");
+        ERR_clear_error();
+    }
+    c->sig_hash = signature_hash(c->x509, nid);
+}
+
+/* iPAddress: 4 or 16 octets as text; other lengths (not valid in a SAN) as hex so they are
+ * visible but can never equal a parsed address. */
+static char *
+ip_to_text(const ASN1_OCTET_STRING *ip)
+{
+    const uint8_t *b = ASN1_STRING_get0_data(ip);
+    int n = ASN1_STRING_length(ip);
+    char buf[INET6_ADDRSTRLEN];
+
+    if (n == 4 && inet_ntop(AF_INET, b, buf, sizeof buf) != NULL)
+        return g_strdup(buf);
+    if (n == 16 && inet_ntop(AF_INET6, b, buf, sizeof buf) != NULL)
+        return g_strdup(buf);
+    return cp_hex_upper_dup(b, n > 0 ? (size_t)n : 0);
+}
+
+/* X509_get_ext_d2i, with its error queue cleared when the extension is malformed. */
+static void *
+get_ext(X509 *x, int nid)
+{
+    int crit = -1;
+    void *ext = X509_get_ext_d2i(x, nid, &crit, NULL);
+
+    if (ext == NULL)
+        ERR_clear_error();
+    return ext;
+}
+
+static void
+fill_san(CpCert *c)
+{
+    GENERAL_NAMES *names = get_ext(c->x509, NID_subject_alt_name);
+
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+
+        if (gn->type == GEN_DNS)
+            g_ptr_array_add(c->san_dns, dup_asn1_text(gn->d.dNSName));
+        else if (gn->type == GEN_IPADD)
+            g_ptr_array_add(c->san_ip, ip_to_text(gn->d.iPAddress));
+    }
+    GENERAL_NAMES_free(names);
+}
+
+static void
+fill_basic_constraints(CpCert *c)
+{
+    BASIC_CONSTRAINTS *bc = get_ext(c->x509, NID_basic_constraints);
+
+    c->path_len = -1;
+    if (bc == NULL)
+        return;
+    c->has_basic_constraints = true;
+    c->is_ca = bc->ca != 0;
+    if (bc->pathlen != NULL) {
+        /* Negative or unreadable pathLenConstraint is invalid: treated as absent. */
+        long v = ASN1_INTEGER_get(bc->pathlen);
+
+        c->path_len = v < 0 ? -1 : v > INT_MAX ? INT_MAX : (int)v;
+        ERR_clear_error();
+    }
+    BASIC_CONSTRAINTS_free(bc);
+}
+
+static void
+fill_key_ids(CpCert *c)
+{
+    const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(c->x509);
+    const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(c->x509);
+
+    if (ski != NULL) {
+        int n = ASN1_STRING_length(ski);
+
+        c->ski = cp_hex_upper_dup(ASN1_STRING_get0_data(ski), n > 0 ? (size_t)n : 0);
+    }
+    if (aki != NULL) {
+        int n = ASN1_STRING_length(aki);
+
+        c->aki = cp_hex_upper_dup(ASN1_STRING_get0_data(aki), n > 0 ? (size_t)n : 0);
+    }
+    ERR_clear_error(); /* the extension cache may have queued errors for bad extensions */
+}
+
+static void
+fill_aia(CpCert *c)
+{
+    AUTHORITY_INFO_ACCESS *aia = get_ext(c->x509, NID_info_access);
+
+    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+        const ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+        int method = OBJ_obj2nid(ad->method);
+
+        if (ad->location == NULL || ad->location->type != GEN_URI)
+            continue;
+        if (method == NID_ad_ca_issuers)
+            g_ptr_array_add(c->aia_ca_issuers,
+                            dup_asn1_text(ad->location->d.uniformResourceIdentifier));
+        else if (method == NID_ad_OCSP)
+            g_ptr_array_add(c->aia_ocsp, dup_asn1_text(ad->location->d.uniformResourceIdentifier));
+    }
+    AUTHORITY_INFO_ACCESS_free(aia);
+}
+
+/* Self-signed is only tried on self-issued certificates (roots), so the signature check costs
+ * nothing for the leaves and intermediates that make up most of a capture. */
+static void
+fill_self(CpCert *c)
+{
+    c->self_issued =
+            X509_NAME_cmp(X509_get_subject_name(c->x509), X509_get_issuer_name(c->x509)) == 0;
+    if (!c->self_issued) {
+        ERR_clear_error();
+        return;
+    }
+    EVP_PKEY *pk = X509_get0_pubkey(c->x509);
+
+    c->self_signed = pk != NULL && X509_verify(c->x509, pk) == 1;
+    ERR_clear_error();
+}
+
+static void
+fill_fields(CpCert *c)
+{
+    g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
+
+    (void)digest_hex(c->der, c->der_len, EVP_sha1(), c->sha1);
+    (void)digest_hex(c->der, c->der_len, EVP_sha256(), c->sha256);
+    if (bio != NULL) {
+        c->subject = name_to_text(X509_get_subject_name(c->x509), bio);
+        c->issuer = name_to_text(X509_get_issuer_name(c->x509), bio);
+    } else {
+        ERR_clear_error();
+        c->subject = g_strdup("");
+        c->issuer = g_strdup("");
+    }
+    c->common_name = last_common_name(X509_get_subject_name(c->x509));
+    c->serial = serial_to_text(X509_get0_serialNumber(c->x509));
+    c->not_before = time_to_epoch(X509_get0_notBefore(c->x509));
+    c->not_after = time_to_epoch(X509_get0_notAfter(c->x509));
+    fill_key(c);
+    fill_signature(c);
+    fill_san(c);
+    fill_basic_constraints(c);
+    fill_key_ids(c);
+    fill_aia(c);
+    fill_self(c);
+}
+
+static void
+set_status(CpCertParseStatus *status, CpCertParseStatus v)
+{
+    if (status != NULL)
+        *status = v;
+}
+
+CpCert *
+cp_cert_parse(const uint8_t *der, size_t len, CpCertParseStatus *status)
+{
+    set_status(status, CP_CERT_BAD_DER);
+    /* d2i takes a long length; a certificate never comes near it. */
+    if (der == NULL || len == 0 || len > (size_t)LONG_MAX)
+        return NULL;
+    const unsigned char *p = der;
+    g_autoptr(X509) x = d2i_X509(NULL, &p, (long)len);
+
+    if (x == NULL) {
+        ERR_clear_error();
+        return NULL;
+    }
+    size_t used = (size_t)(p - der);
+    CpCert *c = g_new0(CpCert, 1);
+
+    c->refcount = 1;
+    c->der = g_memdup2(der, used);
+    c->der_len = used;
+    c->x509 = g_steal_pointer(&x);
+    c->san_dns = g_ptr_array_new_with_free_func(g_free);
+    c->san_ip = g_ptr_array_new_with_free_func(g_free);
+    c->aia_ca_issuers = g_ptr_array_new_with_free_func(g_free);
+    c->aia_ocsp = g_ptr_array_new_with_free_func(g_free);
+    fill_fields(c);
+    ERR_clear_error();
+    set_status(status, used == len ? CP_CERT_OK : CP_CERT_TRAILING_DATA);
+    return c;
+}
+
+CpCert *
+cp_cert_ref(CpCert *c)
+{
+    g_return_val_if_fail(c != NULL, NULL);
+    c->refcount++;
+    return c;
+}
+
+void
+cp_cert_unref(CpCert *c)
+{
+    if (c == NULL)
+        return;
+    g_return_if_fail(c->refcount > 0);
+    if (--c->refcount > 0)
+        return;
+    X509_free(c->x509);
+    g_free(c->der);
+    g_free(c->subject);
+    g_free(c->issuer);
+    g_free(c->serial);
+    g_free(c->key_type);
+    g_free(c->key_curve);
+    g_free(c->signature);
+    g_free(c->sig_hash);
+    g_free(c->common_name);
+    g_free(c->ski);
+    g_free(c->aki);
+    g_clear_pointer(&c->san_dns, g_ptr_array_unref);
+    g_clear_pointer(&c->san_ip, g_ptr_array_unref);
+    g_clear_pointer(&c->aia_ca_issuers, g_ptr_array_unref);
+    g_clear_pointer(&c->aia_ocsp, g_ptr_array_unref);
+    g_free(c);
+}
+
+/* Drops one trailing dot (an absolute DNS name means the same host). */
+static size_t
+host_len(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n > 0 && s[n - 1] == '.' ? n - 1 : n;
+}
+
+static bool
+labels_equal(const char *a, size_t an, const char *b, size_t bn)
+{
+    return an == bn && g_ascii_strncasecmp(a, b, an) == 0;
+}
+
+/* RFC 6125 §6.4.3: a wildcard is the whole left-most label only, matches exactly one
+ * non-empty label, and needs at least two labels after it ("*.com" matches nothing). */
+static bool
+dns_name_matches(const char *pattern, const char *host)
+{
+    size_t pn = host_len(pattern);
+    size_t hn = host_len(host);
+
+    if (pn == 0 || hn == 0)
+        return false;
+    if (pattern[0] != '*')
+        return memchr(pattern, '*', pn) == NULL && labels_equal(pattern, pn, host, hn);
+    if (pn < 2 || pattern[1] != '.')
+        return false;
+    const char *suffix = pattern + 2;
+    size_t sn = pn - 2;
+
+    if (memchr(suffix, '*', sn) == NULL && memchr(suffix, '.', sn) != NULL) {
+        const char *dot = memchr(host, '.', hn);
+
+        if (dot != NULL && dot != host && memchr(host, '*', hn) == NULL)
+            return labels_equal(suffix, sn, dot + 1, hn - (size_t)(dot + 1 - host));
+    }
+    return false;
+}
+
+/* Canonical text of an IP literal (the form ip_to_text produces), or false if host is not one. */
+static bool
+ip_canonical(const char *host, char *out, size_t out_len)
+{
+    unsigned char buf[16];
+
+    if (inet_pton(AF_INET, host, buf) == 1)
+        return inet_ntop(AF_INET, buf, out, (socklen_t)out_len) != NULL;
+    if (inet_pton(AF_INET6, host, buf) == 1)
+        return inet_ntop(AF_INET6, buf, out, (socklen_t)out_len) != NULL;
+    return false;
+}
+
+static bool
+array_has(const GPtrArray *a, const char *s)
+{
+    for (guint i = 0; a != NULL && i < a->len; i++) {
+        if (g_ascii_strcasecmp(g_ptr_array_index(a, i), s) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool
+cp_cert_matches_host(const CpCert *c, const char *host)
+{
+    char ip[INET6_ADDRSTRLEN];
+
+    if (c == NULL || host == NULL || host[0] == '\0')
+        return false;
+    /* RFC 6125 §6.4.4 does not let an IP literal match a DNS name or the CN. */
+    if (ip_canonical(host, ip, sizeof ip))
+        return array_has(c->san_ip, ip);
+    if (c->san_dns != NULL && c->san_dns->len > 0) {
+        for (guint i = 0; i < c->san_dns->len; i++) {
+            if (dns_name_matches(g_ptr_array_index(c->san_dns, i), host))
+                return true;
+        }
+        return false;
+    }
+    return c->common_name != NULL && dns_name_matches(c->common_name, host);
+}
