@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dissectors/tls.h"
+#include "dissectors/tls_prefix.h"
 #include "net/net.h"
 #include "reasm/flow_table.h"
 
@@ -27,6 +28,7 @@ typedef struct Conn {
     CpPipeline *pl;
     CpFlow *flow;
     CpTlsSession *tls;
+    CpTlsPrefix prefix[2];
     CpHandshake hs;
     int server_dir; /* -1 unknown */
     bool saw_tls;
@@ -199,7 +201,8 @@ static CpFeedResult
 conn_feed(void *consumer, CpDir dir, const uint8_t *data, size_t len, unsigned flags)
 {
     Conn *c = consumer;
-    CpFeedResult r = cp_tls_session_feed(c->tls, dir, data, len, flags);
+    CpFeedResult r =
+            cp_tls_prefix_feed(&c->prefix[dir], c->tls, &c->pl->anomalies, dir, data, len, flags);
 
     if (r.status != CP_FEED_MORE || (flags & CP_STREAM_FIN))
         c->done[dir] = true;

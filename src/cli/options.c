@@ -75,6 +75,135 @@ limits_group(CpConfig *c)
     return g;
 }
 
+static bool
+parse_time(const char *text, int64_t *out, GError **error)
+{
+    char *end = NULL;
+    gint64 v = g_ascii_strtoll(text, &end, 10);
+
+    if (end != text && *end == '\0') {
+        *out = v;
+        return true;
+    }
+    g_autofree char *iso = strlen(text) == 10 ? g_strconcat(text, "T00:00:00Z", NULL)
+                                              : g_strdup(text);
+    g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+    g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(iso, utc);
+    if (dt == NULL) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                    "--at wants 2026-01-15T10:00:00Z, 2026-01-15 or Unix seconds, not \"%s\"",
+                    text);
+        return false;
+    }
+    *out = g_date_time_to_unix(dt);
+    return true;
+}
+
+static bool
+valid_sha1(const char *s)
+{
+    if (strlen(s) != 40)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!g_ascii_isxdigit(*p))
+            return false;
+    return true;
+}
+
+/* Appends the values of a key-file list to a NULL-terminated string vector. */
+static void
+append_strv(char ***v, char **add)
+{
+    GStrvBuilder *b = g_strv_builder_new();
+
+    if (*v != NULL)
+        g_strv_builder_addv(b, (const char **)*v);
+    if (add != NULL)
+        g_strv_builder_addv(b, (const char **)add);
+    g_strfreev(*v);
+    *v = g_strv_builder_end(b);
+    g_strv_builder_unref(b);
+}
+
+static bool
+add_role(CpConfig *c, const char *text, GError **error)
+{
+    CpRoleRule rule;
+
+    if (!cp_role_rule_parse(text, &rule, error))
+        return false;
+    g_array_append_val(c->roles, rule);
+    return true;
+}
+
+static bool
+read_config(CpConfig *c, GError **error)
+{
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    static const char *const roles[] = { "frontend", "exchange", "edge" };
+
+    if (!g_key_file_load_from_file(kf, c->config, G_KEY_FILE_NONE, error)) {
+        GError *e = *error;
+        *error = g_error_new(CP_ERROR, CP_ERROR_USAGE, "%s: %s", c->config, e->message);
+        g_error_free(e);
+        return false;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(roles); i++) {
+        g_auto(GStrv) sel = g_key_file_get_string_list(kf, "roles", roles[i], NULL, NULL);
+        for (char **s = sel; s != NULL && *s != NULL; s++) {
+            g_autofree char *rule = g_strdup_printf("%s=%s", roles[i], g_strstrip(*s));
+            if (!add_role(c, rule, error))
+                return false;
+        }
+    }
+    g_auto(GStrv) files = g_key_file_get_string_list(kf, "trust", "ca-file", NULL, NULL);
+    g_auto(GStrv) paths = g_key_file_get_string_list(kf, "trust", "ca-path", NULL, NULL);
+    g_auto(GStrv) cas = g_key_file_get_string_list(kf, "trust", "trusted-ca", NULL, NULL);
+    append_strv(&c->ca_files, files);
+    append_strv(&c->ca_paths, paths);
+    append_strv(&c->trusted_ca, cas);
+    if (g_key_file_get_boolean(kf, "trust", "no-system-ca", NULL))
+        c->no_system_ca = true;
+    return true;
+}
+
+static bool
+check_diagnosis_options(CpConfig *c, GError **error)
+{
+    c->roles = g_array_new(FALSE, FALSE, sizeof(CpRoleRule));
+    for (char **r = c->role_texts; r != NULL && *r != NULL; r++)
+        if (!add_role(c, *r, error))
+            return false;
+    if (c->config != NULL && !read_config(c, error))
+        return false;
+    for (char **t = c->trusted_ca; t != NULL && *t != NULL; t++) {
+        /* Windows shows thumbprints with spaces; accept that form too. */
+        char *w = *t, *o = *t;
+        for (; *w; w++)
+            if (*w != ' ' && *w != ':')
+                *o++ = g_ascii_toupper(*w);
+        *o = '\0';
+        if (!valid_sha1(*t)) {
+            g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                        "--trusted-ca wants a SHA-1 thumbprint (40 hex digits), not \"%s\"", *t);
+            return false;
+        }
+    }
+    if (c->now && c->at_text != NULL) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "--now and --at exclude each other");
+        return false;
+    }
+    if (c->now) {
+        c->has_at = true;
+        c->at_s = g_get_real_time() / G_USEC_PER_SEC;
+    } else if (c->at_text != NULL) {
+        c->has_at = true;
+        if (!parse_time(c->at_text, &c->at_s, error))
+            return false;
+    }
+    return true;
+}
+
 bool
 cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
 {
@@ -108,6 +237,25 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
         { "count", 'c', 0, G_OPTION_ARG_INT64, &c->count, "Stop after N packets", "N" },
         { "write", 'w', 0, G_OPTION_ARG_FILENAME, &c->write_file,
           "Live: save the packets of each TLS handshake to FILE (pcapng)", "FILE" },
+        { "ca-file", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->ca_files,
+          "Trust the CA certificates in PEM FILE (e.g. your enterprise root; repeatable)", "FILE" },
+        { "ca-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->ca_paths,
+          "Trust the PEM certificates in DIR (repeatable)", "DIR" },
+        { "no-system-ca", 0, 0, G_OPTION_ARG_NONE, &c->no_system_ca,
+          "Do not trust the system's CA store: only --ca-file/--ca-path", NULL },
+        { "trusted-ca", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->trusted_ca,
+          "A root already in the Lync pool's TrustedCACerts, by SHA-1 thumbprint (repeatable)",
+          "SHA1" },
+        { "role", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->role_texts,
+          "Give a server its role: frontend|exchange|edge=ADDRESS[:PORT]|HOSTNAME (repeatable)",
+          "ROLE=SELECTOR" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &c->config,
+          "Read [roles] and [trust] settings from a key file", "FILE" },
+        { "at", 0, 0, G_OPTION_ARG_STRING, &c->at_text,
+          "Judge validity at TIME (2026-01-15T10:00:00Z, 2026-01-15, or Unix seconds) instead "
+          "of capture time", "TIME" },
+        { "now", 0, 0, G_OPTION_ARG_NONE, &c->now, "Judge validity now instead of capture time",
+          NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &c->show_version, "Print the version", NULL },
         { NULL },
     };
@@ -150,6 +298,8 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
                     "(see certpath --help)");
         return false;
     }
+    if (!check_diagnosis_options(c, error))
+        return false;
     if (c->snaplen < 0 || c->buffer_mib < 0 || c->duration_s < 0) {
         g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "--snaplen, --buffer-size and --duration "
                     "must not be negative");
@@ -170,5 +320,15 @@ cp_options_clear(CpConfig *c)
     g_free(c->write_file);
     if (c->help_strings != NULL)
         g_ptr_array_free(c->help_strings, TRUE);
+    g_strfreev(c->ca_files);
+    g_strfreev(c->ca_paths);
+    g_strfreev(c->trusted_ca);
+    g_strfreev(c->role_texts);
+    for (guint i = 0; c->roles != NULL && i < c->roles->len; i++)
+        g_free(g_array_index(c->roles, CpRoleRule, i).selector);
+    if (c->roles != NULL)
+        g_array_free(c->roles, TRUE);
+    g_free(c->config);
+    g_free(c->at_text);
     memset(c, 0, sizeof *c);
 }

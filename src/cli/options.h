@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <glib.h>
 
+#include "analysis/roles.h"
 #include "base/limits.h"
 #include "output/report.h"
 
@@ -28,6 +29,18 @@ typedef struct CpConfig {
     long long count;
     char *write_file;    /* -w */
     bool show_version;
+    /* diagnosis */
+    char **ca_files;
+    char **ca_paths;
+    bool no_system_ca;
+    char **trusted_ca;   /* uppercase SHA-1 */
+    char **role_texts;
+    GArray *roles;       /* CpRoleRule */
+    char *config;
+    char *at_text;
+    bool now;
+    bool has_at;
+    int64_t at_s;
     GPtrArray *help_strings; /* (owned) option descriptions GOption borrows */
 } CpConfig;
 

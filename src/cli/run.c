@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/diagnose.h"
 #include "analysis/pipeline.h"
+#include "analysis/trust.h"
 #include "base/error.h"
 #include "capture/capture.h"
 #include "output/export_pem.h"
@@ -16,6 +18,7 @@ typedef struct Run {
     const CpConfig *cfg;
     CpReport *report;
     CpPipeline *pl;
+    CpTrust *trust;
     CpRunInfo info;
     GError *export_error;
     uint64_t packets_left; /* --count */
@@ -153,10 +156,17 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     }
     if (cfg->export_dir != NULL && !cp_export_prepare(cfg->export_dir, error))
         return false;
+    CpTrustOptions topt = { cfg->no_system_ca, cfg->ca_files, cfg->ca_paths };
+    r.trust = cp_trust_new(&topt, error);
+    if (r.trust == NULL)
+        return false;
     if (cfg->output != NULL && (out = fopen(cfg->output, "w")) == NULL) {
         g_set_error(error, CP_ERROR, CP_ERROR_OUTPUT, "%s: %s", cfg->output, g_strerror(errno));
+        cp_trust_free(r.trust);
         return false;
     }
+    r.info.has_at = cfg->has_at;
+    r.info.at_s = cfg->at_s;
     r.report = cp_report_new(cfg->format, out, cfg->iface != NULL);
     r.info.inputs = g_ptr_array_new_with_free_func(g_free);
     r.info.errors = g_ptr_array_new_with_free_func(g_free);
@@ -171,14 +181,27 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         cp_report_free(r.report);
         g_ptr_array_free(r.info.inputs, TRUE);
         g_ptr_array_free(r.info.errors, TRUE);
+        cp_trust_free(r.trust);
         if (out != stdout)
             fclose(out);
         return false;
     }
     cp_pipeline_finish(r.pl);
     /* Nothing could be opened: the one-line errors already said it all. */
-    if (r.opened > 0 || cfg->iface != NULL)
-        cp_report_final(r.report, r.pl, &r.info);
+    if (r.opened > 0 || cfg->iface != NULL) {
+        CpDiagOptions dopt = {
+            .rules = cfg->roles ? (const CpRoleRule *)(void *)cfg->roles->data : NULL,
+            .n_rules = cfg->roles ? cfg->roles->len : 0,
+            .trusted_ca = cfg->trusted_ca,
+            .has_at = cfg->has_at,
+            .at_s = cfg->at_s,
+        };
+        CpDiagnosis *diag = cp_diagnose(cp_pipeline_model(r.pl), cp_pipeline_certs(r.pl),
+                                        r.trust, &dopt);
+        cp_report_final(r.report, r.pl, &r.info, diag);
+        res->worst_severity = diag->count[CP_SEV_ERROR] ? 2 : diag->count[CP_SEV_WARNING] ? 1 : 0;
+        cp_diagnosis_free(diag);
+    }
     if (r.export_error != NULL) {
         warn(r.export_error->message);
         g_error_free(r.export_error);
@@ -188,6 +211,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     if (ferror(out) || (out != stdout && fclose(out) != 0))
         res->output_error = true;
     cp_pipeline_free(r.pl);
+    cp_trust_free(r.trust);
     cp_report_free(r.report);
     g_ptr_array_free(r.info.inputs, TRUE);
     g_ptr_array_free(r.info.errors, TRUE);

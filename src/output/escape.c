@@ -61,10 +61,7 @@ cp_escape_text(GString *out, const char *str, size_t len, size_t max_len)
             i += bad;
             continue;
         }
-        if (c == '\\')
-            g_string_append(out, "\\\\");
-        else
-            g_string_append_len(out, (const char *)s + i, (gssize)k);
+        g_string_append_len(out, (const char *)s + i, (gssize)k);
         i += k;
     }
     if (shown < len)

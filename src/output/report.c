@@ -49,13 +49,27 @@ cp_report_handshake(CpReport *r, const CpHandshake *h)
 }
 
 void
-cp_report_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info)
+cp_report_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const CpDiagnosis *diag)
+{
+    if (r->format == CP_FORMAT_JSON) {
+        for (guint i = 0; diag != NULL && i < diag->findings->len; i++)
+            cp_report_json_finding(r, diag->findings->pdata[i]);
+        if (diag != NULL)
+            cp_report_json_servers(r, diag);
+        cp_report_json_summary(r, pl, info, diag);
+    } else {
+        cp_report_text_final(r, pl, info, diag);
+    }
+    fflush(r->out);
+}
+
+void
+cp_report_finding(CpReport *r, const CpFinding *f)
 {
     if (r->format == CP_FORMAT_JSON)
-        cp_report_json_summary(r, pl, info);
+        cp_report_json_finding(r, f);
     else
-        cp_report_text_final(r, pl, info);
-    fflush(r->out);
+        cp_report_text_finding(r, f, true);
 }
 
 uint64_t

@@ -167,7 +167,8 @@ anomalies(CpReport *r, const CpAnomalies *a)
 }
 
 void
-cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info)
+cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info,
+                       const CpDiagnosis *diag)
 {
     const CpPipelineStats *s = cp_pipeline_stats(pl);
 
@@ -194,8 +195,89 @@ cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info)
         num(r, "dropped_kernel", info->dropped_kernel);
         num(r, "dropped_interface", info->dropped_iface);
     }
+    if (diag != NULL) {
+        key(r, "findings");
+        g_string_append_printf(r->line, "{\"error\":%u,\"warning\":%u,\"info\":%u}",
+                               diag->count[CP_SEV_ERROR], diag->count[CP_SEV_WARNING],
+                               diag->count[CP_SEV_INFO]);
+    }
+    if (info->has_at) {
+        key(r, "judged_at");
+        g_string_append_c(r->line, '"');
+        cp_fmt_time(r->line, info->at_s, 0, false);
+        g_string_append_c(r->line, '"');
+    }
     anomalies(r, cp_pipeline_anomalies(pl));
     str_array(r, "errors", info->errors);
     g_string_append(r->line, "}\n");
     cp_report_emit(r);
+}
+
+void
+cp_report_json_finding(CpReport *r, const CpFinding *f)
+{
+    g_string_append(r->line, "{\"type\":\"finding\"");
+    str(r, "code", cp_finding_code_name(f->code));
+    str(r, "severity", cp_severity_name(f->severity));
+    str_array(r, "servers", f->servers);
+    str_array(r, "certificates", f->certs);
+    str(r, "message", f->message->str);
+    str(r, "remedy", f->remedy->str);
+    num(r, "handshakes", f->handshakes);
+    g_string_append(r->line, "}\n");
+    cp_report_emit(r);
+}
+
+static const char *
+path_status_name(CpPathStatus s)
+{
+    switch (s) {
+    case CP_PATH_TRUSTED:
+        return "trusted";
+    case CP_PATH_UNTRUSTED_ROOT:
+        return "untrusted-root";
+    case CP_PATH_ISSUER_MISSING:
+        return "issuer-missing";
+    default:
+        return "bad-signature";
+    }
+}
+
+static const char *
+source_name(CpCertSource s)
+{
+    return s == CP_SRC_SENT ? "sent" : s == CP_SRC_CAPTURE ? "capture" : "store";
+}
+
+/* One line per server: its role, names and the path of each chain it sent. */
+void
+cp_report_json_servers(CpReport *r, const CpDiagnosis *diag)
+{
+    for (guint i = 0; i < diag->servers->len; i++) {
+        const CpServerDiag *sd = diag->servers->pdata[i];
+        const CpServer *s = sd->server;
+        g_string_append(r->line, "{\"type\":\"server\"");
+        str(r, "server", s->endpoint);
+        str(r, "role", cp_role_name(sd->role));
+        str_array(r, "names", cp_roles_names(diag->roles, s));
+        num(r, "handshakes", s->handshakes);
+        key(r, "paths");
+        g_string_append_c(r->line, '[');
+        for (guint j = 0; j < sd->paths->len; j++) {
+            const CpPath *p = sd->paths->pdata[j];
+            g_string_append(r->line, j ? ",{" : "{");
+            g_string_append_printf(r->line, "\"status\":\"%s\",\"certificates\":[",
+                                   p ? path_status_name(p->status) : "unparsed");
+            for (guint k = 0; p != NULL && k < p->certs->len; k++) {
+                const CpPathCert *pc = &g_array_index(p->certs, CpPathCert, k);
+                g_string_append_printf(r->line, "%s{\"sha1\":\"%s\",\"source\":\"%s\",\"subject\":",
+                                       k ? "," : "", pc->sha1, source_name(pc->source));
+                r->invalid_utf8 += cp_escape_json(r->line, pc->subject);
+                g_string_append_printf(r->line, ",\"anchor\":%s}", pc->is_anchor ? "true" : "false");
+            }
+            g_string_append(r->line, "]}");
+        }
+        g_string_append(r->line, "]}\n");
+        cp_report_emit(r);
+    }
 }

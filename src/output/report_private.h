@@ -14,8 +14,13 @@ struct CpReport {
 
 void cp_report_json_certificate(CpReport *r, const CpCert *c);
 void cp_report_json_handshake(CpReport *r, const CpHandshake *h);
-void cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info);
+void cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info,
+                            const CpDiagnosis *diag);
+void cp_report_json_finding(CpReport *r, const CpFinding *f);
+void cp_report_json_servers(CpReport *r, const CpDiagnosis *diag);
+void cp_report_text_finding(CpReport *r, const CpFinding *f, bool live);
 void cp_report_text_handshake(CpReport *r, const CpHandshake *h);
-void cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info);
+void cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info,
+                          const CpDiagnosis *diag);
 /* Writes and clears r->line; JSON lines are flushed one by one (for | jq and log shippers). */
 void cp_report_emit(CpReport *r);

@@ -129,10 +129,54 @@ u16_list(GString *o, const GArray *a, void (*fmt)(GString *, uint16_t))
     }
 }
 
-static void
-server_block(GString *o, const CpServer *s)
+static const char *
+source_words(CpCertSource src)
 {
-    g_string_append_printf(o, "\n%s\n", s->endpoint);
+    return src == CP_SRC_SENT      ? "sent by the server"
+           : src == CP_SRC_CAPTURE ? "found in another server's chain in this capture"
+                                   : "from the trust store";
+}
+
+static void
+path_lines(GString *o, const CpPath *p)
+{
+    if (p == NULL) {
+        g_string_append(o, "    path: the leaf certificate does not parse\n");
+        return;
+    }
+    switch (p->status) {
+    case CP_PATH_TRUSTED:
+        g_string_append(o, "    path: complete, ends at a trust anchor\n");
+        break;
+    case CP_PATH_UNTRUSTED_ROOT:
+        g_string_append(o, "    path: ends at a root that is not a trust anchor\n");
+        break;
+    case CP_PATH_ISSUER_MISSING:
+        g_string_append(o, "    path: incomplete, the issuer of the last certificate was found "
+                           "nowhere: ");
+        esc(o, p->missing_issuer);
+        g_string_append_c(o, '\n');
+        break;
+    default:
+        g_string_append(o, "    path: a signature does not verify\n");
+        break;
+    }
+    for (guint i = 0; i < p->certs->len; i++) {
+        const CpPathCert *pc = &g_array_index(p->certs, CpPathCert, i);
+        g_string_append_printf(o, "      %u. ", i);
+        esc(o, pc->subject);
+        g_string_append_printf(o, "  [%s%s]\n", source_words(pc->source),
+                               pc->is_anchor ? ", trust anchor" : "");
+    }
+}
+
+static void
+server_block(GString *o, const CpServer *s, const CpServerDiag *sd)
+{
+    g_string_append_printf(o, "\n%s", s->endpoint);
+    if (sd != NULL && sd->role != CP_ROLE_UNKNOWN)
+        g_string_append_printf(o, "  (%s)", cp_role_name(sd->role));
+    g_string_append_c(o, '\n');
     if (s->names->len > 0) {
         g_string_append(o, "  asked for  ");
         esc_list(o, s->names);
@@ -170,6 +214,8 @@ server_block(GString *o, const CpServer *s)
                                s->chains->len > 1 ? "variant " : "", ch->links->len,
                                ch->links->len == 1 ? "" : "s", ch->count, ch->count == 1 ? "" : "s");
         chain_tree(o, ch);
+        if (sd != NULL && i < sd->paths->len)
+            path_lines(o, sd->paths->pdata[i]);
     }
 }
 
@@ -195,8 +241,137 @@ anomaly_block(GString *o, const CpAnomalies *a, const GArray *bad_links)
     }
 }
 
+/* Appends text wrapped at width columns, each line after the first indented. */
+static void
+wrap(GString *o, const char *text, const char *indent, size_t width)
+{
+    GString *esc_text = g_string_new(NULL);
+    size_t col = strlen(indent);
+
+    cp_escape_text(esc_text, text, strlen(text), 16 * MAX_SHOWN);
+    g_string_append(o, indent);
+    /* The escaper turns newlines into \x0A; remedies use them for command lines. */
+    char **paras = g_strsplit(esc_text->str, "\\x0A", -1);
+    for (char **para = paras; *para != NULL; para++) {
+        if (para != paras) {
+            g_string_append_c(o, '\n');
+            g_string_append(o, indent);
+            col = strlen(indent);
+        }
+        if (g_str_has_prefix(*para, "  ")) {
+            /* A command line to copy: never break it. */
+            g_string_append(o, *para);
+            continue;
+        }
+        char **words = g_strsplit(*para, " ", -1);
+        bool first = true;
+        for (char **w = words; *w != NULL; w++) {
+            size_t n = strlen(*w);
+            if (!first && col + 1 + n > width) {
+                g_string_append_c(o, '\n');
+                g_string_append(o, indent);
+                col = strlen(indent);
+                first = true;
+            }
+            if (!first) {
+                g_string_append_c(o, ' ');
+                col++;
+            }
+            g_string_append(o, *w);
+            col += n;
+            first = false;
+        }
+        g_strfreev(words);
+    }
+    g_strfreev(paras);
+    g_string_append_c(o, '\n');
+    g_string_free(esc_text, TRUE);
+}
+
+static const char *
+sev_label(CpSeverity s)
+{
+    return s == CP_SEV_ERROR ? "ERROR" : s == CP_SEV_WARNING ? "WARNING" : "info";
+}
+
 void
-cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info)
+cp_report_text_finding(CpReport *r, const CpFinding *f, bool live)
+{
+    GString *o = r->line;
+
+    g_string_append_printf(o, "%s[%s] %s:", live ? "" : "\n", sev_label(f->severity),
+                           cp_finding_code_name(f->code));
+    for (guint i = 0; i < f->servers->len; i++)
+        g_string_append_printf(o, " %s", (const char *)f->servers->pdata[i]);
+    g_string_append_c(o, '\n');
+    wrap(o, f->message->str, "    ", 100);
+    if (f->remedy->len > 0) {
+        g_autofree char *fix = g_strconcat("Fix: ", f->remedy->str, NULL);
+        wrap(o, fix, "    ", 100);
+    }
+    if (live)
+        cp_report_emit(r);
+}
+
+static void
+verdict(GString *o, const CpPipelineStats *s, unsigned n_servers, const CpDiagnosis *d,
+        const CpRunInfo *info)
+{
+    unsigned problems = d->count[CP_SEV_ERROR] + d->count[CP_SEV_WARNING];
+    GString *v = g_string_new(NULL);
+
+    g_string_append(v, "Verdict: ");
+    if (problems == 0) {
+        g_string_append_printf(v, "no certificate trust problem found among %u server%s "
+                               "(%" G_GUINT64_FORMAT " TLS handshakes): every chain seen is "
+                               "complete, leads to a trusted root, is valid at %s and covers the "
+                               "names clients asked for.",
+                               n_servers, n_servers == 1 ? "" : "s", s->tls_connections,
+                               info->has_at ? "the time asked for" : "capture time");
+    } else {
+        const CpFinding *top = d->findings->pdata[0];
+        g_string_append_printf(v, "%u error%s and %u warning%s. Most serious (%s): %s\nFix: %s",
+                               d->count[CP_SEV_ERROR], d->count[CP_SEV_ERROR] == 1 ? "" : "s",
+                               d->count[CP_SEV_WARNING], d->count[CP_SEV_WARNING] == 1 ? "" : "s",
+                               cp_finding_code_name(top->code), top->message->str,
+                               top->remedy->str);
+    }
+    wrap(o, v->str, "", 100);
+    g_string_free(v, TRUE);
+}
+
+static void
+cas_block(GString *o, const CpDiagnosis *d)
+{
+    if (d->cas->len == 0)
+        return;
+    g_string_append(o, "\nCertificate authorities on the paths\n");
+    for (guint i = 0; i < d->cas->len; i++) {
+        const CpCaSeen *c = d->cas->pdata[i];
+        g_string_append(o, "  ");
+        esc(o, c->name);
+        g_string_append_printf(o, "%s%s\n", c->is_root ? " (root" : " (intermediate",
+                               c->is_anchor ? ", trust anchor)" : ")");
+        g_string_append_printf(o, "    thumbprint %s, key id %s\n    used by",
+                               c->sha1[0] ? c->sha1 : "unknown (never seen)",
+                               c->key_id ? c->key_id : "unknown");
+        for (guint j = 0; j < c->servers->len; j++)
+            g_string_append_printf(o, " %s", (const char *)c->servers->pdata[j]);
+        g_string_append_c(o, '\n');
+    }
+}
+
+static const CpServerDiag *
+diag_of(const CpDiagnosis *d, const CpServer *s)
+{
+    for (guint i = 0; d != NULL && i < d->servers->len; i++)
+        if (((const CpServerDiag *)d->servers->pdata[i])->server == s)
+            return d->servers->pdata[i];
+    return NULL;
+}
+
+void
+cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const CpDiagnosis *diag)
 {
     const CpPipelineStats *s = cp_pipeline_stats(pl);
     GPtrArray *servers = cp_model_servers(cp_pipeline_model(pl));
@@ -226,8 +401,25 @@ cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info)
                                   " dropped by the kernel, %" G_GUINT64_FORMAT
                                   " dropped by the interface\n",
                                info->received, info->dropped_kernel, info->dropped_iface);
+    if (info->has_at) {
+        g_string_append(o, "validity judged at ");
+        date(o, info->at_s);
+        g_string_append(o, " UTC (not capture time)\n");
+    }
+    if (diag != NULL) {
+        g_string_append_c(o, '\n');
+        verdict(o, s, servers->len, diag, info);
+        if (diag->findings->len > 0)
+            g_string_append(o, "\nFindings\n");
+        for (guint i = 0; i < diag->findings->len; i++) {
+            cp_report_text_finding(r, diag->findings->pdata[i], false);
+        }
+        cas_block(o, diag);
+    }
+    if (servers->len > 0)
+        g_string_append(o, "\nServers\n");
     for (guint i = 0; i < servers->len; i++)
-        server_block(o, servers->pdata[i]);
+        server_block(o, servers->pdata[i], diag_of(diag, servers->pdata[i]));
     anomaly_block(o, cp_pipeline_anomalies(pl), cp_pipeline_unsupported_links(pl));
     for (guint i = 0; info->errors != NULL && i < info->errors->len; i++) {
         g_string_append(o, "\nerror: ");

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* roles: detection rules, in order (first match wins):
+ *   1. a user rule (--role, config file) naming the server's address, address:port or a name;
+ *   2. Exchange: a name starting autodiscover., mail., owa., ews., outlook., webmail., exchange.,
+ *      cas. (the names Exchange's virtual directories and Autodiscover are published under);
+ *   3. front end: lyncdiscover(internal)., meet., dialin., lyncweb., scheduler., or a pool name
+ *      (pool*.) — the simple URLs and web services a front-end pool certificate must carry;
+ *   4. Edge: access., webconf., av., edge., sipexternal., or one sip. name served from several
+ *      addresses (an Edge array behind DNS load balancing);
+ *   5. front end: SIP over TLS on 5061 with none of the above.
+ * Microsoft documents these names in "Certificate requirements for Skype for Business Server"
+ * and "Exchange Server certificates"; sites that name things their own way use --role.
+ */
+#include "analysis/roles.h"
+
+#include <string.h>
+
+#include "base/error.h"
+
+typedef struct ServerInfo {
+    CpRole role;
+    bool user_set;
+    GPtrArray *names;
+    GPtrArray *domains;
+} ServerInfo;
+
+struct CpRoles {
+    GHashTable *info; /* CpServer* -> ServerInfo* */
+};
+
+static const char *const exchange_prefixes[] = { "autodiscover.", "mail.", "owa.", "ews.",
+                                                 "outlook.", "webmail.", "exchange.", "cas.",
+                                                 NULL };
+static const char *const frontend_prefixes[] = { "lyncdiscover.", "lyncdiscoverinternal.",
+                                                 "meet.", "dialin.", "lyncweb.", "scheduler.",
+                                                 "pool", NULL };
+static const char *const edge_prefixes[] = { "access.", "webconf.", "av.", "edge.",
+                                             "sipexternal.", NULL };
+
+const char *
+cp_role_name(CpRole r)
+{
+    switch (r) {
+    case CP_ROLE_FRONTEND:
+        return "frontend";
+    case CP_ROLE_EXCHANGE:
+        return "exchange";
+    case CP_ROLE_EDGE:
+        return "edge";
+    default:
+        return "unknown";
+    }
+}
+
+bool
+cp_role_rule_parse(const char *text, CpRoleRule *out, GError **error)
+{
+    const char *eq = strchr(text, '=');
+    static const struct {
+        const char *word;
+        CpRole role;
+    } words[] = { { "frontend", CP_ROLE_FRONTEND }, { "fe", CP_ROLE_FRONTEND },
+                  { "lync", CP_ROLE_FRONTEND },     { "skype", CP_ROLE_FRONTEND },
+                  { "exchange", CP_ROLE_EXCHANGE }, { "exch", CP_ROLE_EXCHANGE },
+                  { "edge", CP_ROLE_EDGE } };
+
+    if (eq != NULL && eq[1] != '\0') {
+        for (size_t i = 0; i < G_N_ELEMENTS(words); i++) {
+            if (strlen(words[i].word) == (size_t)(eq - text) &&
+                g_ascii_strncasecmp(text, words[i].word, (gsize)(eq - text)) == 0) {
+                out->role = words[i].role;
+                out->selector = g_strdup(eq + 1);
+                return true;
+            }
+        }
+    }
+    g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                "--role wants ROLE=SELECTOR with ROLE frontend, exchange or edge and SELECTOR an "
+                "address, address:port or host name, not \"%s\"",
+                text);
+    return false;
+}
+
+char *
+cp_domain_of(const char *host)
+{
+    static const char *const second_level[] = { "co", "com", "org", "net", "gov", "ac", "edu",
+                                                "ne", "or", NULL };
+    g_autofree char *h = g_ascii_strdown(host, -1);
+    char **labels = g_strsplit(h[0] == '*' && h[1] == '.' ? h + 2 : h, ".", 0);
+    guint n = g_strv_length(labels);
+    guint keep = 2;
+
+    if (n >= 3 && strlen(labels[n - 1]) == 2 && g_strv_contains(second_level, labels[n - 2]))
+        keep = 3;
+    char *out = n <= keep ? g_strjoinv(".", labels) : g_strjoinv(".", labels + (n - keep));
+    g_strfreev(labels);
+    return out;
+}
+
+static bool
+has_prefix_in(const GPtrArray *names, const char *const *prefixes)
+{
+    for (guint i = 0; i < names->len; i++)
+        for (const char *const *p = prefixes; *p != NULL; p++)
+            if (g_ascii_strncasecmp(names->pdata[i], *p, strlen(*p)) == 0)
+                return true;
+    return false;
+}
+
+static void
+add_unique(GPtrArray *a, const char *s)
+{
+    for (guint i = 0; i < a->len; i++)
+        if (g_ascii_strcasecmp(a->pdata[i], s) == 0)
+            return;
+    g_ptr_array_add(a, g_strdup(s));
+}
+
+static ServerInfo *
+info_new(const CpServer *s)
+{
+    ServerInfo *si = g_new0(ServerInfo, 1);
+
+    si->names = g_ptr_array_new_with_free_func(g_free);
+    si->domains = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < s->names->len; i++)
+        add_unique(si->names, s->names->pdata[i]);
+    for (guint i = 0; i < s->chains->len; i++) {
+        const CpSeenChain *ch = s->chains->pdata[i];
+        const CpCert *leaf = g_array_index(ch->links, CpChainLink, 0).cert;
+        for (guint j = 0; leaf != NULL && j < leaf->san_dns->len; j++)
+            add_unique(si->names, leaf->san_dns->pdata[j]);
+        if (leaf != NULL && leaf->san_dns->len == 0 && leaf->common_name != NULL)
+            add_unique(si->names, leaf->common_name);
+    }
+    for (guint i = 0; i < si->names->len; i++) {
+        const char *n = si->names->pdata[i];
+        if (strchr(n, '.') == NULL)
+            continue;
+        g_autofree char *d = cp_domain_of(n);
+        add_unique(si->domains, d);
+    }
+    return si;
+}
+
+static void
+info_free(gpointer p)
+{
+    ServerInfo *si = p;
+    g_ptr_array_free(si->names, TRUE);
+    g_ptr_array_free(si->domains, TRUE);
+    g_free(si);
+}
+
+static bool
+selects(const char *sel, const CpServer *s, const ServerInfo *si)
+{
+    char addr[64];
+
+    cp_addr_format(&s->addr, addr, sizeof addr);
+    if (g_ascii_strcasecmp(sel, addr) == 0 || g_ascii_strcasecmp(sel, s->endpoint) == 0)
+        return true;
+    for (guint i = 0; i < si->names->len; i++)
+        if (g_ascii_strcasecmp(sel, si->names->pdata[i]) == 0)
+            return true;
+    return false;
+}
+
+/* One sip./edge name answered from two or more addresses: an Edge array. */
+static bool
+served_from_several(CpModel *m, GHashTable *info, const CpServer *s, const ServerInfo *si)
+{
+    GPtrArray *servers = cp_model_servers(m);
+
+    for (guint i = 0; i < si->names->len; i++) {
+        const char *n = si->names->pdata[i];
+        if (g_ascii_strncasecmp(n, "sip.", 4) != 0)
+            continue;
+        for (guint j = 0; j < servers->len; j++) {
+            const CpServer *o = servers->pdata[j];
+            if (o == s || cp_addr_equal(&o->addr, &s->addr))
+                continue;
+            const ServerInfo *oi = g_hash_table_lookup(info, o);
+            for (guint k = 0; k < oi->names->len; k++)
+                if (g_ascii_strcasecmp(oi->names->pdata[k], n) == 0 &&
+                    !has_prefix_in(oi->names, frontend_prefixes))
+                    return true;
+        }
+    }
+    return false;
+}
+
+static CpRole
+detect(CpModel *m, GHashTable *info, const CpServer *s, const ServerInfo *si)
+{
+    if (has_prefix_in(si->names, exchange_prefixes))
+        return CP_ROLE_EXCHANGE;
+    if (has_prefix_in(si->names, frontend_prefixes))
+        return CP_ROLE_FRONTEND;
+    if (has_prefix_in(si->names, edge_prefixes) || served_from_several(m, info, s, si))
+        return CP_ROLE_EDGE;
+    if (s->port == 5061)
+        return CP_ROLE_FRONTEND;
+    return CP_ROLE_UNKNOWN;
+}
+
+CpRoles *
+cp_roles_assign(CpModel *m, const CpRoleRule *rules, size_t n_rules)
+{
+    CpRoles *r = g_new0(CpRoles, 1);
+    GPtrArray *servers = cp_model_servers(m);
+
+    r->info = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, info_free);
+    for (guint i = 0; i < servers->len; i++)
+        g_hash_table_insert(r->info, servers->pdata[i], info_new(servers->pdata[i]));
+    for (guint i = 0; i < servers->len; i++) {
+        const CpServer *s = servers->pdata[i];
+        ServerInfo *si = g_hash_table_lookup(r->info, s);
+        for (size_t k = 0; k < n_rules && !si->user_set; k++) {
+            if (selects(rules[k].selector, s, si)) {
+                si->role = rules[k].role;
+                si->user_set = true;
+            }
+        }
+        if (!si->user_set)
+            si->role = detect(m, r->info, s, si);
+    }
+    return r;
+}
+
+void
+cp_roles_free(CpRoles *r)
+{
+    if (r == NULL)
+        return;
+    g_hash_table_destroy(r->info);
+    g_free(r);
+}
+
+CpRole
+cp_roles_get(const CpRoles *r, const CpServer *s)
+{
+    const ServerInfo *si = g_hash_table_lookup(r->info, s);
+    return si != NULL ? si->role : CP_ROLE_UNKNOWN;
+}
+
+bool
+cp_roles_user_set(const CpRoles *r, const CpServer *s)
+{
+    const ServerInfo *si = g_hash_table_lookup(r->info, s);
+    return si != NULL && si->user_set;
+}
+
+const GPtrArray *
+cp_roles_domains(const CpRoles *r, const CpServer *s)
+{
+    const ServerInfo *si = g_hash_table_lookup(r->info, s);
+    return si->domains;
+}
+
+const GPtrArray *
+cp_roles_names(const CpRoles *r, const CpServer *s)
+{
+    const ServerInfo *si = g_hash_table_lookup(r->info, s);
+    return si->names;
+}
+
+bool
+cp_roles_related(const CpRoles *r, const CpServer *a, const CpServer *b)
+{
+    const GPtrArray *da = cp_roles_domains(r, a), *db = cp_roles_domains(r, b);
+
+    /* Servers the user placed by hand are one site. */
+    if (cp_roles_user_set(r, a) && cp_roles_user_set(r, b))
+        return true;
+    for (guint i = 0; i < da->len; i++)
+        for (guint j = 0; j < db->len; j++)
+            if (g_ascii_strcasecmp(da->pdata[i], db->pdata[j]) == 0)
+                return true;
+    return false;
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* trust: certification paths through OpenSSL's X509_verify_cert (RFC 5280 §6).
+ *
+ * Each distinct chain is verified twice:
+ *  1. with only the certificates the server sent as intermediates: this is what a client that
+ *     fetches nothing (a Lync phone, an Edge peer) can do;
+ *  2. with every CA certificate seen anywhere in the capture as well: "a CA seen anywhere is
+ *     known", which tells a missing intermediate (found elsewhere) from an unknown one.
+ * The verify callback records every error and lets verification continue, so the path is built
+ * as far as it goes and we learn all that is wrong with it, not only the first thing. Validity
+ * dates are judged by diagnose (at capture time) and ignored here.
+ * Each certificate on the path is tagged with where it came from: the server's chain, another
+ * server's chain, or the trust store.
+ */
+#include "analysis/trust.h"
+
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "base/error.h"
+#include "base/hexfmt.h"
+
+struct CpTrust {
+    X509_STORE *store;
+};
+
+typedef struct VerifyLog {
+    bool issuer_missing;
+    bool untrusted_root;
+    bool bad_signature;
+} VerifyLog;
+
+static void
+openssl_error(GError **error, const char *what, const char *path)
+{
+    unsigned long e = ERR_peek_last_error();
+    char buf[256] = "no certificate found";
+
+    if (e != 0)
+        ERR_error_string_n(e, buf, sizeof buf);
+    ERR_clear_error();
+    g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: cannot load %s: %s", path, what, buf);
+}
+
+/* A directory of PEM files, whether or not it was prepared with c_rehash. */
+static bool
+load_dir(X509_STORE *store, const char *dir, GError **error)
+{
+    GError *e = NULL;
+    GDir *d = g_dir_open(dir, 0, &e);
+    unsigned loaded = 0;
+
+    if (d == NULL) {
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: %s", dir, e->message);
+        g_error_free(e);
+        return false;
+    }
+    for (const char *name; (name = g_dir_read_name(d)) != NULL;) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_REGULAR) && X509_STORE_load_file(store, path) == 1)
+            loaded++;
+        ERR_clear_error();
+    }
+    g_dir_close(d);
+    if (loaded == 0) {
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: no PEM certificate in this directory",
+                    dir);
+        return false;
+    }
+    return true;
+}
+
+CpTrust *
+cp_trust_new(const CpTrustOptions *opt, GError **error)
+{
+    CpTrust *t = g_new0(CpTrust, 1);
+
+    t->store = X509_STORE_new();
+    if (!opt->no_system_ca)
+        X509_STORE_set_default_paths(t->store);
+    ERR_clear_error();
+    for (char **f = opt->ca_files; f != NULL && *f != NULL; f++) {
+        if (!g_file_test(*f, G_FILE_TEST_IS_REGULAR)) {
+            g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: no such file", *f);
+            cp_trust_free(t);
+            return NULL;
+        }
+        if (X509_STORE_load_file(t->store, *f) != 1) {
+            openssl_error(error, "CA certificates", *f);
+            cp_trust_free(t);
+            return NULL;
+        }
+    }
+    for (char **p = opt->ca_paths; p != NULL && *p != NULL; p++) {
+        if (!load_dir(t->store, *p, error)) {
+            cp_trust_free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+void
+cp_trust_free(CpTrust *t)
+{
+    if (t == NULL)
+        return;
+    X509_STORE_free(t->store);
+    g_free(t);
+}
+
+static int
+verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+    VerifyLog *log = X509_STORE_CTX_get_app_data(ctx);
+
+    if (ok)
+        return 1;
+    switch (X509_STORE_CTX_get_error(ctx)) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        log->issuer_missing = true;
+        break;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_CERT_UNTRUSTED:
+        log->untrusted_root = true;
+        break;
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+        log->bad_signature = true;
+        break;
+    default:
+        break; /* dates, purposes, extensions: judged elsewhere */
+    }
+    return 1;
+}
+
+static STACK_OF(X509) *
+verify(CpTrust *t, X509 *leaf, STACK_OF(X509) *untrusted, int64_t at_s, VerifyLog *log)
+{
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *chain = NULL;
+
+    memset(log, 0, sizeof *log);
+    if (ctx != NULL && X509_STORE_CTX_init(ctx, t->store, leaf, untrusted) == 1) {
+        X509_STORE_CTX_set_app_data(ctx, log);
+        X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)at_s);
+        X509_verify_cert(ctx);
+        chain = X509_STORE_CTX_get1_chain(ctx);
+    }
+    X509_STORE_CTX_free(ctx);
+    ERR_clear_error();
+    return chain;
+}
+
+static CpPathStatus
+status_of(const VerifyLog *log)
+{
+    if (log->issuer_missing)
+        return CP_PATH_ISSUER_MISSING;
+    if (log->untrusted_root)
+        return CP_PATH_UNTRUSTED_ROOT;
+    if (log->bad_signature)
+        return CP_PATH_BAD_SIGNATURE;
+    return CP_PATH_TRUSTED;
+}
+
+static void
+sha1_of(X509 *x, char out[41])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+
+    if (X509_digest(x, EVP_sha1(), md, &n) != 1 || n != 20) {
+        memset(out, '0', 40);
+        out[40] = '\0';
+        return;
+    }
+    cp_hex_upper(md, 20, out);
+}
+
+static char *
+name_of(const X509_NAME *n)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *data = NULL;
+
+    X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    long len = BIO_get_mem_data(b, &data);
+    char *s = g_strndup(data, len > 0 ? (gsize)len : 0);
+    BIO_free(b);
+    return s;
+}
+
+static bool
+in_store(CpTrust *t, X509 *x)
+{
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    bool found = false;
+
+    if (ctx != NULL && X509_STORE_CTX_init(ctx, t->store, NULL, NULL) == 1) {
+        X509_OBJECT *o =
+                X509_STORE_CTX_get_obj_by_subject(ctx, X509_LU_X509, X509_get_subject_name(x));
+        found = o != NULL && X509_cmp(X509_OBJECT_get0_X509(o), x) == 0;
+        X509_OBJECT_free(o);
+    }
+    X509_STORE_CTX_free(ctx);
+    ERR_clear_error();
+    return found;
+}
+
+bool
+cp_trust_is_anchor(CpTrust *t, const CpCert *c)
+{
+    return c != NULL && c->x509 != NULL && in_store(t, c->x509);
+}
+
+static bool
+in_chain(const GArray *chain, const char *sha1)
+{
+    for (guint i = 0; i < chain->len; i++)
+        if (strcmp(g_array_index(chain, CpChainLink, i).sha1, sha1) == 0)
+            return true;
+    return false;
+}
+
+static void
+fill_path(CpTrust *t, CpCertCache *cache, const GArray *chain, STACK_OF(X509) *built, CpPath *p)
+{
+    for (int i = 0; built != NULL && i < sk_X509_num(built); i++) {
+        X509 *x = sk_X509_value(built, i);
+        CpPathCert pc = { 0 };
+        sha1_of(x, pc.sha1);
+        pc.subject = name_of(X509_get_subject_name(x));
+        pc.issuer = name_of(X509_get_issuer_name(x));
+        const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(x);
+        if (ski != NULL)
+            pc.ski = cp_hex_upper_dup(ASN1_STRING_get0_data(ski), (size_t)ASN1_STRING_length(ski));
+        pc.self_signed = (X509_get_extension_flags(x) & EXFLAG_SS) != 0;
+        if (in_chain(chain, pc.sha1))
+            pc.source = CP_SRC_SENT;
+        else if (cp_cert_cache_find_sha1(cache, pc.sha1) != NULL)
+            pc.source = CP_SRC_CAPTURE;
+        else
+            pc.source = CP_SRC_STORE;
+        pc.is_anchor = in_store(t, x);
+        p->used_capture |= pc.source == CP_SRC_CAPTURE;
+        p->used_store_intermediate |= pc.source == CP_SRC_STORE && !pc.self_signed;
+        g_array_append_val(p->certs, pc);
+    }
+}
+
+static void
+note_missing(CpPath *p, STACK_OF(X509) *built)
+{
+    int n = built != NULL ? sk_X509_num(built) : 0;
+
+    if (p->status != CP_PATH_ISSUER_MISSING || n == 0)
+        return;
+    X509 *top = sk_X509_value(built, n - 1);
+    p->missing_issuer = name_of(X509_get_issuer_name(top));
+    const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(top);
+    if (aki != NULL)
+        p->missing_aki = cp_hex_upper_dup(ASN1_STRING_get0_data(aki), (size_t)ASN1_STRING_length(aki));
+}
+
+CpPath *
+cp_trust_build(CpTrust *t, CpCertCache *cache, const GArray *chain, int64_t at_s)
+{
+    const CpChainLink *leaf = chain->len > 0 ? &g_array_index(chain, CpChainLink, 0) : NULL;
+    VerifyLog log;
+
+    if (leaf == NULL || leaf->cert == NULL || leaf->cert->x509 == NULL)
+        return NULL;
+    STACK_OF(X509) *sent = sk_X509_new_null();
+    for (guint i = 1; i < chain->len; i++) {
+        const CpCert *c = g_array_index(chain, CpChainLink, i).cert;
+        if (c != NULL && c->x509 != NULL)
+            sk_X509_push(sent, c->x509);
+    }
+    CpPath *p = g_new0(CpPath, 1);
+    p->certs = g_array_new(FALSE, TRUE, sizeof(CpPathCert));
+    STACK_OF(X509) *built = verify(t, leaf->cert->x509, sent, at_s, &log);
+    p->sent_only_status = status_of(&log);
+    p->sent_only_depth = built != NULL ? sk_X509_num(built) : 0;
+    sk_X509_pop_free(built, X509_free);
+
+    /* A CA seen anywhere in the capture is known: add every CA certificate as a candidate. */
+    GPtrArray *all = cp_cert_cache_all(cache);
+    for (guint i = 0; i < all->len; i++) {
+        const CpCert *c = all->pdata[i];
+        if (c != leaf->cert && (c->is_ca || c->self_issued) && c->x509 != NULL)
+            sk_X509_push(sent, c->x509);
+    }
+    built = verify(t, leaf->cert->x509, sent, at_s, &log);
+    p->status = status_of(&log);
+    fill_path(t, cache, chain, built, p);
+    note_missing(p, built);
+    sk_X509_pop_free(built, X509_free);
+    sk_X509_free(sent);
+    return p;
+}
+
+void
+cp_path_free(CpPath *p)
+{
+    if (p == NULL)
+        return;
+    for (guint i = 0; i < p->certs->len; i++) {
+        CpPathCert *c = &g_array_index(p->certs, CpPathCert, i);
+        g_free(c->subject);
+        g_free(c->issuer);
+        g_free(c->ski);
+    }
+    g_array_free(p->certs, TRUE);
+    g_free(p->missing_issuer);
+    g_free(p->missing_aki);
+    g_free(p);
+}
+
+const CpPathCert *
+cp_path_top(const CpPath *p)
+{
+    return p->certs->len > 0 ? &g_array_index(p->certs, CpPathCert, p->certs->len - 1) : NULL;
+}
