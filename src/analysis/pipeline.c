@@ -297,7 +297,7 @@ segment(CpPipeline *p, CpFlow *f, CpDir dir, const CpPacket *pk)
         finalize(p, f, c);
 }
 
-void
+bool
 cp_pipeline_frame(CpPipeline *p, const CpFrame *fr)
 {
     CpPacket pk;
@@ -318,14 +318,16 @@ cp_pipeline_frame(CpPipeline *p, const CpFrame *fr)
         CP_NET_TCP) {
         if (!cp_net_linktype_supported(fr->linktype))
             note_bad_link(p, fr->linktype);
-        return;
+        return false;
     }
     p->stats.tcp_segments++;
     bool opens = (pk.tcp_flags & CP_TCP_SYN) || pk.payload_declared > 0;
     CpFlow *f = cp_flow_table_lookup(p->flows, &pk, opens && !(pk.tcp_flags & CP_TCP_RST), &dir);
     if (f == NULL)
-        return;
+        return false;
     cp_flow_table_touch(p->flows, f, fr->ts_ns);
+    /* Before segment(): the packet that completes a handshake is part of the evidence. */
+    bool evidence = !f->finalized;
     segment(p, f, dir, &pk);
     if (pk.tcp_flags & CP_TCP_FIN)
         f->fin_mask |= (uint8_t)(1u << dir);
@@ -337,6 +339,7 @@ cp_pipeline_frame(CpPipeline *p, const CpFrame *fr)
         p->stats.peak_flows = n;
     if (p->memcap.peak > p->stats.peak_reasm_bytes)
         p->stats.peak_reasm_bytes = p->memcap.peak;
+    return evidence;
 }
 
 void

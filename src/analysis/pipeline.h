@@ -42,7 +42,9 @@ typedef struct CpPipeline CpPipeline;
 /* limits is borrowed for the pipeline's life; hooks are copied. */
 CpPipeline *cp_pipeline_new(const CpLimits *limits, const CpPipelineHooks *hooks);
 void cp_pipeline_free(CpPipeline *p);
-void cp_pipeline_frame(CpPipeline *p, const CpFrame *f);
+/* Returns true when the frame belongs to a TCP connection whose TLS handshake is still being
+ * followed (the evidence -w keeps), false for everything else (bulk data after it, non-TCP). */
+bool cp_pipeline_frame(CpPipeline *p, const CpFrame *f);
 /* Ends every connection still open (end of input) and reports them. */
 void cp_pipeline_finish(CpPipeline *p);
 
