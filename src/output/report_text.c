@@ -313,28 +313,53 @@ cp_report_text_finding(CpReport *r, const CpFinding *f, bool live)
         cp_report_emit(r);
 }
 
-static void
-verdict(GString *o, const CpPipelineStats *s, unsigned n_servers, const CpDiagnosis *d,
-        const CpRunInfo *info)
+static unsigned
+servers_with_chains(CpPipeline *pl)
 {
+    GPtrArray *servers = cp_model_servers(cp_pipeline_model(pl));
+    unsigned n = 0;
+
+    for (guint i = 0; i < servers->len; i++)
+        n += ((const CpServer *)servers->pdata[i])->chains->len > 0;
+    return n;
+}
+
+/* The paragraph a help-desk engineer pastes into the ticket. */
+static void
+verdict(GString *o, CpPipeline *pl, const CpDiagnosis *d, const CpRunInfo *info)
+{
+    const CpPipelineStats *s = cp_pipeline_stats(pl);
     unsigned problems = d->count[CP_SEV_ERROR] + d->count[CP_SEV_WARNING];
+    unsigned checked = servers_with_chains(pl);
     GString *v = g_string_new(NULL);
 
     g_string_append(v, "Verdict: ");
-    if (problems == 0) {
-        g_string_append_printf(v, "no certificate trust problem found among %u server%s "
-                               "(%" G_GUINT64_FORMAT " TLS handshakes): every chain seen is "
-                               "complete, leads to a trusted root, is valid at %s and covers the "
-                               "names clients asked for.",
-                               n_servers, n_servers == 1 ? "" : "s", s->tls_connections,
-                               info->has_at ? "the time asked for" : "capture time");
-    } else {
+    if (problems > 0) {
         const CpFinding *top = d->findings->pdata[0];
         g_string_append_printf(v, "%u error%s and %u warning%s. Most serious (%s): %s\nFix: %s",
                                d->count[CP_SEV_ERROR], d->count[CP_SEV_ERROR] == 1 ? "" : "s",
                                d->count[CP_SEV_WARNING], d->count[CP_SEV_WARNING] == 1 ? "" : "s",
                                cp_finding_code_name(top->code), top->message->str,
                                top->remedy->str);
+    } else if (checked == 0) {
+        g_string_append(v, "no certificate could be checked: ");
+        if (d->findings->len > 0)
+            g_string_append(v, ((const CpFinding *)d->findings->pdata[0])->message->str);
+        else
+            g_string_append(v, s->tls_connections > 0
+                                       ? "the TLS handshakes seen carried no server certificate "
+                                         "(resumed sessions, or the capture started too late)."
+                                       : "no TLS handshake was seen in this input.");
+    } else {
+        g_string_append_printf(v, "no certificate trust problem found among %u server%s "
+                               "(%" G_GUINT64_FORMAT " TLS handshakes): every chain seen is "
+                               "complete, leads to a trusted root, is valid at %s and covers the "
+                               "names clients asked for.",
+                               checked, checked == 1 ? "" : "s", s->tls_connections,
+                               info->has_at ? "the time asked for" : "capture time");
+        if (d->findings->len > 0)
+            g_string_append_printf(v, " %u note%s below.", d->findings->len,
+                                   d->findings->len == 1 ? "" : "s");
     }
     wrap(o, v->str, "", 100);
     g_string_free(v, TRUE);
@@ -408,7 +433,7 @@ cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const C
     }
     if (diag != NULL) {
         g_string_append_c(o, '\n');
-        verdict(o, s, servers->len, diag, info);
+        verdict(o, pl, diag, info);
         if (diag->findings->len > 0)
             g_string_append(o, "\nFindings\n");
         for (guint i = 0; i < diag->findings->len; i++) {
