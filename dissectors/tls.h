@@ -12,12 +12,12 @@
 #include "reasm/stream_sink.h"
 
 typedef enum CpTlsEventType {
-    CP_TLS_EV_CLIENT_HELLO,  /* sni, offered versions */
-    CP_TLS_EV_SERVER_HELLO,  /* version (negotiated, supported_versions honoured), cipher */
-    CP_TLS_EV_CERTIFICATE,   /* certs: the Certificate message as sent (either sender) */
-    CP_TLS_EV_ALERT,         /* plaintext alert: level, description */
-    CP_TLS_EV_ENCRYPTED,     /* TLS 1.3: server certificates follow encrypted */
-    CP_TLS_EV_TRUNCATED,     /* a handshake message was lost to a gap/snaplen; type if known */
+    CP_TLS_EV_CLIENT_HELLO, /* sni, offered versions */
+    CP_TLS_EV_SERVER_HELLO, /* version (negotiated, supported_versions honoured), cipher */
+    CP_TLS_EV_CERTIFICATE,  /* certs: the Certificate message as sent (either sender) */
+    CP_TLS_EV_ALERT,        /* plaintext alert: level, description */
+    CP_TLS_EV_ENCRYPTED,    /* TLS 1.3: server certificates follow encrypted */
+    CP_TLS_EV_TRUNCATED,    /* a handshake message was lost to a gap/snaplen; type if known */
 } CpTlsEventType;
 
 #define CP_TLS_MAX_VERSIONS 16
@@ -25,16 +25,16 @@ typedef enum CpTlsEventType {
 /* Lifetime: the callback. Every pointer is a view into the stream buffer. */
 typedef struct CpTlsEvent {
     CpTlsEventType type;
-    CpDir dir;           /* direction the message came from */
+    CpDir dir; /* direction the message came from */
     /* CLIENT_HELLO */
-    const uint8_t *sni;  /* host_name from server_name (RFC 6066 §3), raw bytes, not NUL-ended */
+    const uint8_t *sni; /* host_name from server_name (RFC 6066 §3), raw bytes, not NUL-ended */
     size_t sni_len;
-    uint16_t legacy_version;  /* ClientHello/ServerHello legacy_version */
+    uint16_t legacy_version;               /* ClientHello/ServerHello legacy_version */
     uint16_t offered[CP_TLS_MAX_VERSIONS]; /* supported_versions (ClientHello), GREASE removed */
     size_t offered_count;
-    bool sslv2_hello;    /* the ClientHello came in SSLv2-compatible framing */
+    bool sslv2_hello; /* the ClientHello came in SSLv2-compatible framing */
     /* SERVER_HELLO */
-    uint16_t version;    /* negotiated: supported_versions if present, else legacy_version */
+    uint16_t version; /* negotiated: supported_versions if present, else legacy_version */
     uint16_t cipher;
     /* CERTIFICATE: up to limits->max_chain_certs entries, in wire order (leaf first) */
     size_t cert_count;
@@ -45,7 +45,7 @@ typedef struct CpTlsEvent {
     uint8_t alert_level; /* 1 warning, 2 fatal */
     uint8_t alert_desc;
     /* TRUNCATED */
-    int lost_msg_type;   /* handshake type that was lost, -1 if unknown */
+    int lost_msg_type; /* handshake type that was lost, -1 if unknown */
 } CpTlsEvent;
 
 typedef void (*CpTlsEventFn)(void *user, const CpTlsEvent *ev);

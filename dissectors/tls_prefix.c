@@ -72,8 +72,8 @@ scan(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir, const uint8_t 
 }
 
 CpFeedResult
-cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir,
-                   const uint8_t *data, size_t len, unsigned flags)
+cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir, const uint8_t *data,
+                   size_t len, unsigned flags)
 {
     if (p->mode == CP_PREFIX_TLS)
         return cp_tls_session_feed(s, dir, data, len, flags);

@@ -17,37 +17,38 @@ typedef struct CpCert {
     gint refcount;
     uint8_t *der;
     size_t der_len;
-    struct x509_st *x509;    /* (owned) parsed certificate, for path building */
-    char sha1[41];           /* uppercase hex of SHA-1(DER), no separators */
+    struct x509_st *x509; /* (owned) parsed certificate, for path building */
+    char sha1[41];        /* uppercase hex of SHA-1(DER), no separators */
     char sha256[65];
-    char *subject;           /* RFC 4514, e.g. "CN=mail.contoso.com,O=Contoso,DC=contoso,DC=com" */
+    char *subject; /* RFC 4514, e.g. "CN=mail.contoso.com,O=Contoso,DC=contoso,DC=com" */
     char *issuer;
-    char *serial;            /* uppercase hex, no separators, leading zeros stripped ("0" for 0) */
-    int64_t not_before;      /* seconds since the Unix epoch (UTC) */
+    char *serial;       /* uppercase hex, no separators, leading zeros stripped ("0" for 0) */
+    int64_t not_before; /* seconds since the Unix epoch (UTC) */
     int64_t not_after;
-    char *key_type;          /* "RSA", "EC", "DSA", "Ed25519", "Ed448", or OpenSSL's short name */
-    unsigned key_bits;       /* EVP_PKEY_get_bits */
-    char *key_curve;         /* EC curve short name ("prime256v1"), NULL otherwise */
-    char *signature;         /* "sha256WithRSAEncryption", "ecdsa-with-SHA256", ... (OpenSSL ln) */
-    char *sig_hash;          /* "SHA256", "SHA1", "MD5", ... NULL if not determinable */
-    GPtrArray *san_dns;      /* (element-type utf8) dNSName entries */
-    GPtrArray *san_ip;       /* (element-type utf8) iPAddress entries, text form */
-    char *common_name;       /* last CN of the subject, NULL if none */
+    char *key_type;     /* "RSA", "EC", "DSA", "Ed25519", "Ed448", or OpenSSL's short name */
+    unsigned key_bits;  /* EVP_PKEY_get_bits */
+    char *key_curve;    /* EC curve short name ("prime256v1"), NULL otherwise */
+    char *signature;    /* "sha256WithRSAEncryption", "ecdsa-with-SHA256", ... (OpenSSL ln) */
+    char *sig_hash;     /* "SHA256", "SHA1", "MD5", ... NULL if not determinable */
+    GPtrArray *san_dns; /* (element-type utf8) dNSName entries */
+    GPtrArray *san_ip;  /* (element-type utf8) iPAddress entries, text form */
+    char *common_name;  /* last CN of the subject, NULL if none */
     bool has_basic_constraints;
     bool is_ca;
-    int path_len;            /* -1 when absent */
-    char *ski;               /* uppercase hex, NULL if absent */
-    char *aki;               /* keyIdentifier of AKI, uppercase hex, NULL if absent */
+    int path_len;              /* -1 when absent */
+    char *ski;                 /* uppercase hex, NULL if absent */
+    char *aki;                 /* keyIdentifier of AKI, uppercase hex, NULL if absent */
     GPtrArray *aia_ca_issuers; /* (element-type utf8) URIs */
     GPtrArray *aia_ocsp;       /* (element-type utf8) URIs */
-    bool self_issued;        /* subject == issuer (DER-equal names) */
-    bool self_signed;        /* self-issued and its signature verifies with its own key */
+    bool self_issued;          /* subject == issuer (DER-equal names) */
+    bool self_signed;          /* self-issued and its signature verifies with its own key */
 } CpCert;
 
 typedef enum CpCertParseStatus {
     CP_CERT_OK = 0,
     CP_CERT_BAD_DER,       /* OpenSSL could not parse it (x509.bad_der) */
-    CP_CERT_TRAILING_DATA, /* parsed, but bytes follow the DER (x509.trailing_data); cert returned */
+    CP_CERT_TRAILING_DATA, /* parsed, but bytes follow the DER (x509.trailing_data); cert returned
+                            */
 } CpCertParseStatus;
 
 /* (transfer full) parses der[0..len); NULL on CP_CERT_BAD_DER. Drains OpenSSL's error queue. */

@@ -16,6 +16,7 @@ static const struct {
     const char *code;
     CpSeverity sev;
 } finding_info[] = {
+
 #define CP_FINDING(id, code, sev, doc) [CP_FINDING_##id] = { code, CP_SEV_##sev },
 #include "analysis/findings.def"
 #undef CP_FINDING
@@ -108,9 +109,10 @@ cp_diag_server_ref(Diag *g, GString *o, const CpServer *s)
     CpRole role = cp_roles_get(g->d->roles, s);
 
     if (role != CP_ROLE_UNKNOWN)
-        g_string_append_printf(o, "%s ", role == CP_ROLE_FRONTEND   ? "the front end"
-                                         : role == CP_ROLE_EXCHANGE ? "the Exchange server"
-                                                                    : "the Edge server");
+        g_string_append_printf(o, "%s ",
+                               role == CP_ROLE_FRONTEND   ? "the front end"
+                               : role == CP_ROLE_EXCHANGE ? "the Exchange server"
+                                                          : "the Edge server");
     if (names->len > 0)
         g_string_append_printf(o, "%s (%s)", (const char *)names->pdata[0], s->endpoint);
     else
@@ -150,14 +152,18 @@ dates(Diag *g, const CpServer *s, const CpSeenChain *ch)
             cp_diag_cert_ref(f->message, c);
             g_string_append(f->message, expired ? " expired on " : " is not valid before ");
             cp_diag_date(f->message, expired ? c->not_after : c->not_before);
-            g_string_append_printf(f->message, "; the %s is ", g->opt->has_at ? "time asked for" : "capture");
+            g_string_append_printf(f->message, "; the %s is ",
+                                   g->opt->has_at ? "time asked for" : "capture");
             cp_diag_date(f->message, at);
             g_string_append(f->message, ". Clients refuse it.");
-            g_string_append(f->remedy, expired ? "Renew the certificate" : "Check the clock of the CA "
+            g_string_append(f->remedy, expired ? "Renew the certificate"
+                                               : "Check the clock of the CA "
                                                  "that issued it, or wait until it is valid,");
-            g_string_append_printf(f->remedy, " and install it on %s; Lync and Exchange "
+            g_string_append_printf(f->remedy,
+                                   " and install it on %s; Lync and Exchange "
                                    "servers need a restart of their services (or a rebind in "
-                                   "IIS) to present the new one.", s->endpoint);
+                                   "IIS) to present the new one.",
+                                   s->endpoint);
         }
         cp_diag_add_server(f, s->endpoint);
         cp_diag_add_cert(f, c->sha1);
@@ -178,9 +184,10 @@ weak(Diag *g, const CpServer *s, const CpSeenChain *ch)
             CpFinding *f = cp_diag_finding(g, CP_FINDING_WEAK_KEY, c->sha1);
             if (f->message->len == 0) {
                 cp_diag_cert_ref(f->message, c);
-                g_string_append_printf(f->message, " has a %u-bit %s key; clients and browsers "
-                                       "refuse keys under %s bits.", c->key_bits, c->key_type,
-                                       ec ? "256" : "2048");
+                g_string_append_printf(f->message,
+                                       " has a %u-bit %s key; clients and browsers "
+                                       "refuse keys under %s bits.",
+                                       c->key_bits, c->key_type, ec ? "256" : "2048");
                 g_string_append(f->remedy, "Request a new certificate with a 2048-bit (or larger) "
                                            "RSA key, or an EC P-256 key.");
             }
@@ -193,7 +200,8 @@ weak(Diag *g, const CpServer *s, const CpSeenChain *ch)
             CpFinding *f = cp_diag_finding(g, CP_FINDING_WEAK_SIGNATURE, c->sha1);
             if (f->message->len == 0) {
                 cp_diag_cert_ref(f->message, c);
-                g_string_append_printf(f->message, " is signed with %s (%s); current clients "
+                g_string_append_printf(f->message,
+                                       " is signed with %s (%s); current clients "
                                        "reject %s signatures on certificates other than roots.",
                                        h, c->signature, h);
                 g_string_append(f->remedy, "Re-issue it from a CA configured to sign with "
@@ -227,7 +235,8 @@ order(Diag *g, const CpServer *s, const CpSeenChain *ch)
         const CpChainLink *leaf = &g_array_index(ch->links, CpChainLink, 0);
         CpFinding *f = cp_diag_finding(g, CP_FINDING_CHAIN_ORDER, leaf->sha1);
         if (f->message->len == 0) {
-            g_string_append_printf(f->message, "The chain %s sends is not in issuer order: %s. "
+            g_string_append_printf(f->message,
+                                   "The chain %s sends is not in issuer order: %s. "
                                    "Most clients cope; strict ones (and some phones) do not.",
                                    s->endpoint, why->str);
             g_string_append(f->remedy, "Install only the leaf and its intermediate CA "
@@ -276,8 +285,9 @@ rejected(Diag *g, const CpServer *s)
         CpFinding *f = cp_diag_finding(g, CP_FINDING_CLIENT_REJECTED, key);
         g_string_append(f->message, "A client rejected the certificate of ");
         cp_diag_server_ref(g, f->message, s);
-        g_string_append_printf(f->message, " with the fatal alert %s (%" G_GUINT64_FORMAT
-                               " time%s): %s.", name, a->count, a->count == 1 ? "" : "s", meaning);
+        g_string_append_printf(f->message,
+                               " with the fatal alert %s (%" G_GUINT64_FORMAT " time%s): %s.", name,
+                               a->count, a->count == 1 ? "" : "s", meaning);
         if (s->chains->len > 0) {
             const CpSeenChain *ch = s->chains->pdata[0];
             const CpCert *leaf = g_array_index(ch->links, CpChainLink, 0).cert;
@@ -288,12 +298,17 @@ rejected(Diag *g, const CpServer *s)
                 cp_diag_add_cert(f, leaf->sha1);
             }
         }
-        g_string_append(f->remedy, a->desc == 48
-                ? "Give the client the root of this chain (import it into its Trusted Root "
-                  "Certification Authorities; for Lync phones add it to TrustedCACerts, see "
-                  "ca-mismatch), or re-issue the server certificate from a CA the client trusts."
-                : "See the other findings for this server; fix the certificate the alert points "
-                  "at and capture again.");
+        g_string_append(
+                f->remedy,
+                a->desc == 48
+                        ? "Give the client the root of this chain (import it into its Trusted Root "
+                          "Certification Authorities; for Lync phones add it to TrustedCACerts, "
+                          "see "
+                          "ca-mismatch), or re-issue the server certificate from a CA the client "
+                          "trusts."
+                        : "See the other findings for this server; fix the certificate the alert "
+                          "points "
+                          "at and capture again.");
         cp_diag_add_server(f, s->endpoint);
         f->handshakes += a->count;
     }
@@ -325,10 +340,12 @@ names(Diag *g, const CpServer *s)
             g_string_append_printf(f->message, "'%s' (CN, no SAN)",
                                    leaf->common_name ? leaf->common_name : "");
         g_string_append(f->message, " only.");
-        g_string_append_printf(f->remedy, "Add '%s' to the Subject Alternative Name of a new "
+        g_string_append_printf(f->remedy,
+                               "Add '%s' to the Subject Alternative Name of a new "
                                "certificate for this server (Exchange: New-ExchangeCertificate "
                                "-DomainName; Lync: the Certificate Wizard), or point the "
-                               "client at a name the certificate has.", asked);
+                               "client at a name the certificate has.",
+                               asked);
         cp_diag_add_server(f, s->endpoint);
         cp_diag_add_cert(f, leaf->sha1);
     }
@@ -372,20 +389,26 @@ missing_found_elsewhere(Diag *g, const CpServer *s, const CpSeenChain *ch, const
         if (f->message->len == 0) {
             const CpServer *o = pc->source == CP_SRC_CAPTURE ? sender_of(g, pc->sha1) : NULL;
             cp_diag_server_ref_cap(g, f->message, s);
-            g_string_append_printf(f->message, " does not send the intermediate CA '%s' "
-                                   "(thumbprint %s) its certificate needs. ", pc->subject, pc->sha1);
+            g_string_append_printf(f->message,
+                                   " does not send the intermediate CA '%s' "
+                                   "(thumbprint %s) its certificate needs. ",
+                                   pc->subject, pc->sha1);
             if (o != NULL)
-                g_string_append_printf(f->message, "It was seen elsewhere in this capture (sent by "
+                g_string_append_printf(f->message,
+                                       "It was seen elsewhere in this capture (sent by "
                                        "%s), so certpath could complete the path, but clients that "
                                        "do not fetch missing CAs (Lync phones, Edge peers) cannot.",
                                        o->endpoint);
             else
-                g_string_append(f->message, "It came from the trust store; clients without it "
-                                            "there (Lync phones, Edge peers) cannot build the path.");
-            g_string_append_printf(f->remedy, "On %s, import '%s' into the computer's "
+                g_string_append(f->message,
+                                "It came from the trust store; clients without it "
+                                "there (Lync phones, Edge peers) cannot build the path.");
+            g_string_append_printf(f->remedy,
+                                   "On %s, import '%s' into the computer's "
                                    "Intermediate Certification Authorities store (certlm.msc), so "
                                    "the server sends it with its certificate; restart the "
-                                   "service or rebind the certificate.", s->endpoint, pc->subject);
+                                   "service or rebind the certificate.",
+                                   s->endpoint, pc->subject);
             if (aia_of(ch) != NULL)
                 g_string_append_printf(f->remedy, " Download it from %s.", aia_of(ch));
             cp_diag_add_cert(f, pc->sha1);
@@ -403,36 +426,43 @@ issuer_missing(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *
     bool top_is_ca = top_cert != NULL && top_cert->is_ca;
     g_autofree char *key = g_strdup_printf("%s|%s", p->missing_issuer ? p->missing_issuer : "",
                                            p->missing_aki ? p->missing_aki : "");
-    CpFinding *f = cp_diag_finding(g, top_is_ca ? CP_FINDING_UNTRUSTED_ROOT
-                                                : CP_FINDING_MISSING_INTERMEDIATE, key);
+    CpFinding *f = cp_diag_finding(
+            g, top_is_ca ? CP_FINDING_UNTRUSTED_ROOT : CP_FINDING_MISSING_INTERMEDIATE, key);
     if (f->message->len == 0 && top_is_ca) {
-        g_string_append_printf(f->message, "The path ends at the CA '%s', issued by '%s'%s%s%s, "
+        g_string_append_printf(f->message,
+                               "The path ends at the CA '%s', issued by '%s'%s%s%s, "
                                "which is neither sent by the server nor a trust anchor here.",
                                top->subject, p->missing_issuer ? p->missing_issuer : "?",
                                p->missing_aki ? " (key id " : "",
                                p->missing_aki ? p->missing_aki : "", p->missing_aki ? ")" : "");
-        g_string_append_printf(f->remedy, "If '%s' is your enterprise root CA, clients must have "
+        g_string_append_printf(f->remedy,
+                               "If '%s' is your enterprise root CA, clients must have "
                                "it in Trusted Root Certification Authorities; give it to certpath "
                                "with --ca-file ROOT.pem (export: certutil -ca.cert root.cer, or "
                                "from certlm.msc) to check the rest of the path.",
                                p->missing_issuer ? p->missing_issuer : "?");
     } else if (f->message->len == 0) {
         cp_diag_server_ref_cap(g, f->message, s);
-        g_string_append_printf(f->message, " sends its certificate '%s' without the CA that "
+        g_string_append_printf(f->message,
+                               " sends its certificate '%s' without the CA that "
                                "issued it: '%s'%s%s%s, which is not a trust anchor and was not "
                                "seen anywhere in this capture. Clients that do not download "
                                "missing CAs (Lync phones, Edge peers) cannot build the path.",
-                               top ? top->subject : "?", p->missing_issuer ? p->missing_issuer : "?",
+                               top ? top->subject : "?",
+                               p->missing_issuer ? p->missing_issuer : "?",
                                p->missing_aki ? " (key id " : "",
                                p->missing_aki ? p->missing_aki : "", p->missing_aki ? ")" : "");
-        g_string_append_printf(f->remedy, "Install the intermediate certificate '%s' on %s "
+        g_string_append_printf(f->remedy,
+                               "Install the intermediate certificate '%s' on %s "
                                "(import it into the computer's Intermediate Certification "
                                "Authorities store, then rebind or restart the service) so the "
                                "server sends the whole chain.",
                                p->missing_issuer ? p->missing_issuer : "?", s->endpoint);
         if (aia_of(ch) != NULL)
-            g_string_append_printf(f->remedy, " The certificate says it can be downloaded from "
-                                   "%s.", aia_of(ch));
+            g_string_append_printf(f->remedy,
+                                   " The certificate says it can be downloaded from "
+                                   "%s.",
+                                   aia_of(ch));
     }
     cp_diag_add_server(f, s->endpoint);
     if (top != NULL)
@@ -447,13 +477,16 @@ untrusted_root(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *
     CpFinding *f = cp_diag_finding(g, CP_FINDING_UNTRUSTED_ROOT, top->sha1);
 
     if (f->message->len == 0) {
-        g_string_append_printf(f->message, "The path ends at the self-signed root '%s' "
+        g_string_append_printf(f->message,
+                               "The path ends at the self-signed root '%s' "
                                "(thumbprint %s), which is not a trust anchor here.",
                                top->subject, top->sha1);
-        g_string_append_printf(f->remedy, "If '%s' is your enterprise root, clients must have it "
+        g_string_append_printf(f->remedy,
+                               "If '%s' is your enterprise root, clients must have it "
                                "in Trusted Root Certification Authorities (Group Policy), and "
                                "certpath needs it with --ca-file; otherwise re-issue the "
-                               "certificate from a CA the clients trust.", top->subject);
+                               "certificate from a CA the clients trust.",
+                               top->subject);
         cp_diag_add_cert(f, top->sha1);
     }
     cp_diag_add_server(f, s->endpoint);
@@ -487,7 +520,8 @@ unseen(Diag *g, const CpServer *s)
         return;
     if (s->truncated > 0) {
         CpFinding *f = cp_diag_finding(g, CP_FINDING_TRUNCATED_CAPTURE, s->endpoint);
-        g_string_append_printf(f->message, "The certificate of %s could not be read: %" G_GUINT64_FORMAT
+        g_string_append_printf(f->message,
+                               "The certificate of %s could not be read: %" G_GUINT64_FORMAT
                                " handshake%s lost bytes to the capture (a snaplen shorter than the "
                                "packets, or segments the capture dropped).",
                                s->endpoint, s->truncated, s->truncated == 1 ? "" : "s");
@@ -499,8 +533,10 @@ unseen(Diag *g, const CpServer *s)
         f->handshakes += s->truncated;
     } else if (s->tls13 > 0) {
         CpFinding *f = cp_diag_finding(g, CP_FINDING_TLS13_ENCRYPTED, s->endpoint);
-        g_string_append_printf(f->message, "%s negotiated TLS 1.3, which encrypts the server's "
-                               "certificate: certpath cannot see its chain.", s->endpoint);
+        g_string_append_printf(f->message,
+                               "%s negotiated TLS 1.3, which encrypts the server's "
+                               "certificate: certpath cannot see its chain.",
+                               s->endpoint);
         g_string_append(f->remedy, "Capture a handshake from a client limited to TLS 1.2 (e.g. "
                                    "openssl s_client -tls1_2 -connect HOST:PORT -showcerts).");
         cp_diag_add_server(f, s->endpoint);

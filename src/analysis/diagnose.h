@@ -15,6 +15,7 @@
 typedef enum CpSeverity { CP_SEV_INFO = 0, CP_SEV_WARNING, CP_SEV_ERROR } CpSeverity;
 
 typedef enum CpFindingCode {
+
 #define CP_FINDING(id, code, sev, doc) CP_FINDING_##id,
 #include "analysis/findings.def"
 #undef CP_FINDING
@@ -25,45 +26,45 @@ typedef enum CpFindingCode {
 typedef struct CpFinding {
     CpFindingCode code;
     CpSeverity severity;
-    char *key;            /* deduplication key */
-    GPtrArray *servers;   /* (element-type utf8) endpoints */
-    GPtrArray *certs;     /* (element-type utf8) SHA-1 thumbprints */
-    GString *message;     /* plain words: what is wrong */
-    GString *remedy;      /* what to do, with real names and thumbprints */
-    uint64_t handshakes;  /* handshakes it covers */
+    char *key;           /* deduplication key */
+    GPtrArray *servers;  /* (element-type utf8) endpoints */
+    GPtrArray *certs;    /* (element-type utf8) SHA-1 thumbprints */
+    GString *message;    /* plain words: what is wrong */
+    GString *remedy;     /* what to do, with real names and thumbprints */
+    uint64_t handshakes; /* handshakes it covers */
 } CpFinding;
 
 /* A CA on somebody's path: the whiteboard picture. */
 typedef struct CpCaSeen {
     char *name;
-    char *key_id;         /* (nullable) */
-    char sha1[41];        /* "" when the certificate itself was never seen */
+    char *key_id;  /* (nullable) */
+    char sha1[41]; /* "" when the certificate itself was never seen */
     bool is_root;
     bool is_anchor;
-    GPtrArray *servers;   /* (element-type utf8) endpoints whose paths go through it */
+    GPtrArray *servers; /* (element-type utf8) endpoints whose paths go through it */
 } CpCaSeen;
 
 typedef struct CpServerDiag {
     const CpServer *server;
     CpRole role;
-    GPtrArray *paths;     /* CpPath* (nullable entries), one per s->chains entry */
+    GPtrArray *paths; /* CpPath* (nullable entries), one per s->chains entry */
 } CpServerDiag;
 
 typedef struct CpDiagOptions {
     const CpRoleRule *rules;
     size_t n_rules;
-    char **trusted_ca;    /* (nullable) SHA-1 thumbprints of TrustedCACerts roots */
-    bool has_at;          /* judge validity at at_s instead of capture time */
+    char **trusted_ca; /* (nullable) SHA-1 thumbprints of TrustedCACerts roots */
+    bool has_at;       /* judge validity at at_s instead of capture time */
     int64_t at_s;
 } CpDiagOptions;
 
 typedef struct CpDiagnosis {
-    GPtrArray *findings;  /* CpFinding*, most severe first */
-    GPtrArray *cas;       /* CpCaSeen* */
-    GPtrArray *servers;   /* CpServerDiag*, in model order */
+    GPtrArray *findings; /* CpFinding*, most severe first */
+    GPtrArray *cas;      /* CpCaSeen* */
+    GPtrArray *servers;  /* CpServerDiag*, in model order */
     CpRoles *roles;
     CpSeverity worst;
-    unsigned count[3];    /* findings per severity */
+    unsigned count[3]; /* findings per severity */
 } CpDiagnosis;
 
 CpDiagnosis *cp_diagnose(CpModel *m, CpCertCache *cache, CpTrust *trust, const CpDiagOptions *o);

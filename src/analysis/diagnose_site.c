@@ -70,8 +70,8 @@ trusted_by_list(const CpDiagOptions *o, const CpPath *p, const RootId *root)
 }
 
 static void
-ca_mismatch_text(Diag *g, CpFinding *f, const CpServer *fe, const CpServer *ex,
-                 const RootId *fer, const RootId *exr, const CpSeenChain *fech)
+ca_mismatch_text(Diag *g, CpFinding *f, const CpServer *fe, const CpServer *ex, const RootId *fer,
+                 const RootId *exr, const CpSeenChain *fech)
 {
     const CpCert *fe_leaf = g_array_index(fech->links, CpChainLink, 0).cert;
     const char *fe_ca = fe_leaf != NULL ? fe_leaf->issuer : fer->name;
@@ -79,14 +79,16 @@ ca_mismatch_text(Diag *g, CpFinding *f, const CpServer *fe, const CpServer *ex,
     g_string_append(f->message, "Lync Phone Edition devices trust only the CA of the front end "
                                 "pool's certificate and the roots in its TrustedCACerts. ");
     cp_diag_server_ref_cap(g, f->message, ex);
-    g_string_append_printf(f->message, " presents a certificate whose path leads to the root '%s'"
+    g_string_append_printf(f->message,
+                           " presents a certificate whose path leads to the root '%s'"
                            " (thumbprint %s), not to the front end's root '%s' (thumbprint %s) of ",
                            exr->name, exr->sha1 ? exr->sha1 : "unknown: not in this capture",
                            fer->name, fer->sha1 ? fer->sha1 : "unknown: not in this capture");
     cp_diag_server_ref(g, f->message, fe);
     g_string_append(f->message, ". Phones show \"Connection to Microsoft Exchange is "
                                 "unavailable\" (calendar, voicemail and call logs fail).");
-    g_string_append_printf(f->remedy, "Either re-issue the Exchange certificate from the front "
+    g_string_append_printf(f->remedy,
+                           "Either re-issue the Exchange certificate from the front "
                            "end's CA '%s', or make the phones trust '%s': in the Lync Server "
                            "Management Shell run\n"
                            "  $cert = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore "
@@ -96,8 +98,9 @@ ca_mismatch_text(Diag *g, CpFinding *f, const CpServer *fe, const CpServer *ex,
                            "Certification Authorities store; phones pick the list up when they "
                            "next sign in).",
                            fe_ca, exr->name,
-                           exr->sha1 ? exr->sha1 : "<thumbprint of that root: export it from the "
-                                                   "Exchange server's chain, certlm.msc>");
+                           exr->sha1 ? exr->sha1
+                                     : "<thumbprint of that root: export it from the "
+                                       "Exchange server's chain, certlm.msc>");
 }
 
 static void
@@ -201,17 +204,19 @@ array_finding(Diag *g, const char *name, const GArray *a)
                                 "must present the same certificate: sessions that move between "
                                 "members fail, and peers that cache one member's certificate "
                                 "reject the others.");
-    g_string_append_printf(f->remedy, "Export the certificate of one member with its private "
+    g_string_append_printf(f->remedy,
+                           "Export the certificate of one member with its private "
                            "key (certlm.msc > Export, .pfx) and import it on every other member "
                            "serving '%s'; on Lync/Skype Edge servers assign it with "
-                           "Set-CsCertificate on each, then restart the services.", name);
+                           "Set-CsCertificate on each, then restart the services.",
+                           name);
 }
 
 static void
 array_mismatch(Diag *g)
 {
-    GHashTable *by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                (GDestroyNotify)g_array_unref);
+    GHashTable *by_name =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
     GPtrArray *servers = cp_model_servers(g->model);
 
     for (guint i = 0; i < servers->len; i++) {
@@ -312,7 +317,8 @@ words_of(const char *dn)
             continue;
         }
         /* "CN=", "DC=", "OU=" ...: the attribute type is not part of the name a human reads. */
-        if (cur->len > 0 && *p != '=' && !g_ptr_array_find_with_equal_func(w, cur->str, g_str_equal, NULL))
+        if (cur->len > 0 && *p != '=' &&
+            !g_ptr_array_find_with_equal_func(w, cur->str, g_str_equal, NULL))
             g_ptr_array_add(w, g_strdup(cur->str));
         g_string_truncate(cur, 0);
         if (*p == '\0')
@@ -360,10 +366,12 @@ similar_issuers(Diag *g)
             bool keys_differ = a->key_id && b->key_id && strcmp(a->key_id, b->key_id) != 0;
             if (same_name ? !keys_differ : strcmp(words->pdata[i], words->pdata[j]) != 0)
                 continue;
-            g_autofree char *key = g_strdup_printf("%s|%s|%s|%s", a->name, a->key_id ? a->key_id : "",
-                                                   b->name, b->key_id ? b->key_id : "");
+            g_autofree char *key =
+                    g_strdup_printf("%s|%s|%s|%s", a->name, a->key_id ? a->key_id : "", b->name,
+                                    b->key_id ? b->key_id : "");
             CpFinding *f = cp_diag_finding(g, CP_FINDING_SIMILAR_ISSUERS, key);
-            g_string_append_printf(f->message, "Two different CAs have names that read as one: "
+            g_string_append_printf(f->message,
+                                   "Two different CAs have names that read as one: "
                                    "'%s' (key id %s) and '%s' (key id %s); they differ in ",
                                    a->name, a->key_id ? a->key_id : "unknown", b->name,
                                    b->key_id ? b->key_id : "unknown");
@@ -375,9 +383,11 @@ similar_issuers(Diag *g)
             for (guint k = 0; k < b->servers->len; k++)
                 g_string_append_printf(f->message, " %s", (const char *)b->servers->pdata[k]);
             g_string_append(f->message, ". A client that trusts one does not trust the other.");
-            g_string_append_printf(f->remedy, "Compare the thumbprints, not the names. Issue all "
+            g_string_append_printf(f->remedy,
+                                   "Compare the thumbprints, not the names. Issue all "
                                    "certificates of the site from one CA (e.g. '%s'), or make "
-                                   "every client trust both roots.", a->name);
+                                   "every client trust both roots.",
+                                   a->name);
             for (guint k = 0; k < a->servers->len; k++)
                 cp_diag_add_server(f, a->servers->pdata[k]);
             for (guint k = 0; k < b->servers->len; k++)

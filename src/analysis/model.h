@@ -18,25 +18,25 @@ typedef struct CpChainLink {
 } CpChainLink;
 
 typedef struct CpHandshake {
-    uint64_t ts_ns;           /* first packet of the connection */
+    uint64_t ts_ns; /* first packet of the connection */
     CpAddr client, server;
     uint16_t client_port, server_port;
-    char *sni;                /* (nullable) raw bytes up to the first NUL (escaped at output) */
+    char *sni; /* (nullable) raw bytes up to the first NUL (escaped at output) */
     bool has_client_hello;
     bool has_server_hello;
     bool sslv2_hello;
-    uint16_t client_version;  /* highest offered */
-    uint16_t version;         /* negotiated */
+    uint16_t client_version; /* highest offered */
+    uint16_t version;        /* negotiated */
     uint16_t cipher;
-    bool has_chain;           /* the server sent a Certificate message */
-    GArray *chain;            /* CpChainLink, wire order (leaf first) */
-    GArray *client_chain;     /* CpChainLink, client certificates */
+    bool has_chain;       /* the server sent a Certificate message */
+    GArray *chain;        /* CpChainLink, wire order (leaf first) */
+    GArray *client_chain; /* CpChainLink, client certificates */
     size_t certs_dropped;
-    int alert_desc;           /* -1: none */
+    int alert_desc; /* -1: none */
     int alert_level;
     bool alert_from_client;
-    bool truncated;           /* bytes of the handshake were lost (gap, snaplen) */
-    bool tls13_encrypted;     /* certificates encrypted by TLS 1.3 */
+    bool truncated;       /* bytes of the handshake were lost (gap, snaplen) */
+    bool tls13_encrypted; /* certificates encrypted by TLS 1.3 */
     bool overlap_conflict;
 } CpHandshake;
 
@@ -46,7 +46,7 @@ void cp_handshake_clear(CpHandshake *h);
 bool cp_handshake_is_resumed(const CpHandshake *h);
 
 typedef struct CpSeenChain {
-    GArray *links;     /* CpChainLink */
+    GArray *links; /* CpChainLink */
     uint64_t count;
     uint64_t first_ts_ns;
 } CpSeenChain;
@@ -61,16 +61,16 @@ typedef struct CpAlertSeen {
 typedef struct CpServer {
     CpAddr addr;
     uint16_t port;
-    char endpoint[64];       /* "10.0.0.1:443" / "[::1]:443" */
-    GPtrArray *names;        /* (element-type utf8) distinct SNIs, capped */
-    GArray *versions;        /* uint16_t distinct negotiated versions */
-    GArray *ciphers;         /* uint16_t distinct cipher suites */
+    char endpoint[64]; /* "10.0.0.1:443" / "[::1]:443" */
+    GPtrArray *names;  /* (element-type utf8) distinct SNIs, capped */
+    GArray *versions;  /* uint16_t distinct negotiated versions */
+    GArray *ciphers;   /* uint16_t distinct cipher suites */
     uint64_t handshakes;
     uint64_t resumed;
     uint64_t truncated;
     uint64_t tls13;
-    GPtrArray *chains;       /* CpSeenChain*, distinct chains, capped */
-    GArray *alerts;          /* CpAlertSeen */
+    GPtrArray *chains; /* CpSeenChain*, distinct chains, capped */
+    GArray *alerts;    /* CpAlertSeen */
     uint64_t first_ts_ns, last_ts_ns;
 } CpServer;
 

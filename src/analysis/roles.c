@@ -28,14 +28,15 @@ struct CpRoles {
     GHashTable *info; /* CpServer* -> ServerInfo* */
 };
 
-static const char *const exchange_prefixes[] = { "autodiscover.", "mail.", "owa.", "ews.",
-                                                 "outlook.", "webmail.", "exchange.", "cas.",
-                                                 NULL };
+static const char *const exchange_prefixes[] = { "autodiscover.", "mail.",    "owa.",
+                                                 "ews.",          "outlook.", "webmail.",
+                                                 "exchange.",     "cas.",     NULL };
 static const char *const frontend_prefixes[] = { "lyncdiscover.", "lyncdiscoverinternal.",
-                                                 "meet.", "dialin.", "lyncweb.", "scheduler.",
-                                                 "pool", NULL };
-static const char *const edge_prefixes[] = { "access.", "webconf.", "av.", "edge.",
-                                             "sipexternal.", NULL };
+                                                 "meet.",         "dialin.",
+                                                 "lyncweb.",      "scheduler.",
+                                                 "pool",          NULL };
+static const char *const edge_prefixes[] = { "access.", "webconf.",     "av.",
+                                             "edge.",   "sipexternal.", NULL };
 
 const char *
 cp_role_name(CpRole r)
@@ -56,6 +57,7 @@ bool
 cp_role_rule_parse(const char *text, CpRoleRule *out, GError **error)
 {
     const char *eq = strchr(text, '=');
+
     static const struct {
         const char *word;
         CpRole role;
@@ -84,8 +86,8 @@ cp_role_rule_parse(const char *text, CpRoleRule *out, GError **error)
 char *
 cp_domain_of(const char *host)
 {
-    static const char *const second_level[] = { "co", "com", "org", "net", "gov", "ac", "edu",
-                                                "ne", "or", NULL };
+    static const char *const second_level[] = { "co", "com", "org", "net", "gov",
+                                                "ac", "edu", "ne",  "or",  NULL };
     g_autofree char *h = g_ascii_strdown(host, -1);
     char **labels = g_strsplit(h[0] == '*' && h[1] == '.' ? h + 2 : h, ".", 0);
     guint n = g_strv_length(labels);

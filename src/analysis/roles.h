@@ -40,5 +40,6 @@ const GPtrArray *cp_roles_domains(const CpRoles *r, const CpServer *s);
 const GPtrArray *cp_roles_names(const CpRoles *r, const CpServer *s);
 /* Two servers are related (compared) when they share a domain. */
 bool cp_roles_related(const CpRoles *r, const CpServer *a, const CpServer *b);
-/* The registrable domain of a host name ("mail.contoso.co.uk" -> "contoso.co.uk"). (transfer full) */
+/* The registrable domain of a host name ("mail.contoso.co.uk" -> "contoso.co.uk"). (transfer full)
+ */
 char *cp_domain_of(const char *host);

@@ -141,7 +141,7 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
 }
 
 static STACK_OF(X509) *
-verify(CpTrust *t, X509 *leaf, STACK_OF(X509) *untrusted, int64_t at_s, VerifyLog *log)
+        verify(CpTrust *t, X509 *leaf, STACK_OF(X509) * untrusted, int64_t at_s, VerifyLog *log)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     STACK_OF(X509) *chain = NULL;
@@ -231,7 +231,7 @@ in_chain(const GArray *chain, const char *sha1)
 }
 
 static void
-fill_path(CpTrust *t, CpCertCache *cache, const GArray *chain, STACK_OF(X509) *built, CpPath *p)
+fill_path(CpTrust *t, CpCertCache *cache, const GArray *chain, STACK_OF(X509) * built, CpPath *p)
 {
     for (int i = 0; built != NULL && i < sk_X509_num(built); i++) {
         X509 *x = sk_X509_value(built, i);
@@ -257,7 +257,7 @@ fill_path(CpTrust *t, CpCertCache *cache, const GArray *chain, STACK_OF(X509) *b
 }
 
 static void
-note_missing(CpPath *p, STACK_OF(X509) *built)
+note_missing(CpPath *p, STACK_OF(X509) * built)
 {
     int n = built != NULL ? sk_X509_num(built) : 0;
 
@@ -267,7 +267,8 @@ note_missing(CpPath *p, STACK_OF(X509) *built)
     p->missing_issuer = name_of(X509_get_issuer_name(top));
     const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(top);
     if (aki != NULL)
-        p->missing_aki = cp_hex_upper_dup(ASN1_STRING_get0_data(aki), (size_t)ASN1_STRING_length(aki));
+        p->missing_aki =
+                cp_hex_upper_dup(ASN1_STRING_get0_data(aki), (size_t)ASN1_STRING_length(aki));
 }
 
 CpPath *

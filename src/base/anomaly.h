@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 typedef enum CpAnomalyId {
+
 #define CP_ANOMALY(id, name, doc) CP_ANOMALY_##id,
 #include "base/anomaly.def"
 #undef CP_ANOMALY

@@ -1,4 +1,4 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "base/error.h"
 
-G_DEFINE_QUARK(certpath-error-quark, cp_error)
+G_DEFINE_QUARK(certpath - error - quark, cp_error)

@@ -52,7 +52,8 @@ bool cp_reader_rest(CpReader *r, CpReader *child) G_GNUC_WARN_UNUSED_RESULT;
 bool cp_reader_expect_end(CpReader *r) G_GNUC_WARN_UNUSED_RESULT;
 /* Peek without consuming. */
 bool cp_reader_peek_u8(const CpReader *r, size_t off, uint8_t *v) G_GNUC_WARN_UNUSED_RESULT;
-size_t cp_reader_remaining(const CpReader *r);      /* captured bytes left */
-size_t cp_reader_declared_left(const CpReader *r);  /* declared bytes left */
-const uint8_t *cp_reader_current(const CpReader *r);/* (transfer none) next byte; only with remaining() */
+size_t cp_reader_remaining(const CpReader *r);     /* captured bytes left */
+size_t cp_reader_declared_left(const CpReader *r); /* declared bytes left */
+const uint8_t *
+cp_reader_current(const CpReader *r); /* (transfer none) next byte; only with remaining() */
 CpReadStatus cp_reader_status(const CpReader *r);

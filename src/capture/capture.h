@@ -28,9 +28,9 @@ typedef struct CpCapture CpCapture;
 
 typedef struct CpLiveOptions {
     const char *device;
-    const char *filter;   /* BPF, NULL for the default ("tcp") */
-    int snaplen;          /* 0: whole packets (262144) */
-    int buffer_size;      /* kernel buffer in bytes, 0: libpcap's default */
+    const char *filter; /* BPF, NULL for the default ("tcp") */
+    int snaplen;        /* 0: whole packets (262144) */
+    int buffer_size;    /* kernel buffer in bytes, 0: libpcap's default */
     bool immediate;
     bool promisc;
     int timeout_ms;

@@ -9,8 +9,8 @@
 typedef struct FileSrc FileSrc;
 
 struct CpCapture {
-    pcap_t *pcap;   /* live captures */
-    FileSrc *file;  /* files: our own reader (capture_file.c) */
+    pcap_t *pcap;  /* live captures */
+    FileSrc *file; /* files: our own reader (capture_file.c) */
     char *name;
     bool live;
     bool micro; /* timestamps in microseconds (live fallback) */

@@ -7,8 +7,8 @@
 #include "net/packet.h"
 
 typedef enum CpNetResult {
-    CP_NET_TCP = 0,   /* out holds a TCP segment */
-    CP_NET_SKIP,      /* not for us (non-IP, non-TCP, fragment held, malformed); already counted */
+    CP_NET_TCP = 0, /* out holds a TCP segment */
+    CP_NET_SKIP,    /* not for us (non-IP, non-TCP, fragment held, malformed); already counted */
 } CpNetResult;
 
 typedef struct CpNet CpNet;

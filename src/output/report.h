@@ -13,12 +13,12 @@
 typedef enum CpFormat { CP_FORMAT_TEXT, CP_FORMAT_JSON } CpFormat;
 
 typedef struct CpRunInfo {
-    GPtrArray *inputs;  /* (element-type utf8) files read, or the device */
-    GPtrArray *errors;  /* (element-type utf8) one-line input errors met */
+    GPtrArray *inputs; /* (element-type utf8) files read, or the device */
+    GPtrArray *errors; /* (element-type utf8) one-line input errors met */
     bool live;
-    bool stats_valid;   /* live capture statistics below */
+    bool stats_valid; /* live capture statistics below */
     uint64_t received, dropped_kernel, dropped_iface;
-    bool has_at;        /* validity judged at at_s, not capture time */
+    bool has_at; /* validity judged at at_s, not capture time */
     int64_t at_s;
 } CpRunInfo;
 

@@ -8,7 +8,7 @@ struct CpReport {
     CpFormat format;
     FILE *out;
     bool stream_text;
-    GString *line;        /* reused line buffer */
+    GString *line; /* reused line buffer */
     uint64_t invalid_utf8;
 };
 

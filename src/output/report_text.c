@@ -202,17 +202,21 @@ server_block(GString *o, const CpServer *s, const CpServerDiag *sd)
         g_string_append_printf(o, " (%" G_GUINT64_FORMAT "x)\n", a->count);
     }
     if (s->tls13 > 0)
-        g_string_append_printf(o, "  TLS 1.3    %" G_GUINT64_FORMAT " handshakes: certificates "
-                                  "encrypted, not visible on the wire\n", s->tls13);
+        g_string_append_printf(o,
+                               "  TLS 1.3    %" G_GUINT64_FORMAT " handshakes: certificates "
+                               "encrypted, not visible on the wire\n",
+                               s->tls13);
     if (s->truncated > 0)
-        g_string_append_printf(o, "  truncated  %" G_GUINT64_FORMAT " handshakes lost bytes to the "
-                                  "capture (snaplen or lost segments)\n", s->truncated);
+        g_string_append_printf(o,
+                               "  truncated  %" G_GUINT64_FORMAT " handshakes lost bytes to the "
+                               "capture (snaplen or lost segments)\n",
+                               s->truncated);
     for (guint i = 0; i < s->chains->len; i++) {
         const CpSeenChain *ch = s->chains->pdata[i];
-        g_string_append_printf(o, "  chain %s%u certificate%s sent, in %" G_GUINT64_FORMAT
-                                  " handshake%s\n",
-                               s->chains->len > 1 ? "variant " : "", ch->links->len,
-                               ch->links->len == 1 ? "" : "s", ch->count, ch->count == 1 ? "" : "s");
+        g_string_append_printf(
+                o, "  chain %s%u certificate%s sent, in %" G_GUINT64_FORMAT " handshake%s\n",
+                s->chains->len > 1 ? "variant " : "", ch->links->len,
+                ch->links->len == 1 ? "" : "s", ch->count, ch->count == 1 ? "" : "s");
         chain_tree(o, ch);
         if (sd != NULL && i < sd->paths->len)
             path_lines(o, sd->paths->pdata[i]);
@@ -236,8 +240,9 @@ anomaly_block(GString *o, const CpAnomalies *a, const GArray *bad_links)
     }
     for (guint i = 0; i < bad_links->len; i++) {
         const CpLinkSeen *l = &g_array_index(bad_links, CpLinkSeen, i);
-        g_string_append_printf(o, "  link type %d is not supported: %" G_GUINT64_FORMAT
-                                  " frames skipped\n", l->linktype, l->frames);
+        g_string_append_printf(
+                o, "  link type %d is not supported: %" G_GUINT64_FORMAT " frames skipped\n",
+                l->linktype, l->frames);
     }
 }
 
@@ -351,7 +356,8 @@ verdict(GString *o, CpPipeline *pl, const CpDiagnosis *d, const CpRunInfo *info)
                                          "(resumed sessions, or the capture started too late)."
                                        : "no TLS handshake was seen in this input.");
     } else {
-        g_string_append_printf(v, "no certificate trust problem found among %u server%s "
+        g_string_append_printf(v,
+                               "no certificate trust problem found among %u server%s "
                                "(%" G_GUINT64_FORMAT " TLS handshakes): every chain seen is "
                                "complete, leads to a trusted root, is valid at %s and covers the "
                                "names clients asked for.",
@@ -402,16 +408,17 @@ cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const C
     GPtrArray *servers = cp_model_servers(cp_pipeline_model(pl));
     GString *o = r->line;
 
-    g_string_append_printf(o, "certpath: %u server%s, %" G_GUINT64_FORMAT " TLS handshake%s, %u "
-                              "distinct certificate%s\n",
+    g_string_append_printf(o,
+                           "certpath: %u server%s, %" G_GUINT64_FORMAT " TLS handshake%s, %u "
+                           "distinct certificate%s\n",
                            servers->len, servers->len == 1 ? "" : "s", s->tls_connections,
                            s->tls_connections == 1 ? "" : "s",
                            cp_cert_cache_all(cp_pipeline_certs(pl))->len,
                            cp_cert_cache_all(cp_pipeline_certs(pl))->len == 1 ? "" : "s");
     g_string_append(o, "input: ");
     esc_list(o, info->inputs);
-    g_string_append_printf(o, "; %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT
-                              " TCP connections",
+    g_string_append_printf(o,
+                           "; %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT " TCP connections",
                            s->frames, s->connections);
     if (s->frames > 0) {
         g_string_append(o, "; captured ");
@@ -422,9 +429,10 @@ cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const C
     }
     g_string_append_c(o, '\n');
     if (info->stats_valid)
-        g_string_append_printf(o, "capture: %" G_GUINT64_FORMAT " received, %" G_GUINT64_FORMAT
-                                  " dropped by the kernel, %" G_GUINT64_FORMAT
-                                  " dropped by the interface\n",
+        g_string_append_printf(o,
+                               "capture: %" G_GUINT64_FORMAT " received, %" G_GUINT64_FORMAT
+                               " dropped by the kernel, %" G_GUINT64_FORMAT
+                               " dropped by the interface\n",
                                info->received, info->dropped_kernel, info->dropped_iface);
     if (info->has_at) {
         g_string_append(o, "validity judged at ");

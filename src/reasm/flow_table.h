@@ -24,7 +24,7 @@ typedef struct CpFlow {
     uint8_t fin_mask;             /* bit d: direction d sent FIN */
     bool syn_seen;
     bool closed;
-    bool finalized;               /* the pipeline has reported this connection */
+    bool finalized; /* the pipeline has reported this connection */
     uint32_t hash;
 } CpFlow;
 

@@ -14,7 +14,7 @@
 /* Shared by every stream of a run. */
 typedef struct CpReasmCtx {
     const CpLimits *limits;
-    CpMemcap *memcap;      /* reassembly budget: buffers and out-of-order segments */
+    CpMemcap *memcap; /* reassembly budget: buffers and out-of-order segments */
     CpAnomalies *anomalies;
 } CpReasmCtx;
 
@@ -22,18 +22,18 @@ typedef struct CpSeg CpSeg;
 
 /* Lifetime: connection. Costs nothing but this struct once done. */
 typedef struct CpTcpStream {
-    CpBytebuf buf;      /* in-order bytes the consumer has not consumed yet */
-    CpSeg *ooo;         /* out-of-order segments, sorted by seq, never overlapping */
-    uint32_t next_seq;  /* sequence number of the byte after buf */
-    uint64_t off;       /* absolute stream offset of next_seq (never wraps) */
-    uint32_t needed;    /* deliver only once buf holds this many bytes */
+    CpBytebuf buf;     /* in-order bytes the consumer has not consumed yet */
+    CpSeg *ooo;        /* out-of-order segments, sorted by seq, never overlapping */
+    uint32_t next_seq; /* sequence number of the byte after buf */
+    uint64_t off;      /* absolute stream offset of next_seq (never wraps) */
+    uint32_t needed;   /* deliver only once buf holds this many bytes */
     uint16_t ooo_count;
     bool has_seq;
-    bool gap_pending;   /* bytes before next_seq are missing: flag the next delivery */
-    bool done;          /* the consumer needs nothing more from this direction */
+    bool gap_pending; /* bytes before next_seq are missing: flag the next delivery */
+    bool done;        /* the consumer needs nothing more from this direction */
     bool fin_delivered;
-    bool conflict;      /* overlapping segments disagreed */
-    bool truncated;     /* gap or snaplen cut in this direction */
+    bool conflict;  /* overlapping segments disagreed */
+    bool truncated; /* gap or snaplen cut in this direction */
 } CpTcpStream;
 
 /* Binds a stream to its consumer for delivery. */
