@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "base/anomaly.h"
+#include "base/bytebuf.h"
 #include "base/limits.h"
 #include "reasm/stream_sink.h"
 
@@ -60,6 +61,9 @@ bool cp_tls_probe(const uint8_t *data, size_t len);
 CpTlsSession *cp_tls_session_new(const CpLimits *limits, CpAnomalies *anomalies, CpTlsEventFn cb,
                                  void *user);
 void cp_tls_session_free(CpTlsSession *s);
+/* Accounts pending handshake messages in a shared budget (the run's reassembly memcap), set
+ * before the first feed. */
+void cp_tls_session_set_memcap(CpTlsSession *s, CpMemcap *memcap);
 /* The CpStreamFeedFn for a session (consumer = the session). */
 CpFeedResult cp_tls_session_feed(void *session, CpDir dir, const uint8_t *data, size_t len,
                                  unsigned flags);

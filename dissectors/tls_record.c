@@ -157,6 +157,13 @@ cp_tls_session_new(const CpLimits *limits, CpAnomalies *anomalies, CpTlsEventFn 
 }
 
 void
+cp_tls_session_set_memcap(CpTlsSession *s, CpMemcap *memcap)
+{
+    s->dir[0].pend.memcap = memcap;
+    s->dir[1].pend.memcap = memcap;
+}
+
+void
 cp_tls_session_free(CpTlsSession *s)
 {
     if (s == NULL)
@@ -225,8 +232,14 @@ pend_append(CpTlsSession *s, CpTlsDir *d, CpReader *rec, size_t n)
     if (!cp_reader_bytes(rec, n, &p))
         return CP_FEED_MORE; /* n never exceeds remaining(); nothing appended if it did */
     /* Cannot exceed the cap: lengths were checked against max_handshake_len first. */
-    if (cp_bytebuf_append(&d->pend, p, n) != CP_BUF_OK)
+    switch (cp_bytebuf_append(&d->pend, p, n)) {
+    case CP_BUF_OK:
+        break;
+    case CP_BUF_MEMCAP:
+        return give_up(s, d, CP_ANOMALY_TCP_MEMCAP); /* tcp.memcap: the run's budget is spent */
+    default:
         return give_up(s, d, CP_ANOMALY_TLS_HANDSHAKE_TOO_LARGE);
+    }
     return CP_FEED_MORE;
 }
 

@@ -241,6 +241,7 @@ conn_new(CpPipeline *p, CpFlow *f)
     c->flow = f;
     c->server_dir = -1;
     c->tls = cp_tls_session_new(&p->limits, &p->anomalies, on_tls_event, c);
+    cp_tls_session_set_memcap(c->tls, &p->memcap);
     cp_handshake_init(&c->hs);
     f->app = c;
     return c;
@@ -340,6 +341,15 @@ cp_pipeline_frame(CpPipeline *p, const CpFrame *fr)
     if (p->memcap.peak > p->stats.peak_reasm_bytes)
         p->stats.peak_reasm_bytes = p->memcap.peak;
     return evidence;
+}
+
+void
+cp_pipeline_tick(CpPipeline *p, uint64_t now_ns)
+{
+    if (now_ns < p->next_expire_ns)
+        return;
+    cp_flow_table_expire(p->flows, now_ns);
+    p->next_expire_ns = now_ns + EXPIRE_EVERY_NS;
 }
 
 void

@@ -45,6 +45,9 @@ void cp_pipeline_free(CpPipeline *p);
 /* Returns true when the frame belongs to a TCP connection whose TLS handshake is still being
  * followed (the evidence -w keeps), false for everything else (bulk data after it, non-TCP). */
 bool cp_pipeline_frame(CpPipeline *p, const CpFrame *f);
+/* Live capture: lets idle expiry advance to now_ns (wall clock, same scale as frame stamps)
+ * when no packet arrives for a while; cheap, rate-limited like the per-frame expiry. */
+void cp_pipeline_tick(CpPipeline *p, uint64_t now_ns);
 /* Ends every connection still open (end of input) and reports them. */
 void cp_pipeline_finish(CpPipeline *p);
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env python3
+"""Every long option of certpath --help-all is in the man page, and every limit of limits.def is in
+docs/limits.md with its default (STYLE R79)."""
+import re
+import subprocess
+import sys
+
+src, certpath = sys.argv[1], sys.argv[2]
+helptext = subprocess.run([certpath, "--help-all"], capture_output=True, text=True).stdout
+options = set(re.findall(r"--([a-z][a-z0-9-]+)", helptext)) - {"help", "help-all", "help-limits"}
+man = open(src + "/docs/certpath.1").read().replace("\\-", "-")
+limits_md = open(src + "/docs/limits.md").read()
+bad = [o for o in sorted(options) if "--" + o not in man]
+for line in open(src + "/src/base/limits.def"):
+    m = re.match(r'CP_LIMIT\((\w+), ([^,]+), "([^"]+)"', line)
+    if m and ("--" + m.group(3)) not in limits_md:
+        bad.append("limit --%s missing from docs/limits.md" % m.group(3))
+for b in bad:
+    print("undocumented: " + b)
+print("%d options, all documented" % len(options) if not bad else "")
+sys.exit(1 if bad else 0)
