@@ -82,8 +82,8 @@ ca_mismatch_text(Diag *g, CpFinding *f, const CpServer *fe, const CpServer *ex, 
     g_string_append_printf(f->message,
                            " presents a certificate whose path leads to the root '%s'"
                            " (thumbprint %s), not to the front end's root '%s' (thumbprint %s) of ",
-                           exr->name, exr->sha1 ? exr->sha1 : "unknown: not in this capture",
-                           fer->name, fer->sha1 ? fer->sha1 : "unknown: not in this capture");
+                           exr->name, exr->sha1 ? exr->sha1 : "unknown: neither in this capture nor in the trust store",
+                           fer->name, fer->sha1 ? fer->sha1 : "unknown: neither in this capture nor in the trust store");
     cp_diag_server_ref(g, f->message, fe);
     g_string_append(f->message, ". Phones show \"Connection to Microsoft Exchange is "
                                 "unavailable\" (calendar, voicemail and call logs fail).");
