@@ -124,15 +124,26 @@ cp_diag_server_ref_cap(Diag *g, GString *o, const CpServer *s)
 {
     size_t at = o->len;
 
+    /* Host names keep their case: "The server www.x.org", not "Www.x.org". */
+    if (cp_roles_get(g->d->roles, s) == CP_ROLE_UNKNOWN)
+        g_string_append(o, "The server ");
     cp_diag_server_ref(g, o, s);
     if (at < o->len)
         o->str[at] = g_ascii_toupper(o->str[at]);
 }
 
+/* Captures with a zeroed or absurd clock (before 1995) cannot date anything; -1 skips the date
+ * rules unless the user gave --at or --now. */
+#define PLAUSIBLE_CAPTURE_S 788918400 /* 1995-01-01 */
+
 static int64_t
 judge_time(Diag *g, const CpSeenChain *ch)
 {
-    return g->opt->has_at ? g->opt->at_s : (int64_t)(ch->first_ts_ns / 1000000000u);
+    int64_t t = (int64_t)(ch->first_ts_ns / 1000000000u);
+
+    if (g->opt->has_at)
+        return g->opt->at_s;
+    return t < PLAUSIBLE_CAPTURE_S ? -1 : t;
 }
 
 static void
@@ -140,7 +151,7 @@ dates(Diag *g, const CpServer *s, const CpSeenChain *ch)
 {
     int64_t at = judge_time(g, ch);
 
-    for (guint i = 0; i < ch->links->len; i++) {
+    for (guint i = 0; at >= 0 && i < ch->links->len; i++) {
         const CpCert *c = g_array_index(ch->links, CpChainLink, i).cert;
         if (c == NULL || (at >= c->not_before && at <= c->not_after))
             continue;
@@ -314,40 +325,43 @@ rejected(Diag *g, const CpServer *s)
     }
 }
 
+/* Each chain against the names it was asked for (servers choose certificates by SNI). */
 static void
-names(Diag *g, const CpServer *s)
+names(Diag *g, const CpServer *s, const CpSeenChain *ch)
 {
-    if (s->chains->len == 0)
-        return;
-    const CpSeenChain *ch = s->chains->pdata[0];
     const CpCert *leaf = g_array_index(ch->links, CpChainLink, 0).cert;
-    if (leaf == NULL)
-        return;
-    for (guint i = 0; i < s->names->len; i++) {
-        const char *asked = s->names->pdata[i];
+
+    for (guint i = 0; leaf != NULL && i < ch->names->len; i++) {
+        const char *asked = ch->names->pdata[i];
         if (cp_cert_matches_host(leaf, asked))
             continue;
         g_autofree char *key = g_strdup_printf("%s|%s", s->endpoint, asked);
         CpFinding *f = cp_diag_finding(g, CP_FINDING_NAME_MISMATCH, key);
-        g_string_append_printf(f->message, "Clients asked %s for '%s', but its certificate ",
-                               s->endpoint, asked);
-        cp_diag_cert_ref(f->message, leaf);
-        g_string_append(f->message, " is for ");
-        for (guint j = 0; j < leaf->san_dns->len; j++)
-            g_string_append_printf(f->message, "%s'%s'", j ? ", " : "",
-                                   (const char *)leaf->san_dns->pdata[j]);
-        if (leaf->san_dns->len == 0)
-            g_string_append_printf(f->message, "'%s' (CN, no SAN)",
-                                   leaf->common_name ? leaf->common_name : "");
-        g_string_append(f->message, " only.");
-        g_string_append_printf(f->remedy,
-                               "Add '%s' to the Subject Alternative Name of a new "
-                               "certificate for this server (Exchange: New-ExchangeCertificate "
-                               "-DomainName; Lync: the Certificate Wizard), or point the "
-                               "client at a name the certificate has.",
-                               asked);
+        if (f->message->len == 0) {
+            g_string_append_printf(f->message, "Clients asked %s for '%s', but its certificate ",
+                                   s->endpoint, asked);
+            cp_diag_cert_ref(f->message, leaf);
+            g_string_append(f->message, " is for ");
+            for (guint j = 0; j < leaf->san_dns->len; j++)
+                g_string_append_printf(f->message, "%s'%s'", j ? ", " : "",
+                                       (const char *)leaf->san_dns->pdata[j]);
+            for (guint j = 0; j < leaf->san_ip->len; j++)
+                g_string_append_printf(f->message, "%s'%s'", j || leaf->san_dns->len ? ", " : "",
+                                       (const char *)leaf->san_ip->pdata[j]);
+            if (leaf->san_dns->len == 0 && leaf->san_ip->len == 0)
+                g_string_append_printf(f->message, "'%s' (CN, no SAN)",
+                                       leaf->common_name ? leaf->common_name : "");
+            g_string_append(f->message, " only.");
+            g_string_append_printf(f->remedy,
+                                   "Add '%s' to the Subject Alternative Name of a new "
+                                   "certificate for this server (Exchange: New-ExchangeCertificate "
+                                   "-DomainName; Lync: the Certificate Wizard), or point the "
+                                   "client at a name the certificate has.",
+                                   asked);
+        }
         cp_diag_add_server(f, s->endpoint);
         cp_diag_add_cert(f, leaf->sha1);
+        f->handshakes += ch->count;
     }
 }
 
@@ -498,7 +512,9 @@ paths(Diag *g, const CpServer *s, CpServerDiag *sd)
 {
     for (guint i = 0; i < s->chains->len; i++) {
         const CpSeenChain *ch = s->chains->pdata[i];
-        CpPath *p = cp_trust_build(g->trust, g->cache, ch->links, judge_time(g, ch));
+        int64_t at = judge_time(g, ch);
+        CpPath *p = cp_trust_build(g->trust, g->cache, ch->links,
+                                   at >= 0 ? at : (int64_t)(ch->first_ts_ns / 1000000000u));
         g_ptr_array_add(sd->paths, p);
         if (p == NULL)
             continue;
@@ -510,6 +526,7 @@ paths(Diag *g, const CpServer *s, CpServerDiag *sd)
         dates(g, s, ch);
         weak(g, s, ch);
         order(g, s, ch);
+        names(g, s, ch);
     }
 }
 
@@ -574,7 +591,6 @@ cp_diagnose(CpModel *m, CpCertCache *cache, CpTrust *trust, const CpDiagOptions 
         g_ptr_array_add(d->servers, sd);
         paths(&g, s, sd);
         rejected(&g, s);
-        names(&g, s);
         unseen(&g, s);
     }
     cp_diag_site_rules(&g);

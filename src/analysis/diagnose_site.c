@@ -79,11 +79,14 @@ ca_mismatch_text(Diag *g, CpFinding *f, const CpServer *fe, const CpServer *ex, 
     g_string_append(f->message, "Lync Phone Edition devices trust only the CA of the front end "
                                 "pool's certificate and the roots in its TrustedCACerts. ");
     cp_diag_server_ref_cap(g, f->message, ex);
-    g_string_append_printf(f->message,
-                           " presents a certificate whose path leads to the root '%s'"
-                           " (thumbprint %s), not to the front end's root '%s' (thumbprint %s) of ",
-                           exr->name, exr->sha1 ? exr->sha1 : "unknown: neither in this capture nor in the trust store",
-                           fer->name, fer->sha1 ? fer->sha1 : "unknown: neither in this capture nor in the trust store");
+    g_string_append_printf(
+            f->message,
+            " presents a certificate whose path leads to the root '%s'"
+            " (thumbprint %s), not to the front end's root '%s' (thumbprint %s) of ",
+            exr->name,
+            exr->sha1 ? exr->sha1 : "unknown: neither in this capture nor in the trust store",
+            fer->name,
+            fer->sha1 ? fer->sha1 : "unknown: neither in this capture nor in the trust store");
     cp_diag_server_ref(g, f->message, fe);
     g_string_append(f->message, ". Phones show \"Connection to Microsoft Exchange is "
                                 "unavailable\" (calendar, voicemail and call logs fail).");
@@ -228,9 +231,9 @@ array_mismatch(Diag *g)
                 continue;
             /* The names clients asked for, and the name the certificate is for: not every SAN,
              * since a front end's SAN lists the Edge's sip. name too. */
-            for (guint k = 0; k < s->names->len; k++)
-                add_served(by_name, s->names->pdata[k], s, leaf);
-            if (leaf->common_name != NULL && s->names->len == 0)
+            for (guint k = 0; k < ch->names->len; k++)
+                add_served(by_name, ch->names->pdata[k], s, leaf);
+            if (leaf->common_name != NULL && ch->names->len == 0)
                 add_served(by_name, leaf->common_name, s, leaf);
         }
     }

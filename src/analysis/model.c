@@ -48,6 +48,7 @@ seen_chain_free(gpointer p)
 {
     CpSeenChain *c = p;
     g_array_free(c->links, TRUE);
+    g_ptr_array_free(c->names, TRUE);
     g_free(c);
 }
 
@@ -127,13 +128,13 @@ add_u16(GArray *a, uint16_t v)
 }
 
 static void
-add_name(CpServer *s, const char *name)
+add_name(GPtrArray *names, const char *name)
 {
-    for (guint i = 0; i < s->names->len; i++)
-        if (g_ascii_strcasecmp(s->names->pdata[i], name) == 0)
+    for (guint i = 0; i < names->len; i++)
+        if (g_ascii_strcasecmp(names->pdata[i], name) == 0)
             return;
-    if (s->names->len < MAX_NAMES)
-        g_ptr_array_add(s->names, g_strdup(name));
+    if (names->len < MAX_NAMES)
+        g_ptr_array_add(names, g_strdup(name));
 }
 
 static bool
@@ -150,21 +151,25 @@ same_chain(const GArray *a, const GArray *b)
 static void
 add_chain(CpServer *s, const CpHandshake *h)
 {
-    for (guint i = 0; i < s->chains->len; i++) {
-        CpSeenChain *c = s->chains->pdata[i];
-        if (same_chain(c->links, h->chain)) {
-            c->count++;
+    CpSeenChain *c = NULL;
+
+    for (guint i = 0; i < s->chains->len && c == NULL; i++)
+        if (same_chain(((CpSeenChain *)s->chains->pdata[i])->links, h->chain))
+            c = s->chains->pdata[i];
+    if (c == NULL) {
+        if (s->chains->len >= MAX_CHAINS)
             return;
-        }
+        c = g_new0(CpSeenChain, 1);
+        c->links = g_array_sized_new(FALSE, FALSE, sizeof(CpChainLink), h->chain->len);
+        g_array_append_vals(c->links, h->chain->data, h->chain->len);
+        c->first_ts_ns = h->ts_ns;
+        c->names = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(s->chains, c);
     }
-    if (s->chains->len >= MAX_CHAINS)
-        return;
-    CpSeenChain *c = g_new0(CpSeenChain, 1);
-    c->links = g_array_sized_new(FALSE, FALSE, sizeof(CpChainLink), h->chain->len);
-    g_array_append_vals(c->links, h->chain->data, h->chain->len);
-    c->count = 1;
-    c->first_ts_ns = h->ts_ns;
-    g_ptr_array_add(s->chains, c);
+    c->count++;
+    /* Which names this chain answered: a server may pick its certificate by SNI. */
+    if (h->sni != NULL && h->sni[0] != '\0')
+        add_name(c->names, h->sni);
 }
 
 static void
@@ -194,7 +199,7 @@ cp_model_add(CpModel *m, const CpHandshake *h)
     if (h->ts_ns > s->last_ts_ns)
         s->last_ts_ns = h->ts_ns;
     if (h->sni != NULL && h->sni[0] != '\0')
-        add_name(s, h->sni);
+        add_name(s->names, h->sni);
     if (h->has_server_hello) {
         add_u16(s->versions, h->version);
         add_u16(s->ciphers, h->cipher);

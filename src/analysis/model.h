@@ -49,6 +49,7 @@ typedef struct CpSeenChain {
     GArray *links; /* CpChainLink */
     uint64_t count;
     uint64_t first_ts_ns;
+    GPtrArray *names; /* (element-type utf8) SNIs this chain answered, capped */
 } CpSeenChain;
 
 typedef struct CpAlertSeen {
