@@ -78,6 +78,7 @@ json_overlong_and_surrogate_rejected(void)
     size_t bad;
     g_autofree char *j = json("\xc0\xaf\xed\xa0\x80", 5, &bad);
     CU_ASSERT_EQUAL(bad, 5);
+    CU_ASSERT_PTR_NULL(strchr(j, 0xc0));
 }
 
 static void
