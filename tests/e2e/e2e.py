@@ -61,6 +61,17 @@ IMPAIRMENTS = {
     "+vlan": ["--link", "vlan"],
     "+ipv6": ["--ipv6"],
 }
+# Options that change the diagnosis: scenario, certpath arguments ({root:NAME} is replaced by that
+# CA's thumbprint from the truth, {work} by the work folder), expected finding codes.
+OPTION_CASES = {
+    "opt-trusted-ca": ("public-ca", ["--trusted-ca", "{root:public-root}"], set()),
+    "opt-trusted-ca-other-root": ("public-ca", ["--trusted-ca", "{root:contoso-issuing}"],
+                                  {"ca-mismatch"}),
+    "opt-role-override": ("public-ca", ["--role", "edge=10.1.0.20"], set()),
+    "opt-config-roles": ("public-ca", ["--config", "{work}/roles.conf"], {"ca-mismatch"}),
+    "opt-at-later": ("healthy", ["--at", "2027-06-01"], {"expired"}),
+    "opt-at-earlier": ("healthy", ["--at", "2025-01-01T00:00:00Z"], {"not-yet-valid"}),
+}
 FINDING_CASES = {}
 for scen in FINDINGS:
     for suffix, opts in IMPAIRMENTS.items():
@@ -145,17 +156,54 @@ def check_chains(capgen, certpath, work, name):
     print("%s: %d connections, every chain as sent" % (name, len(conns)))
 
 
+def check_export(capgen, certpath, work):
+    cap, truth, _ = generate(capgen, work, "export", "healthy", [])
+    out_dir = os.path.join(work, "exported")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    run_certpath([certpath, "--export-certs", out_dir, cap])
+    sent = {c for t in truth if t["type"] == "connection" for c in t["chain"]}
+    files = {f[:-4] for f in os.listdir(out_dir) if f.endswith(".pem")}
+    if files != sent:
+        sys.exit("exported %s, sent %s" % (sorted(files), sorted(sent)))
+    for sha1 in files:
+        p = run(["openssl", "x509", "-noout", "-fingerprint", "-sha1", "-in",
+                 os.path.join(out_dir, sha1 + ".pem")])
+        got = p.stdout.decode().strip().split("=")[-1].replace(":", "")
+        if got != sha1:
+            sys.exit("%s.pem holds a certificate with thumbprint %s" % (sha1, got))
+    print("export-certs: %d certificates, each <SHA1>.pem readable by openssl" % len(files))
+
+
 def text_codes(text):
     return set(re.findall(r"^\[(?:ERROR|WARNING|info)\] ([a-z0-9-]+):", text, re.M))
 
 
+def option_args(args, truth, work):
+    out = []
+    for a in args:
+        if a.startswith("{root:"):
+            name = a[6:-1]
+            a = [t["sha1"] for t in truth if t["type"] == "certificate" and t["name"] == name][0]
+        out.append(a.replace("{work}", work))
+    if "--config" in args:
+        with open(os.path.join(work, "roles.conf"), "w") as f:
+            f.write("# the site names its servers its own way\n[roles]\n"
+                    "frontend=10.1.0.10\nexchange=10.1.0.20;mail.contoso.com\n")
+    return out
+
+
 def check_findings(capgen, certpath, work, name):
-    scenario, opts = FINDING_CASES[name]
+    if name in OPTION_CASES:
+        scenario, extra, want = OPTION_CASES[name]
+        opts = []
+    else:
+        scenario, opts = FINDING_CASES[name]
+        extra, want = [], FINDINGS[scenario]
     cap, truth, roots = generate(capgen, work, name.replace("+", "_"), scenario, opts)
     trust = ["--no-system-ca"] + [a for r in roots for a in ("--ca-file", r)]
+    trust += option_args(extra, truth, work)
     status, out = certpath_json(certpath, cap, trust)
     got = {o["code"] for o in out if o["type"] == "finding"}
-    want = FINDINGS[scenario]
     text = run_certpath([certpath] + trust + [cap]).stdout.decode()
     problems = []
     if got != want:
@@ -191,11 +239,14 @@ def check_findings(capgen, certpath, work, name):
 
 def main():
     if sys.argv[1:] == ["--list"]:
-        print("\n".join(list(CHAIN_CASES) + list(FINDING_CASES)))
+        print("\n".join(list(CHAIN_CASES) + list(FINDING_CASES) + list(OPTION_CASES)
+                        + ["export-certs"]))
         return 0
     capgen, certpath, work, name = sys.argv[1:5]
     os.makedirs(work, exist_ok=True)
-    if name in CHAIN_CASES:
+    if name == "export-certs":
+        check_export(capgen, certpath, work)
+    elif name in CHAIN_CASES:
         check_chains(capgen, certpath, work, name)
     else:
         check_findings(capgen, certpath, work, name)
