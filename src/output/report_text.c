@@ -102,8 +102,10 @@ cert_details(GString *o, const CpCert *c, const char *indent)
     }
 }
 
+/* Each certificate is described in full once; later chains refer to it by thumbprint, so a
+ * site where ten servers send the same intermediate reads as ten lines, not ten pages. */
 static void
-chain_tree(GString *o, const CpSeenChain *ch)
+chain_tree(GString *o, const CpSeenChain *ch, GHashTable *shown)
 {
     for (guint i = 0; i < ch->links->len; i++) {
         const CpChainLink *l = &g_array_index(ch->links, CpChainLink, i);
@@ -114,6 +116,11 @@ chain_tree(GString *o, const CpSeenChain *ch)
             continue;
         }
         esc(o, l->cert->subject);
+        if (g_hash_table_contains(shown, l->cert->sha1)) {
+            g_string_append_printf(o, "  (thumbprint %s, described above)\n", l->cert->sha1);
+            continue;
+        }
+        g_hash_table_add(shown, l->cert->sha1);
         g_string_append_c(o, '\n');
         cert_details(o, l->cert, last ? "          " : "    |     ");
     }
@@ -171,7 +178,7 @@ path_lines(GString *o, const CpPath *p)
 }
 
 static void
-server_block(GString *o, const CpServer *s, const CpServerDiag *sd)
+server_block(GString *o, const CpServer *s, const CpServerDiag *sd, GHashTable *shown)
 {
     g_string_append_printf(o, "\n%s", s->endpoint);
     if (sd != NULL && sd->role != CP_ROLE_UNKNOWN)
@@ -217,7 +224,7 @@ server_block(GString *o, const CpServer *s, const CpServerDiag *sd)
                 o, "  chain %s%u certificate%s sent, in %" G_GUINT64_FORMAT " handshake%s\n",
                 s->chains->len > 1 ? "variant " : "", ch->links->len,
                 ch->links->len == 1 ? "" : "s", ch->count, ch->count == 1 ? "" : "s");
-        chain_tree(o, ch);
+        chain_tree(o, ch, shown);
         if (sd != NULL && i < sd->paths->len)
             path_lines(o, sd->paths->pdata[i]);
     }
@@ -449,10 +456,12 @@ cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const C
         }
         cas_block(o, diag);
     }
+    GHashTable *shown = g_hash_table_new(g_str_hash, g_str_equal);
     if (servers->len > 0)
         g_string_append(o, "\nServers\n");
     for (guint i = 0; i < servers->len; i++)
-        server_block(o, servers->pdata[i], diag_of(diag, servers->pdata[i]));
+        server_block(o, servers->pdata[i], diag_of(diag, servers->pdata[i]), shown);
+    g_hash_table_destroy(shown);
     anomaly_block(o, cp_pipeline_anomalies(pl), cp_pipeline_unsupported_links(pl));
     for (guint i = 0; info->errors != NULL && i < info->errors->len; i++) {
         g_string_append(o, "\nerror: ");
