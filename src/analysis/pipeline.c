@@ -90,8 +90,8 @@ chain_from_event(CpPipeline *p, GArray *chain, const CpTlsEvent *ev)
     for (size_t i = 0; i < ev->cert_count; i++) {
         CpChainLink link;
         bool is_new;
-        link.cert = cp_cert_cache_get(p->certs, ev->cert_der[i], ev->cert_len[i], &is_new,
-                                      link.sha1);
+        link.cert =
+                cp_cert_cache_get(p->certs, ev->cert_der[i], ev->cert_len[i], &is_new, link.sha1);
         if (is_new && p->hooks.certificate != NULL)
             p->hooks.certificate(p->hooks.user, link.cert);
         g_array_append_val(chain, link);
@@ -285,8 +285,8 @@ segment(CpPipeline *p, CpFlow *f, CpDir dir, const CpPacket *pk)
         return;
     CpStreamSink sink = sink_of(c, dir);
     if (pk->payload_declared > 0)
-        cp_tcp_stream_segment(&p->reasm, &f->stream[dir], &sink, seq, pk->payload,
-                              pk->payload_len, pk->payload_declared);
+        cp_tcp_stream_segment(&p->reasm, &f->stream[dir], &sink, seq, pk->payload, pk->payload_len,
+                              pk->payload_declared);
     if (pk->tcp_flags & CP_TCP_ACK) {
         CpStreamSink other = sink_of(c, (CpDir)(1 - dir));
         cp_tcp_stream_acked(&p->reasm, &f->stream[1 - dir], &other, pk->ack);

@@ -22,9 +22,9 @@ typedef struct CpPipelineHooks {
 
 typedef struct CpPipelineStats {
     uint64_t frames;
-    uint64_t bytes;         /* wire bytes */
+    uint64_t bytes; /* wire bytes */
     uint64_t tcp_segments;
-    uint64_t connections;   /* TCP connections seen */
+    uint64_t connections; /* TCP connections seen */
     uint64_t tls_connections;
     uint64_t cert_messages; /* server Certificate messages */
     uint64_t first_ts_ns, last_ts_ns;

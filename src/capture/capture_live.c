@@ -84,8 +84,8 @@ cp_capture_list_devices(GError **error)
     }
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     for (pcap_if_t *d = all; d != NULL; d = d->next)
-        g_ptr_array_add(out, g_strdup_printf("%s\t%s", d->name,
-                                             d->description ? d->description : ""));
+        g_ptr_array_add(out,
+                        g_strdup_printf("%s\t%s", d->name, d->description ? d->description : ""));
     pcap_freealldevs(all);
     return out;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* certpath: why does a client not trust a server's certificate? Entry point; the only place the
- * exit status is decided (STYLE R14): 0 clean, 1 a warning-or-worse finding, 2 usage/input error. */
+ * exit status is decided (STYLE R14): 0 clean, 1 a warning-or-worse finding, 2 usage/input error.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -45,8 +45,7 @@ parse_format(const char *name, const char *value, gpointer data, GError **error)
     else if (g_ascii_strcasecmp(value, "json") == 0 || g_ascii_strcasecmp(value, "jsonl") == 0)
         c->format = CP_FORMAT_JSON;
     else {
-        g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "--format is text or json, not \"%s\"",
-                    value);
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "--format is text or json, not \"%s\"", value);
         return FALSE;
     }
     return TRUE;
@@ -57,8 +56,8 @@ limits_group(CpConfig *c)
 {
     size_t n;
     const CpLimitInfo *t = cp_limits_table(&n);
-    GOptionGroup *g = g_option_group_new("limits", "Limits on hostile or huge input:",
-                                         "Show the limit options", c, NULL);
+    GOptionGroup *g = g_option_group_new(
+            "limits", "Limits on hostile or huge input:", "Show the limit options", c, NULL);
     GOptionEntry *e = g_new0(GOptionEntry, n + 1);
 
     for (size_t i = 0; i < n; i++) {
@@ -85,8 +84,8 @@ parse_time(const char *text, int64_t *out, GError **error)
         *out = v;
         return true;
     }
-    g_autofree char *iso = strlen(text) == 10 ? g_strconcat(text, "T00:00:00Z", NULL)
-                                              : g_strdup(text);
+    g_autofree char *iso =
+            strlen(text) == 10 ? g_strconcat(text, "T00:00:00Z", NULL) : g_strdup(text);
     g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
     g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(iso, utc);
     if (dt == NULL) {
@@ -210,6 +209,7 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
     memset(c, 0, sizeof *c);
     cp_limits_init_default(&c->limits);
     c->count = -1;
+    c->write_limit_mib = 100;
     c->help_strings = g_ptr_array_new_with_free_func(g_free);
     GOptionEntry main_entries[] = {
         { "format", 'F', 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_format,
@@ -225,7 +225,7 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
         { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &c->buffer_mib,
           "Live: kernel capture buffer in MiB", "MIB" },
         { "immediate", 0, 0, G_OPTION_ARG_NONE, &c->immediate,
-          "Live: deliver packets as they arrive (no batching)", NULL },
+          "Live: deliver packets as they arrive (always on; kept for tcpdump users)", NULL },
         { "no-promiscuous-mode", 'p', 0, G_OPTION_ARG_NONE, &c->no_promisc,
           "Live: do not put the interface in promiscuous mode", NULL },
         { "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &c->user,
@@ -237,6 +237,8 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
         { "count", 'c', 0, G_OPTION_ARG_INT64, &c->count, "Stop after N packets", "N" },
         { "write", 'w', 0, G_OPTION_ARG_FILENAME, &c->write_file,
           "Live: save the packets of each TLS handshake to FILE (pcapng)", "FILE" },
+        { "write-limit", 0, 0, G_OPTION_ARG_INT, &c->write_limit_mib,
+          "Live: stop writing the -w file at MIB mebibytes (default 100)", "MIB" },
         { "ca-file", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->ca_files,
           "Trust the CA certificates in PEM FILE (e.g. your enterprise root; repeatable)", "FILE" },
         { "ca-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->ca_paths,
@@ -253,19 +255,20 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
           "Read [roles] and [trust] settings from a key file", "FILE" },
         { "at", 0, 0, G_OPTION_ARG_STRING, &c->at_text,
           "Judge validity at TIME (2026-01-15T10:00:00Z, 2026-01-15, or Unix seconds) instead "
-          "of capture time", "TIME" },
+          "of capture time",
+          "TIME" },
         { "now", 0, 0, G_OPTION_ARG_NONE, &c->now, "Judge validity now instead of capture time",
           NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &c->show_version, "Print the version", NULL },
         { NULL },
     };
     GOptionContext *ctx = g_option_context_new("[FILE...] | -i IFACE [BPF FILTER]");
-    g_option_context_set_summary(ctx,
-        "Reads TLS handshakes from pcap/pcapng files (\"-\" for standard input) or a live interface,\n"
-        "extracts every server's certificate chain, and reports it.");
-    g_option_context_set_description(ctx,
-        "Exit status: 0 clean, 1 a finding of severity warning or worse, 2 usage or input error.\n"
-        "See certpath(1) and docs/guide.md.");
+    g_option_context_set_summary(ctx, "Reads TLS handshakes from pcap/pcapng files (\"-\" for "
+                                      "standard input) or a live interface,\n"
+                                      "extracts every server's certificate chain, and reports it.");
+    g_option_context_set_description(ctx, "Exit status: 0 clean, 1 a finding of severity warning "
+                                          "or worse, 2 usage or input error.\n"
+                                          "See certpath(1) and docs/guide.md.");
     GOptionGroup *main_group = g_option_group_new(NULL, NULL, NULL, c, NULL);
     g_option_group_add_entries(main_group, main_entries);
     g_option_context_set_main_group(ctx, main_group);
@@ -300,9 +303,20 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
     }
     if (!check_diagnosis_options(c, error))
         return false;
-    if (c->snaplen < 0 || c->buffer_mib < 0 || c->duration_s < 0) {
-        g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "--snaplen, --buffer-size and --duration "
-                    "must not be negative");
+    if (c->snaplen < 0 || c->buffer_mib < 0 || c->duration_s < 0 || c->write_limit_mib <= 0) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                    "--snaplen, --buffer-size and --duration "
+                    "must not be negative, --write-limit must be positive");
+        return false;
+    }
+    if (c->buffer_mib > 2047) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "--buffer-size is at most 2047 MiB");
+        return false;
+    }
+    if (c->iface == NULL && !c->list_ifaces &&
+        (c->write_file != NULL || c->user != NULL || c->duration_s > 0)) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                    "-w, -Z and --duration need live capture (-i IFACE)");
         return false;
     }
     return true;

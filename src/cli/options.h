@@ -12,8 +12,8 @@
 typedef struct CpConfig {
     CpFormat format;
     char *export_dir;
-    char *output;        /* -o FILE, NULL for stdout */
-    char **inputs;       /* files ("-" = stdin) */
+    char *output;  /* -o FILE, NULL for stdout */
+    char **inputs; /* files ("-" = stdin) */
     CpLimits limits;
     /* live capture */
     char *iface;
@@ -23,19 +23,20 @@ typedef struct CpConfig {
     int buffer_mib;
     bool immediate;
     bool no_promisc;
-    char *user;          /* -Z */
+    char *user; /* -Z */
     bool allow_root;
     int duration_s;
     long long count;
     char *write_file;    /* -w */
+    int write_limit_mib; /* --write-limit, MiB (default 100) */
     bool show_version;
     /* diagnosis */
     char **ca_files;
     char **ca_paths;
     bool no_system_ca;
-    char **trusted_ca;   /* uppercase SHA-1 */
+    char **trusted_ca; /* uppercase SHA-1 */
     char **role_texts;
-    GArray *roles;       /* CpRoleRule */
+    GArray *roles; /* CpRoleRule */
     char *config;
     char *at_text;
     bool now;

@@ -11,6 +11,8 @@
 #include "analysis/trust.h"
 #include "base/error.h"
 #include "capture/capture.h"
+#include "capture/privdrop.h"
+#include "cli/live.h"
 #include "output/export_pem.h"
 #include "output/report.h"
 
@@ -99,36 +101,6 @@ run_files(Run *r)
     return ok;
 }
 
-static bool
-run_live(Run *r, GError **error)
-{
-    CpLiveOptions lo = {
-        .device = r->cfg->iface,
-        .filter = r->cfg->filter,
-        .snaplen = r->cfg->snaplen,
-        .buffer_size = r->cfg->buffer_mib * 1024 * 1024,
-        .immediate = r->cfg->immediate,
-        .promisc = !r->cfg->no_promisc,
-    };
-    CpCapture *cap = cp_capture_open_live(&lo, error);
-
-    if (cap == NULL)
-        return false;
-    g_ptr_array_add(r->info.inputs, g_strdup(r->cfg->iface));
-    r->info.live = true;
-    r->opened++;
-    bool ok = read_all(r, cap);
-    CpCaptureStats st;
-    if (cp_capture_stats(cap, &st)) {
-        r->info.stats_valid = true;
-        r->info.received = st.received;
-        r->info.dropped_kernel = st.dropped_kernel;
-        r->info.dropped_iface = st.dropped_iface;
-    }
-    cp_capture_free(cap);
-    return ok;
-}
-
 static void
 list_devices(CpRunResult *res, GError **error)
 {
@@ -154,6 +126,9 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         list_devices(res, error);
         return !res->input_error;
     }
+    /* Refuse to run as root before anything is opened or created. */
+    if (cfg->iface != NULL && !cp_privdrop_check(cfg->user, cfg->allow_root, error))
+        return false;
     if (cfg->export_dir != NULL && !cp_export_prepare(cfg->export_dir, error))
         return false;
     CpTrustOptions topt = { cfg->no_system_ca, cfg->ca_files, cfg->ca_paths };
@@ -174,8 +149,22 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     CpPipelineHooks hooks = { on_certificate, on_handshake, &r };
     r.pl = cp_pipeline_new(&cfg->limits, &hooks);
 
-    bool ok = cfg->iface != NULL ? run_live(&r, error) : run_files(&r);
-    if (cfg->iface != NULL && !ok && error != NULL && *error != NULL) {
+    CpDiagOptions dopt = {
+        .rules = cfg->roles ? (const CpRoleRule *)(void *)cfg->roles->data : NULL,
+        .n_rules = cfg->roles ? cfg->roles->len : 0,
+        .trusted_ca = cfg->trusted_ca,
+        .has_at = cfg->has_at,
+        .at_s = cfg->at_s,
+    };
+    bool ok = true;
+    bool started = true;
+    if (cfg->iface != NULL) {
+        CpLiveJob job = { cfg, r.report, out, r.pl, r.trust, &dopt, &r.info };
+        started = cp_live_run(&job, &ok, error);
+    } else {
+        ok = run_files(&r);
+    }
+    if (!started) {
         /* The device never opened: nothing to report. */
         cp_pipeline_free(r.pl);
         cp_report_free(r.report);
@@ -189,15 +178,8 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     cp_pipeline_finish(r.pl);
     /* Nothing could be opened: the one-line errors already said it all. */
     if (r.opened > 0 || cfg->iface != NULL) {
-        CpDiagOptions dopt = {
-            .rules = cfg->roles ? (const CpRoleRule *)(void *)cfg->roles->data : NULL,
-            .n_rules = cfg->roles ? cfg->roles->len : 0,
-            .trusted_ca = cfg->trusted_ca,
-            .has_at = cfg->has_at,
-            .at_s = cfg->at_s,
-        };
-        CpDiagnosis *diag = cp_diagnose(cp_pipeline_model(r.pl), cp_pipeline_certs(r.pl),
-                                        r.trust, &dopt);
+        CpDiagnosis *diag =
+                cp_diagnose(cp_pipeline_model(r.pl), cp_pipeline_certs(r.pl), r.trust, &dopt);
         cp_report_final(r.report, r.pl, &r.info, diag);
         res->worst_severity = diag->count[CP_SEV_ERROR] ? 2 : diag->count[CP_SEV_WARNING] ? 1 : 0;
         cp_diagnosis_free(diag);

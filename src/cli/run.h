@@ -8,7 +8,7 @@
 #include "cli/options.h"
 
 typedef struct CpRunResult {
-    bool input_error;   /* a file could not be read to the end, or the device failed */
+    bool input_error; /* a file could not be read to the end, or the device failed */
     bool output_error;
     int worst_severity; /* 0 none/info, 1 warning, 2 error (findings) */
 } CpRunResult;

@@ -167,8 +167,7 @@ anomalies(CpReport *r, const CpAnomalies *a)
 }
 
 void
-cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info,
-                       const CpDiagnosis *diag)
+cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const CpDiagnosis *diag)
 {
     const CpPipelineStats *s = cp_pipeline_stats(pl);
 
@@ -273,7 +272,8 @@ cp_report_json_servers(CpReport *r, const CpDiagnosis *diag)
                 g_string_append_printf(r->line, "%s{\"sha1\":\"%s\",\"source\":\"%s\",\"subject\":",
                                        k ? "," : "", pc->sha1, source_name(pc->source));
                 r->invalid_utf8 += cp_escape_json(r->line, pc->subject);
-                g_string_append_printf(r->line, ",\"anchor\":%s}", pc->is_anchor ? "true" : "false");
+                g_string_append_printf(r->line, ",\"anchor\":%s}",
+                                       pc->is_anchor ? "true" : "false");
             }
             g_string_append(r->line, "]}");
         }

@@ -244,8 +244,8 @@ hold(const CpReasmCtx *ctx, CpTcpStream *s, uint32_t seq, const uint8_t *d, size
 }
 
 void
-cp_tcp_stream_segment(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink,
-                      uint32_t seq, const uint8_t *data, size_t len, size_t declared)
+cp_tcp_stream_segment(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink, uint32_t seq,
+                      const uint8_t *data, size_t len, size_t declared)
 {
     if (s->done || declared == 0)
         return;
