@@ -225,7 +225,7 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
         { "buffer-size", 'B', 0, G_OPTION_ARG_INT, &c->buffer_mib,
           "Live: kernel capture buffer in MiB", "MIB" },
         { "immediate", 0, 0, G_OPTION_ARG_NONE, &c->immediate,
-          "Live: deliver packets as they arrive (always on; kept for tcpdump users)", NULL },
+          "Live: deliver packets as they arrive instead of in kernel batches", NULL },
         { "no-promiscuous-mode", 'p', 0, G_OPTION_ARG_NONE, &c->no_promisc,
           "Live: do not put the interface in promiscuous mode", NULL },
         { "relinquish-privileges", 'Z', 0, G_OPTION_ARG_STRING, &c->user,
