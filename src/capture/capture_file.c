@@ -4,8 +4,10 @@
  * Why not pcap_open_offline: libpcap 1.10 refuses a pcapng whose interfaces have different link
  * types ("an interface has a type 113 different from the type of the first interface"), which
  * real multi-interface captures have (Ethernet + Linux cooked). Here every interface keeps its
- * own link type and timestamp resolution. Both formats are read sequentially from a FILE with a
- * reused record buffer, so memory does not grow with the file (docs/internals/capture.md).
+ * own link type and timestamp resolution. Both formats are read sequentially through one 1 MiB
+ * window: large read(2) calls (one per MiB instead of stdio's one per 4 KiB) and records handed
+ * out in place, never copied, so memory does not grow with the file (docs/internals/capture.md,
+ * docs/internals/performance.md).
  *
  * Formats: pcap (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html: magic
  * a1b2c3d4 / a1b23c4d for nanoseconds, either byte order) and pcapng (RFC draft
@@ -16,6 +18,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "base/reader.h"
@@ -25,6 +28,11 @@
 #define MAX_RECORD_LEN (256u * 1024u)
 #define MAX_BLOCK_LEN  (MAX_RECORD_LEN + 64u * 1024u)
 #define MAX_IFACES     4096u
+/* The read window: holds any record or block whole (it must exceed MAX_BLOCK_LEN) and makes
+ * a read(2) costly only once per MiB. */
+#define WINDOW_SIZE (1024u * 1024u)
+
+G_STATIC_ASSERT(WINDOW_SIZE > MAX_BLOCK_LEN);
 
 enum { FMT_PCAP, FMT_PCAPNG };
 
@@ -37,13 +45,14 @@ typedef struct Iface {
 typedef struct FileSrc {
     FILE *fp;
     bool own_fp;
+    int fd; /* read(2) straight from here; -1: through fp (fmemopen has no fd) */
     int format;
-    bool swap;          /* file byte order differs from little-endian reading */
-    bool nsec;          /* pcap: nanosecond timestamps */
-    int linktype;       /* pcap */
-    GArray *ifaces;     /* pcapng: Iface */
-    uint8_t *buf;       /* (owned) reused record buffer */
-    size_t buf_alloc;
+    bool swap;      /* file byte order differs from little-endian reading */
+    bool nsec;      /* pcap: nanosecond timestamps */
+    int linktype;   /* pcap */
+    GArray *ifaces; /* pcapng: Iface */
+    uint8_t *win;   /* (owned) WINDOW_SIZE bytes; unread bytes are win[pos..end) */
+    size_t pos, end;
 } FileSrc;
 
 static uint32_t
@@ -60,21 +69,58 @@ get16(const FileSrc *s, const uint8_t *p)
     return s->swap ? GUINT16_SWAP_LE_BE(v) : v;
 }
 
-static bool
-read_exact(CpCapture *c, void *dst, size_t n, bool *eof, GError **error)
+/* One read from the source into dst: whatever is available (a pipe returns what it has, so a
+ * live `tcpdump -w - |` feed is not held back waiting for a full window), at least one byte
+ * unless at end of input. Returns -1 with errno on error. */
+static ssize_t
+source_read(CpCapture *c, uint8_t *dst, size_t room, size_t need)
 {
     FileSrc *s = c->file;
-    size_t got = fread(dst, 1, n, s->fp);
+
+    if (s->fd < 0) {
+        size_t got = fread(dst, 1, need, s->fp);
+        if (got == 0 && ferror(s->fp)) {
+            errno = EIO;
+            return -1;
+        }
+        return (ssize_t)got;
+    }
+    for (;;) {
+        ssize_t got = read(s->fd, dst, room);
+        if (got >= 0 || errno != EINTR)
+            return got;
+        if (c->stop)
+            return 0; /* cp_capture_break from a signal handler: end quietly */
+    }
+}
+
+/* Makes the next n (<= WINDOW_SIZE) bytes contiguous in the window. *eof: not one byte left. */
+static bool
+fill(CpCapture *c, size_t n, bool *eof, GError **error)
+{
+    FileSrc *s = c->file;
 
     *eof = false;
-    if (got == n)
+    if (s->end - s->pos >= n)
         return true;
-    if (ferror(s->fp)) {
-        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: read error: %s", c->name,
-                    g_strerror(errno));
-        return false;
+    /* Keep the unread tail (less than one record) and refill behind it. */
+    memmove(s->win, s->win + s->pos, s->end - s->pos);
+    s->end -= s->pos;
+    s->pos = 0;
+    while (s->end < n) {
+        ssize_t got = source_read(c, s->win + s->end, WINDOW_SIZE - s->end, n - s->end);
+        if (got < 0) {
+            g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: read error: %s", c->name,
+                        g_strerror(errno));
+            return false;
+        }
+        if (got == 0)
+            break;
+        s->end += (size_t)got;
     }
-    *eof = got == 0;
+    if (s->end >= n)
+        return true;
+    *eof = s->end == 0;
     if (!*eof)
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
                     "%s: file is truncated in the middle of a packet after %" G_GUINT64_FORMAT
@@ -83,14 +129,28 @@ read_exact(CpCapture *c, void *dst, size_t n, bool *eof, GError **error)
     return false;
 }
 
-static uint8_t *
-grow(FileSrc *s, size_t n)
+/* (transfer none) the next n bytes, valid until the next read from this source. */
+static const uint8_t *
+read_view(CpCapture *c, size_t n, bool *eof, GError **error)
 {
-    if (n > s->buf_alloc) {
-        s->buf = g_realloc(s->buf, n);
-        s->buf_alloc = n;
-    }
-    return s->buf;
+    FileSrc *s = c->file;
+
+    if (!fill(c, n, eof, error))
+        return NULL;
+    const uint8_t *v = s->win + s->pos;
+    s->pos += n;
+    return v;
+}
+
+static bool
+read_exact(CpCapture *c, void *dst, size_t n, bool *eof, GError **error)
+{
+    const uint8_t *v = read_view(c, n, eof, error);
+
+    if (v == NULL)
+        return false;
+    memcpy(dst, v, n);
+    return true;
 }
 
 static bool
@@ -119,14 +179,11 @@ static CpCaptureStatus
 next_pcap(CpCapture *c, CpFrame *f, GError **error)
 {
     FileSrc *s = c->file;
-    uint8_t rh[16];
     bool eof;
+    const uint8_t *rh = read_view(c, 16, &eof, error);
 
-    if (!read_exact(c, rh, sizeof rh, &eof, error)) {
-        if (eof)
-            return CP_CAPTURE_END;
-        return CP_CAPTURE_ERROR;
-    }
+    if (rh == NULL)
+        return eof ? CP_CAPTURE_END : CP_CAPTURE_ERROR;
     uint32_t caplen = get32(s, rh + 8);
     uint32_t len = get32(s, rh + 12);
     if (caplen > MAX_RECORD_LEN) {
@@ -136,8 +193,11 @@ next_pcap(CpCapture *c, CpFrame *f, GError **error)
                     c->name, c->frames + 1, caplen, MAX_RECORD_LEN);
         return CP_CAPTURE_ERROR;
     }
-    uint8_t *data = grow(s, caplen ? caplen : 1);
-    if (!read_exact(c, data, caplen, &eof, error)) {
+    /* The header is read: from here on rh is not used, so the window may move. */
+    uint64_t sec = get32(s, rh);
+    uint64_t frac = get32(s, rh + 4);
+    const uint8_t *data = read_view(c, caplen, &eof, error);
+    if (data == NULL) {
         if (eof) {
             g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
                         "%s: file is truncated in the middle of a packet after %" G_GUINT64_FORMAT
@@ -146,8 +206,6 @@ next_pcap(CpCapture *c, CpFrame *f, GError **error)
         }
         return CP_CAPTURE_ERROR;
     }
-    uint64_t sec = get32(s, rh);
-    uint64_t frac = get32(s, rh + 4);
     f->ts_ns = sec * 1000000000u + (s->nsec ? frac : frac * 1000u);
     f->caplen = caplen;
     f->wirelen = len < caplen ? caplen : len;
@@ -216,15 +274,14 @@ ts_of(const FileSrc *s, uint32_t iface, uint32_t hi, uint32_t lo, uint64_t *ts_n
     uint64_t sec = t / ifc->ts_units, rem = t % ifc->ts_units;
     /* rem < units <= 2^63: scale without overflow using long double only for odd units. */
     uint64_t ns = ifc->ts_units == 1000000000u ? rem
-                  : ifc->ts_units == 1000000u  ? rem * 1000u
-                                               : (uint64_t)((long double)rem * 1e9L /
-                                                            (long double)ifc->ts_units);
+                  : ifc->ts_units == 1000000u
+                          ? rem * 1000u
+                          : (uint64_t)((long double)rem * 1e9L / (long double)ifc->ts_units);
     *ts_ns = (sec + (uint64_t)ifc->ts_offset_s) * 1000000000u + ns;
     return true;
 }
 
-static bool
-read_shb(CpCapture *c, const uint8_t *first4, GError **error);
+static bool read_shb(CpCapture *c, const uint8_t *first4, GError **error);
 
 static CpCaptureStatus
 next_pcapng(CpCapture *c, CpFrame *f, GError **error)
@@ -245,14 +302,14 @@ next_pcapng(CpCapture *c, CpFrame *f, GError **error)
         uint32_t type = get32(s, bh), total = get32(s, bh + 4);
         if (total < 12 || total % 4 != 0 || total > MAX_BLOCK_LEN) {
             g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
-                        "%s: pcapng block of type 0x%x has an impossible length %u after %" G_GUINT64_FORMAT
-                        " packets: the file is damaged",
+                        "%s: pcapng block of type 0x%x has an impossible length %u after "
+                        "%" G_GUINT64_FORMAT " packets: the file is damaged",
                         c->name, type, total, c->frames);
             return CP_CAPTURE_ERROR;
         }
         size_t blen = total - 8;
-        uint8_t *b = grow(s, blen);
-        if (!read_exact(c, b, blen, &eof, error)) {
+        const uint8_t *b = read_view(c, blen, &eof, error);
+        if (b == NULL) {
             g_clear_error(error);
             g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
                         "%s: file is truncated in the middle of a block after %" G_GUINT64_FORMAT
@@ -301,7 +358,8 @@ next_pcapng(CpCapture *c, CpFrame *f, GError **error)
         return CP_CAPTURE_FRAME;
     damaged:
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
-                    "%s: packet %" G_GUINT64_FORMAT " is longer than its block: the file is damaged",
+                    "%s: packet %" G_GUINT64_FORMAT
+                    " is longer than its block: the file is damaged",
                     c->name, c->frames + 1);
         return CP_CAPTURE_ERROR;
     }
@@ -325,17 +383,18 @@ read_shb(CpCapture *c, const uint8_t *first8, GError **error)
     else if (memcmp(bom, "\x1a\x2b\x3c\x4d", 4) == 0)
         s->swap = true;
     else {
-        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: bad pcapng byte-order magic",
-                    c->name);
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: bad pcapng byte-order magic", c->name);
         return false;
     }
     uint32_t total = get32(s, first8 + 4);
     if (total < 28 || total % 4 != 0 || total > MAX_BLOCK_LEN) {
-        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: pcapng section header has an "
-                    "impossible length %u", c->name, total);
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                    "%s: pcapng section header has an "
+                    "impossible length %u",
+                    c->name, total);
         return false;
     }
-    if (!read_exact(c, grow(s, total - 12), total - 12, &eof, error)) {
+    if (read_view(c, total - 12, &eof, error) == NULL) {
         g_clear_error(error);
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: truncated pcapng section header",
                     c->name);
@@ -371,9 +430,10 @@ detect(CpCapture *c, GError **error)
         }
         return read_shb(c, m, error);
     }
-    g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
-                "%s: not a pcap or pcapng file (convert other formats with: editcap -F pcapng IN OUT)",
-                c->name);
+    g_set_error(
+            error, CP_ERROR, CP_ERROR_INPUT,
+            "%s: not a pcap or pcapng file (convert other formats with: editcap -F pcapng IN OUT)",
+            c->name);
     return false;
 }
 
@@ -386,6 +446,9 @@ cp_capture_open_stream(FILE *fp, const char *name, bool own_fp, GError **error)
     c->file = g_new0(FileSrc, 1);
     c->file->fp = fp;
     c->file->own_fp = own_fp;
+    /* Nothing was read through fp's own buffer yet, so its descriptor can be read directly. */
+    c->file->fd = fileno(fp);
+    c->file->win = g_malloc(WINDOW_SIZE);
     c->file->ifaces = g_array_new(FALSE, TRUE, sizeof(Iface));
     if (!detect(c, error)) {
         cp_capture_free(c);
@@ -404,8 +467,6 @@ cp_capture_open_file(const char *path, GError **error)
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: %s", path, g_strerror(errno));
         return NULL;
     }
-    if (!is_stdin)
-        setvbuf(fp, NULL, _IOFBF, 256 * 1024);
     return cp_capture_open_stream(fp, is_stdin ? "standard input" : path, !is_stdin, error);
 }
 
@@ -425,7 +486,7 @@ cp_capture_file_close(CpCapture *c)
     if (s->own_fp)
         fclose(s->fp);
     g_array_free(s->ifaces, TRUE);
-    g_free(s->buf);
+    g_free(s->win);
     g_free(s);
     c->file = NULL;
 }

@@ -5,7 +5,9 @@
  * mixes a per-table random seed (attackers choose addresses and ports: R49). Flows sit in a
  * doubly linked list ordered by last activity; expiry walks it from the old end and stops at
  * the first young flow, so it costs O(expired). When the table is full the oldest flow is
- * ended (flow.evicted), which keeps memory bounded under a SYN flood.
+ * ended (flow.evicted), which keeps memory bounded under a SYN flood. The last flow found is
+ * checked first: segments come in runs of one connection (a bulk transfer, a flight), and an
+ * endpoint compare costs less than hashing both endpoints (docs/internals/performance.md).
  */
 #include "reasm/flow_table.h"
 
@@ -19,6 +21,7 @@ struct CpFlowTable {
     void *user;
     GHashTable *index; /* CpFlow* -> CpFlow*, hash/equal on endpoints */
     CpFlow *oldest, *newest;
+    CpFlow *last; /* (borrowed) the flow the previous lookup found, or NULL */
     uint64_t count;
     uint64_t created;
     uint64_t seed;
@@ -118,6 +121,8 @@ void
 cp_flow_table_remove(CpFlowTable *t, CpFlow *f)
 {
     g_hash_table_remove(t->index, f);
+    if (t->last == f)
+        t->last = NULL;
     unlink_age(t, f);
     t->count--;
     t->on_end(t->user, f);
@@ -160,7 +165,20 @@ CpFlow *
 cp_flow_table_lookup(CpFlowTable *t, const CpPacket *p, bool create_it, CpDir *dir)
 {
     CpFlow key;
+    CpFlow *last = t->last;
 
+    if (last != NULL) {
+        if (endpoint_eq(&last->addr[0], last->port[0], &p->src, p->sport) &&
+            endpoint_eq(&last->addr[1], last->port[1], &p->dst, p->dport)) {
+            *dir = CP_DIR_0;
+            return last;
+        }
+        if (endpoint_eq(&last->addr[1], last->port[1], &p->src, p->sport) &&
+            endpoint_eq(&last->addr[0], last->port[0], &p->dst, p->dport)) {
+            *dir = CP_DIR_1;
+            return last;
+        }
+    }
     key.addr[0] = p->src;
     key.port[0] = p->sport;
     key.addr[1] = p->dst;
@@ -169,11 +187,13 @@ cp_flow_table_lookup(CpFlowTable *t, const CpPacket *p, bool create_it, CpDir *d
     CpFlow *f = g_hash_table_lookup(t->index, &key);
     if (f != NULL) {
         *dir = endpoint_eq(&f->addr[0], f->port[0], &p->src, p->sport) ? CP_DIR_0 : CP_DIR_1;
+        t->last = f;
         return f;
     }
     if (!create_it)
         return NULL;
-    return create(t, p, key.hash, dir);
+    t->last = create(t, p, key.hash, dir);
+    return t->last;
 }
 
 void
