@@ -14,6 +14,7 @@
  */
 #include "analysis/trust.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -74,6 +75,23 @@ load_dir(X509_STORE *store, const char *dir, GError **error)
     return true;
 }
 
+/* The system bundle file plus the hashed directory. Not X509_STORE_set_default_paths: in
+ * OpenSSL 3 it also adds a "store" lookup that reads the whole certificate directory again on
+ * every issuer lookup, which made trust building cost more than reading a gigabyte of packets. */
+static void
+add_system_store(X509_STORE *store)
+{
+    const char *file = getenv(X509_get_default_cert_file_env());
+    const char *dir = getenv(X509_get_default_cert_dir_env());
+    X509_LOOKUP *lu;
+
+    if ((lu = X509_STORE_add_lookup(store, X509_LOOKUP_file())) != NULL)
+        X509_LOOKUP_load_file(lu, file ? file : X509_get_default_cert_file(), X509_FILETYPE_PEM);
+    if ((lu = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir())) != NULL)
+        X509_LOOKUP_add_dir(lu, dir ? dir : X509_get_default_cert_dir(), X509_FILETYPE_PEM);
+    ERR_clear_error();
+}
+
 CpTrust *
 cp_trust_new(const CpTrustOptions *opt, GError **error)
 {
@@ -81,7 +99,7 @@ cp_trust_new(const CpTrustOptions *opt, GError **error)
 
     t->store = X509_STORE_new();
     if (!opt->no_system_ca)
-        X509_STORE_set_default_paths(t->store);
+        add_system_store(t->store);
     ERR_clear_error();
     for (char **f = opt->ca_files; f != NULL && *f != NULL; f++) {
         if (!g_file_test(*f, G_FILE_TEST_IS_REGULAR)) {
