@@ -42,6 +42,19 @@ cp_tls_prefix_find(const uint8_t *data, size_t len)
     return -1;
 }
 
+/* SSLv2 record (2-byte header, high bit set) holding a SERVER-HELLO (message type 4). */
+static bool
+sslv2_server_hello(const uint8_t *data, size_t len)
+{
+    CpReader r;
+    uint8_t b0, b1, type;
+
+    cp_reader_init(&r, data, len, len);
+    if (!cp_reader_u8(&r, &b0) || !cp_reader_u8(&r, &b1) || !cp_reader_u8(&r, &type))
+        return false;
+    return (b0 & 0x80) != 0 && type == 4 && (((b0 & 0x7f) << 8) | b1) >= 11;
+}
+
 static CpFeedResult
 give_up(CpAnomalies *an)
 {
@@ -82,8 +95,10 @@ cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir, 
             return (CpFeedResult){ CP_FEED_MORE, 0, 5 };
         if (len == 0)
             return cp_tls_session_feed(s, dir, data, len, flags);
-        /* Direct TLS (the common case), including a capture that starts mid-handshake. */
-        p->mode = cp_tls_probe(data, len) ? CP_PREFIX_TLS : CP_PREFIX_SCAN;
+        /* Direct TLS (the common case), including a capture that starts mid-handshake, and a
+         * pure SSLv2 server, whose SERVER-HELLO carries the certificate. */
+        p->mode = cp_tls_probe(data, len) || sslv2_server_hello(data, len) ? CP_PREFIX_TLS
+                                                                           : CP_PREFIX_SCAN;
         if (p->mode == CP_PREFIX_TLS)
             return cp_tls_session_feed(s, dir, data, len, flags);
     }

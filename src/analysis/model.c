@@ -202,7 +202,8 @@ cp_model_add(CpModel *m, const CpHandshake *h)
         add_name(s->names, h->sni);
     if (h->has_server_hello) {
         add_u16(s->versions, h->version);
-        add_u16(s->ciphers, h->cipher);
+        if (h->version != 0x0002) /* SSLv2 has no negotiated suite */
+            add_u16(s->ciphers, h->cipher);
     }
     if (h->has_chain && h->chain->len > 0)
         add_chain(s, h);

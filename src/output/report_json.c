@@ -117,7 +117,10 @@ cp_report_json_handshake(CpReport *r, const CpHandshake *h)
     endpoint(r, "server", &h->server, h->server_port);
     str(r, "sni", h->sni);
     key(r, "version");
-    if (h->has_server_hello) {
+    if (h->has_server_hello && h->version == 0x0002) {
+        /* SSLv2 negotiates no single suite in its SERVER-HELLO. */
+        g_string_append(r->line, "\"SSL 2.0\",\"cipher\":null");
+    } else if (h->has_server_hello) {
         g_string_append_c(r->line, '"');
         cp_fmt_version(r->line, h->version);
         g_string_append(r->line, "\",\"cipher\":\"");
