@@ -348,9 +348,21 @@ verdict(GString *o, CpPipeline *pl, const CpDiagnosis *d, const CpRunInfo *info)
     g_string_append(v, "Verdict: ");
     if (problems > 0) {
         const CpFinding *top = d->findings->pdata[0];
-        g_string_append_printf(v, "%u error%s and %u warning%s. Most serious (%s): %s\nFix: %s",
-                               d->count[CP_SEV_ERROR], d->count[CP_SEV_ERROR] == 1 ? "" : "s",
-                               d->count[CP_SEV_WARNING], d->count[CP_SEV_WARNING] == 1 ? "" : "s",
+        g_string_append_printf(v, "%u error%s and %u warning%s", d->count[CP_SEV_ERROR],
+                               d->count[CP_SEV_ERROR] == 1 ? "" : "s", d->count[CP_SEV_WARNING],
+                               d->count[CP_SEV_WARNING] == 1 ? "" : "s");
+        /* With several problems, name them all in one line before detailing the worst. */
+        for (guint i = 0; problems > 1 && i < d->findings->len; i++) {
+            const CpFinding *f = d->findings->pdata[i];
+            if (f->severity == CP_SEV_INFO)
+                continue;
+            g_string_append_printf(v, "%s%s at %s", i == 0 ? ": " : "; ",
+                                   cp_finding_code_name(f->code),
+                                   f->servers->len ? (const char *)f->servers->pdata[0] : "?");
+            if (f->servers->len > 1)
+                g_string_append_printf(v, " and %u more", f->servers->len - 1);
+        }
+        g_string_append_printf(v, ". Most serious (%s): %s\nFix: %s",
                                cp_finding_code_name(top->code), top->message->str,
                                top->remedy->str);
     } else if (checked == 0) {
