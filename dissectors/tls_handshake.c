@@ -248,6 +248,20 @@ typedef struct CertList {
     bool chain_flagged;
 } CertList;
 
+/* One CERTIFICATE event for a walked list (TLS Certificate message or SSLv2 SERVER-HELLO). */
+static void
+emit_certificates(CpTlsSession *s, CpDir dir, const CertList *cl)
+{
+    CpTlsEvent ev;
+
+    cp_tls_event_init(&ev, CP_TLS_EV_CERTIFICATE, dir);
+    ev.cert_count = cl->count;
+    ev.cert_der = cl->der;
+    ev.cert_len = cl->len;
+    ev.certs_dropped = cl->dropped;
+    cp_tls_emit(s, &ev);
+}
+
 /* One certificate entry's DER: kept, or dropped and counted. */
 static bool
 cert_take(CpTlsSession *s, CertList *cl, CpReader *cert)
@@ -322,13 +336,7 @@ certificate(CpTlsSession *s, CpDir dir, CpReader *msg)
         malformed(s);
         return CP_FEED_MORE;
     }
-    CpTlsEvent ev;
-    cp_tls_event_init(&ev, CP_TLS_EV_CERTIFICATE, dir);
-    ev.cert_count = cl.count;
-    ev.cert_der = cl.der;
-    ev.cert_len = cl.len;
-    ev.certs_dropped = cl.dropped;
-    cp_tls_emit(s, &ev);
+    emit_certificates(s, dir, &cl);
     return CP_FEED_MORE;
 }
 
@@ -437,12 +445,7 @@ sslv2_server_hello(CpTlsSession *s, CpDir dir, CpReader *r)
         cl.max = 0;
     if (!cert_take(s, &cl, &cert))
         return CP_FEED_ERROR;
-    cp_tls_event_init(&ev, CP_TLS_EV_CERTIFICATE, dir);
-    ev.cert_count = cl.count;
-    ev.cert_der = cl.der;
-    ev.cert_len = cl.len;
-    ev.certs_dropped = cl.dropped;
-    cp_tls_emit(s, &ev);
+    emit_certificates(s, dir, &cl);
     return CP_FEED_ERROR;
 }
 
