@@ -136,6 +136,15 @@ cp_diag_server_ref_cap(Diag *g, GString *o, const CpServer *s)
  * rules unless the user gave --at or --now. */
 #define PLAUSIBLE_CAPTURE_S 788918400 /* 1995-01-01 */
 
+/* A finding covers this server, this certificate, and these handshakes. */
+static void
+cover(CpFinding *f, const CpServer *s, const char *sha1, uint64_t handshakes)
+{
+    cp_diag_add_server(f, s->endpoint);
+    cp_diag_add_cert(f, sha1);
+    f->handshakes += handshakes;
+}
+
 static int64_t
 judge_time(Diag *g, const CpSeenChain *ch)
 {
@@ -176,9 +185,7 @@ dates(Diag *g, const CpServer *s, const CpSeenChain *ch)
                                    "IIS) to present the new one.",
                                    s->endpoint);
         }
-        cp_diag_add_server(f, s->endpoint);
-        cp_diag_add_cert(f, c->sha1);
-        f->handshakes += ch->count;
+        cover(f, s, c->sha1, ch->count);
     }
 }
 
@@ -202,9 +209,7 @@ weak(Diag *g, const CpServer *s, const CpSeenChain *ch)
                 g_string_append(f->remedy, "Request a new certificate with a 2048-bit (or larger) "
                                            "RSA key, or an EC P-256 key.");
             }
-            cp_diag_add_server(f, s->endpoint);
-            cp_diag_add_cert(f, c->sha1);
-            f->handshakes += ch->count;
+            cover(f, s, c->sha1, ch->count);
         }
         const char *h = c->sig_hash;
         if (!c->self_signed && h != NULL && (strcmp(h, "SHA1") == 0 || strcmp(h, "MD5") == 0)) {
@@ -219,9 +224,7 @@ weak(Diag *g, const CpServer *s, const CpSeenChain *ch)
                                            "SHA-256 (certutil -setreg ca\\csp\\CNGHashAlgorithm "
                                            "SHA256 on a Windows CA, then restart certsvc).");
             }
-            cp_diag_add_server(f, s->endpoint);
-            cp_diag_add_cert(f, c->sha1);
-            f->handshakes += ch->count;
+            cover(f, s, c->sha1, ch->count);
         }
     }
 }
@@ -359,9 +362,7 @@ names(Diag *g, const CpServer *s, const CpSeenChain *ch)
                                    "client at a name the certificate has.",
                                    asked);
         }
-        cp_diag_add_server(f, s->endpoint);
-        cp_diag_add_cert(f, leaf->sha1);
-        f->handshakes += ch->count;
+        cover(f, s, leaf->sha1, ch->count);
     }
 }
 
