@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* cert_cache: DER -> CpCert, keyed by the DER bytes themselves (a fast hash + memcmp costs less
- * than a SHA-1 per sighting); the SHA-1 is computed once, at parse time. */
+/* cert_cache: DER -> CpCert, keyed by the DER bytes themselves (a keyed hash + memcmp costs less
+ * than a SHA-1 per sighting); the SHA-1 is computed once, at parse time.
+ *
+ * The table hashes the whole DER with SipHash-2-4 under a key drawn when the cache is created
+ * (base/hash.h): certificates are attacker-chosen bytes, so neither a sampled hash (equal-length
+ * certificates differing only outside the sample collide) nor an unkeyed one (collisions can be
+ * computed offline) would keep lookups O(1) on hostile captures (STYLE R49). */
 #include "analysis/cert_cache.h"
 
 #include <string.h>
+
+#include "base/hash.h"
 
 typedef struct Key {
     const uint8_t *der;
@@ -17,23 +24,15 @@ struct CpCertCache {
     GHashTable *by_der;  /* Key* (owned) -> CpCert* */
     GHashTable *by_sha1; /* sha1 (borrowed from cert) -> CpCert* */
     GPtrArray *order;    /* CpCert* (owns one reference each) */
+    CpHashKey hash_key;  /* drawn per cache: bucket choice is not predictable */
 };
 
 static guint
-der_hash(const uint8_t *d, size_t n)
+der_hash(const CpCertCache *c, const uint8_t *d, size_t n)
 {
-    /* FNV-1a over a sample: certificates differ everywhere (serial, key, signature), so the
-     * first 64, middle and last 64 bytes plus the length separate them. */
-    uint32_t h = 2166136261u ^ (uint32_t)n;
-    size_t head = n < 64 ? n : 64;
-    for (size_t i = 0; i < head; i++)
-        h = (h ^ d[i]) * 16777619u;
-    for (size_t i = n > 64 ? n - 64 : n; i < n; i++)
-        h = (h ^ d[i]) * 16777619u;
-    if (n > 128)
-        for (size_t i = n / 2; i < n / 2 + 32 && i < n; i++)
-            h = (h ^ d[i]) * 16777619u;
-    return h;
+    uint64_t h = cp_hash_bytes(&c->hash_key, d, n);
+
+    return (guint)(h ^ (h >> 32)); /* GHashTable takes 32 bits; fold, do not drop, the top */
 }
 
 static guint
@@ -56,6 +55,7 @@ cp_cert_cache_new(const CpLimits *limits, CpAnomalies *anomalies)
 
     c->limits = limits;
     c->anomalies = anomalies;
+    cp_hash_key_init_random(&c->hash_key);
     c->by_der = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
     c->by_sha1 = g_hash_table_new(g_str_hash, g_str_equal);
     c->order = g_ptr_array_new_with_free_func((GDestroyNotify)cp_cert_unref);
@@ -76,7 +76,7 @@ cp_cert_cache_free(CpCertCache *c)
 CpCert *
 cp_cert_cache_get(CpCertCache *c, const uint8_t *der, size_t len, bool *is_new, char sha1_out[41])
 {
-    Key k = { der, len, der_hash(der, len) };
+    Key k = { der, len, der_hash(c, der, len) };
     CpCert *cert = g_hash_table_lookup(c->by_der, &k);
 
     *is_new = false;

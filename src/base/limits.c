@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 static const CpLimitInfo table[] = {
-#define CP_LIMIT(f, d, o, doc) { #f, o, doc, (uint64_t)(d), offsetof(CpLimits, f) },
+#define CP_LIMIT(f, d, o, a, doc) \
+    { #f, o, doc, (uint64_t)(d), offsetof(CpLimits, f), CP_ANOMALY_##a },
 #include "base/limits.def"
 #undef CP_LIMIT
 };
@@ -13,7 +14,7 @@ static const CpLimitInfo table[] = {
 void
 cp_limits_init_default(CpLimits *l)
 {
-#define CP_LIMIT(f, d, o, doc) l->f = (uint64_t)(d);
+#define CP_LIMIT(f, d, o, a, doc) l->f = (uint64_t)(d);
 #include "base/limits.def"
 #undef CP_LIMIT
 }

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/anomaly.h"
+
 typedef struct CpLimits {
-#define CP_LIMIT(field, def, opt, doc) uint64_t field;
+#define CP_LIMIT(field, def, opt, anomaly, doc) uint64_t field;
 #include "base/limits.def"
 #undef CP_LIMIT
 } CpLimits;
@@ -17,6 +19,7 @@ typedef struct CpLimitInfo {
     const char *doc;
     uint64_t def;
     size_t offset;
+    CpAnomalyId anomaly; /* counted when the limit is reached; CP_ANOMALY_NONE: none */
 } CpLimitInfo;
 
 void cp_limits_init_default(CpLimits *l);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* capture: the common read loop over a pcap_t for files and devices. */
+/* capture: the CpCapture front for both sources. Files are read by our own pcap/pcapng reader
+ * (capture_file.c); live devices through libpcap's pcap_next_ex on a pcap_t (capture_live.c
+ * opens it). This file dispatches between the two and owns the common bookkeeping: the frame
+ * counter used in error messages, cp_capture_break, statistics and cleanup. */
 #include "capture/capture_private.h"
 
 #include <string.h>
@@ -45,8 +48,8 @@ cp_capture_next(CpCapture *c, CpFrame *frame, GError **error)
         return CP_CAPTURE_ERROR;
     }
     c->frames++;
-    /* Nanosecond precision was requested at open, so tv_usec holds nanoseconds for files;
-     * live handles are opened with nanosecond precision too when the platform supports it. */
+    /* Live only (files returned above). The handle asks for nanosecond precision at open;
+     * c->micro says the platform fell back to microseconds. */
     frame->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u +
                    (uint64_t)h->ts.tv_usec * (c->micro ? 1000u : 1u);
     frame->caplen = h->caplen;
@@ -83,12 +86,6 @@ const char *
 cp_capture_name(const CpCapture *c)
 {
     return c->name;
-}
-
-uint64_t
-cp_capture_frame_count(const CpCapture *c)
-{
-    return c->frames;
 }
 
 void

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <glib.h>
 
+#include "base/limits.h"
+
 /* Lifetime: packet. data is borrowed until the next cp_capture_next call (libpcap's rule). */
 typedef struct CpFrame {
     uint64_t ts_ns;
@@ -43,10 +45,15 @@ typedef struct CpCaptureStats {
     bool valid;
 } CpCaptureStats;
 
-/* (transfer full) path "-" reads standard input. */
+/* (transfer full) path "-" reads standard input. The file-format limits (max_frame_len,
+ * max_interfaces) are read from limits at open and not kept; NULL means the defaults. */
+CpCapture *cp_capture_open_file_full(const char *path, const CpLimits *limits, GError **error);
+/* (transfer full) as cp_capture_open_file_full with the default limits. */
 CpCapture *cp_capture_open_file(const char *path, GError **error);
 /* (transfer full) reads an open stream (e.g. fmemopen for fuzzing); fp is closed by
- * cp_capture_free when own_fp. */
+ * cp_capture_free when own_fp (also when the open fails). limits as above. */
+CpCapture *cp_capture_open_stream_full(FILE *fp, const char *name, bool own_fp,
+                                       const CpLimits *limits, GError **error);
 CpCapture *cp_capture_open_stream(FILE *fp, const char *name, bool own_fp, GError **error);
 CpCapture *cp_capture_open_live(const CpLiveOptions *opt, GError **error);
 CpCaptureStatus cp_capture_next(CpCapture *c, CpFrame *frame, GError **error);
@@ -54,7 +61,6 @@ CpCaptureStatus cp_capture_next(CpCapture *c, CpFrame *frame, GError **error);
 void cp_capture_break(CpCapture *c);
 bool cp_capture_stats(CpCapture *c, CpCaptureStats *stats);
 const char *cp_capture_name(const CpCapture *c);
-uint64_t cp_capture_frame_count(const CpCapture *c);
 void cp_capture_free(CpCapture *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CpCapture, cp_capture_free)
 

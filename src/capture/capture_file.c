@@ -6,12 +6,20 @@
  * real multi-interface captures have (Ethernet + Linux cooked). Here every interface keeps its
  * own link type and timestamp resolution. Both formats are read sequentially through one 1 MiB
  * window: large read(2) calls (one per MiB instead of stdio's one per 4 KiB) and records handed
- * out in place, never copied, so memory does not grow with the file (docs/internals/capture.md,
- * docs/internals/performance.md).
+ * out in place, never copied, so memory does not grow with the file
+ * (docs/internals/performance.md, "1 MiB read window, records in place"). The window grows only
+ * when --max-frame-size was raised and a record that large arrives.
+ *
+ * Every header field (file header, record header, block header, packet block, interface
+ * options) is read through a CpReader over the window, in the file's byte order.
  *
  * Formats: pcap (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html: magic
  * a1b2c3d4 / a1b23c4d for nanoseconds, either byte order) and pcapng (RFC draft
  * draft-ietf-opsawg-pcapng: SHB, IDB, EPB, SPB, obsolete PB; other blocks skipped).
+ *
+ * Limits (docs/limits.md): a record above --max-frame-size, or a pcapng block above it plus
+ * BLOCK_OPTIONS_ROOM, is a damaged or fuzzed file (libpcap's max_snaplen_for_dlt idea): an
+ * input error naming the option. Interfaces past --max-interfaces in one section are not kept.
  */
 #include "capture/capture_private.h"
 
@@ -23,16 +31,22 @@
 #include "base/error.h"
 #include "base/reader.h"
 
-/* A record or block above this is a damaged or fuzzed file, not a packet (libpcap's
- * max_snaplen_for_dlt idea); pcapng blocks may carry options, hence the margin. */
-#define MAX_RECORD_LEN (256u * 1024u)
-#define MAX_BLOCK_LEN  (MAX_RECORD_LEN + 64u * 1024u)
-#define MAX_IFACES     4096u
-/* The read window: holds any record or block whole (it must exceed MAX_BLOCK_LEN) and makes
- * a read(2) costly only once per MiB. */
+/* Room for a pcapng packet block's fixed fields and options on top of the frame itself. */
+#define BLOCK_OPTIONS_ROOM (64u * 1024u)
+/* The initial read window: makes a read(2) costly only once per MiB, and holds any record or
+ * block whole under the default limits. */
 #define WINDOW_SIZE (1024u * 1024u)
 
-G_STATIC_ASSERT(WINDOW_SIZE > MAX_BLOCK_LEN);
+/* Block types (pcapng draft §11.1) and the byte-order magic (§4.1): wire facts, not limits. */
+#define BT_SHB           0x0a0d0d0au
+#define BT_IDB           1u
+#define BT_PB_OBSOLETE   2u
+#define BT_SPB           3u
+#define BT_EPB           6u
+#define BYTE_ORDER_MAGIC 0x1a2b3c4du
+#define OPT_END          0u
+#define OPT_IF_TSRESOL   9u
+#define OPT_IF_TSOFFSET  14u
 
 enum { FMT_PCAP, FMT_PCAPNG };
 
@@ -47,26 +61,47 @@ typedef struct FileSrc {
     bool own_fp;
     int fd; /* read(2) straight from here; -1: through fp (fmemopen has no fd) */
     int format;
-    bool swap;      /* file byte order differs from little-endian reading */
-    bool nsec;      /* pcap: nanosecond timestamps */
-    int linktype;   /* pcap */
-    GArray *ifaces; /* pcapng: Iface */
-    uint8_t *win;   /* (owned) WINDOW_SIZE bytes; unread bytes are win[pos..end) */
+    bool big_endian;           /* the file (pcap) or the current section (pcapng) is big-endian */
+    bool nsec;                 /* pcap: nanosecond timestamps */
+    int linktype;              /* pcap */
+    GArray *ifaces;            /* pcapng: Iface, at most max_ifaces */
+    uint64_t ifaces_described; /* pcapng: IDBs seen in this section, kept or not */
+    /* limits (from CpLimits at open) */
+    uint32_t max_frame_len;
+    uint32_t max_block_len;
+    size_t max_ifaces;
+    uint8_t *win; /* (owned) win_size bytes; unread bytes are win[pos..end) */
+    size_t win_size;
     size_t pos, end;
 } FileSrc;
 
-static uint32_t
-get32(const FileSrc *s, const uint8_t *p)
+/* One header field in the file's byte order (be: s->big_endian, read once per header so the
+ * compiler keeps it in a register). */
+static inline bool
+get_u32(bool be, CpReader *r, uint32_t *v)
 {
-    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    return s->swap ? GUINT32_SWAP_LE_BE(v) : v;
+    return be ? cp_reader_be32(r, v) : cp_reader_le32(r, v);
 }
 
-static uint16_t
-get16(const FileSrc *s, const uint8_t *p)
+static inline bool
+get_u16(bool be, CpReader *r, uint16_t *v)
 {
-    uint16_t v = (uint16_t)(p[0] | p[1] << 8);
-    return s->swap ? GUINT16_SWAP_LE_BE(v) : v;
+    return be ? cp_reader_be16(r, v) : cp_reader_le16(r, v);
+}
+
+/* The next n bytes of r as a window of their own: the fixed part of a header. With n constant,
+ * the getters on part compile to plain loads (the reader's checks fold away). */
+static inline bool
+fixed_part(CpReader *r, size_t n, CpReader *part)
+{
+    const uint8_t *p;
+
+    if (!cp_reader_bytes(r, n, &p)) {
+        cp_reader_init(part, NULL, 0, 0);
+        return false;
+    }
+    cp_reader_init(part, p, n, n);
+    return true;
 }
 
 /* One read from the source into dst: whatever is available (a pipe returns what it has, so a
@@ -94,21 +129,22 @@ source_read(CpCapture *c, uint8_t *dst, size_t room, size_t need)
     }
 }
 
-/* Makes the next n (<= WINDOW_SIZE) bytes contiguous in the window. *eof: not one byte left. */
+/* fill's slow path: the window lacks the next n bytes. */
 static bool
-fill(CpCapture *c, size_t n, bool *eof, GError **error)
+refill(CpCapture *c, size_t n, bool *eof, GError **error)
 {
     FileSrc *s = c->file;
 
-    *eof = false;
-    if (s->end - s->pos >= n)
-        return true;
     /* Keep the unread tail (less than one record) and refill behind it. */
     memmove(s->win, s->win + s->pos, s->end - s->pos);
     s->end -= s->pos;
     s->pos = 0;
+    if (n > s->win_size) {
+        s->win = g_realloc(s->win, n);
+        s->win_size = n;
+    }
     while (s->end < n) {
-        ssize_t got = source_read(c, s->win + s->end, WINDOW_SIZE - s->end, n - s->end);
+        ssize_t got = source_read(c, s->win + s->end, s->win_size - s->end, n - s->end);
         if (got < 0) {
             g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: read error: %s", c->name,
                         g_strerror(errno));
@@ -129,48 +165,79 @@ fill(CpCapture *c, size_t n, bool *eof, GError **error)
     return false;
 }
 
-/* (transfer none) the next n bytes, valid until the next read from this source. */
-static const uint8_t *
-read_view(CpCapture *c, size_t n, bool *eof, GError **error)
+/* Makes the next n bytes contiguous in the window. n was checked against the limits by the
+ * caller, so growing the window past WINDOW_SIZE is what a raised --max-frame-size asked for.
+ * *eof: not one byte left. Inline: the window holds the bytes on all but one call per MiB. */
+static inline bool
+fill(CpCapture *c, size_t n, bool *eof, GError **error)
+{
+    FileSrc *s = c->file;
+
+    *eof = false;
+    if (G_LIKELY(s->end - s->pos >= n))
+        return true;
+    return refill(c, n, eof, error);
+}
+
+/* (transfer none) a reader over the next n bytes, not consumed; valid until the next read. */
+static inline bool
+peek_reader(CpCapture *c, size_t n, CpReader *r, bool *eof, GError **error)
 {
     FileSrc *s = c->file;
 
     if (!fill(c, n, eof, error))
-        return NULL;
-    const uint8_t *v = s->win + s->pos;
-    s->pos += n;
-    return v;
-}
-
-static bool
-read_exact(CpCapture *c, void *dst, size_t n, bool *eof, GError **error)
-{
-    const uint8_t *v = read_view(c, n, eof, error);
-
-    if (v == NULL)
         return false;
-    memcpy(dst, v, n);
+    cp_reader_init(r, s->win + s->pos, n, n);
     return true;
 }
 
+static inline void
+consume(CpCapture *c, size_t n)
+{
+    c->file->pos += n;
+}
+
+/* (transfer none) a reader over the next n bytes, consumed; valid until the next read. */
+static inline bool
+read_reader(CpCapture *c, size_t n, CpReader *r, bool *eof, GError **error)
+{
+    if (!peek_reader(c, n, r, eof, error))
+        return false;
+    consume(c, n);
+    return true;
+}
+
+static CpCaptureStatus
+damaged(CpCapture *c, GError **error)
+{
+    g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                "%s: packet %" G_GUINT64_FORMAT " is longer than its block: the file is damaged",
+                c->name, c->frames + 1);
+    return CP_CAPTURE_ERROR;
+}
+
+/* pcap file header after the magic (draft §4): versions, reserved, snaplen, link type. */
 static bool
-open_pcap(CpCapture *c, const uint8_t *magic, GError **error)
+open_pcap(CpCapture *c, uint32_t magic, GError **error)
 {
     FileSrc *s = c->file;
-    uint8_t hdr[20];
+    CpReader r;
+    uint32_t lt;
     bool eof;
 
-    if (!read_exact(c, hdr, sizeof hdr, &eof, error)) {
+    if (!read_reader(c, 20, &r, &eof, error)) {
         g_clear_error(error);
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: truncated pcap file header", c->name);
         return false;
     }
-    uint32_t m = (uint32_t)magic[0] | (uint32_t)magic[1] << 8 | (uint32_t)magic[2] << 16 |
-                 (uint32_t)magic[3] << 24;
-    s->swap = m == 0xd4c3b2a1u || m == 0x4d3cb2a1u;
-    s->nsec = m == 0xa1b23c4du || m == 0x4d3cb2a1u;
+    s->big_endian = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u;
+    s->nsec = magic == 0xa1b23c4du || magic == 0x4d3cb2a1u;
+    if (!cp_reader_skip(&r, 16) || !get_u32(s->big_endian, &r, &lt)) {
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: truncated pcap file header", c->name);
+        return false; /* cannot happen: the reader holds the 20 bytes */
+    }
     /* The link type's upper bits carry FCS information (pcap draft §4); keep the type. */
-    s->linktype = (int)(get32(s, hdr + 16) & 0x0fffffffu);
+    s->linktype = (int)(lt & 0x0fffffffu);
     s->format = FMT_PCAP;
     return true;
 }
@@ -179,25 +246,27 @@ static CpCaptureStatus
 next_pcap(CpCapture *c, CpFrame *f, GError **error)
 {
     FileSrc *s = c->file;
+    bool be = s->big_endian;
+    CpReader rh;
+    uint32_t sec, frac, caplen, len;
+    const uint8_t *data;
     bool eof;
-    const uint8_t *rh = read_view(c, 16, &eof, error);
 
-    if (rh == NULL)
+    if (!read_reader(c, 16, &rh, &eof, error))
         return eof ? CP_CAPTURE_END : CP_CAPTURE_ERROR;
-    uint32_t caplen = get32(s, rh + 8);
-    uint32_t len = get32(s, rh + 12);
-    if (caplen > MAX_RECORD_LEN) {
+    if (!get_u32(be, &rh, &sec) || !get_u32(be, &rh, &frac) || !get_u32(be, &rh, &caplen) ||
+        !get_u32(be, &rh, &len))
+        return damaged(c, error); /* cannot happen: the reader holds the 16 bytes */
+    if (caplen > s->max_frame_len) {
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
-                    "%s: packet %" G_GUINT64_FORMAT " claims %u captured bytes (over %u): the file "
-                    "is damaged",
-                    c->name, c->frames + 1, caplen, MAX_RECORD_LEN);
+                    "%s: packet %" G_GUINT64_FORMAT " claims %u captured bytes (over %u, "
+                    "--max-frame-size): the file is damaged",
+                    c->name, c->frames + 1, caplen, s->max_frame_len);
         return CP_CAPTURE_ERROR;
     }
     /* The header is read: from here on rh is not used, so the window may move. */
-    uint64_t sec = get32(s, rh);
-    uint64_t frac = get32(s, rh + 4);
-    const uint8_t *data = read_view(c, caplen, &eof, error);
-    if (data == NULL) {
+    CpReader rec;
+    if (!read_reader(c, caplen, &rec, &eof, error)) {
         if (eof) {
             g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
                         "%s: file is truncated in the middle of a packet after %" G_GUINT64_FORMAT
@@ -206,7 +275,9 @@ next_pcap(CpCapture *c, CpFrame *f, GError **error)
         }
         return CP_CAPTURE_ERROR;
     }
-    f->ts_ns = sec * 1000000000u + (s->nsec ? frac : frac * 1000u);
+    if (!cp_reader_bytes(&rec, caplen, &data))
+        return damaged(c, error); /* cannot happen: the reader holds caplen bytes */
+    f->ts_ns = (uint64_t)sec * 1000000000u + (s->nsec ? frac : (uint64_t)frac * 1000u);
     f->caplen = caplen;
     f->wirelen = len < caplen ? caplen : len;
     f->linktype = s->linktype;
@@ -229,38 +300,41 @@ tsresol_units(uint8_t v)
     return u;
 }
 
+/* Interface Description Block (pcapng draft §4.2): link type, reserved, snaplen, options. A
+ * damaged option ends the walk; the interface is still described. */
 static void
-parse_idb(FileSrc *s, const uint8_t *body, size_t len)
+parse_idb(FileSrc *s, CpReader *body)
 {
     Iface ifc = { .linktype = -1, .ts_units = 1000000, .ts_offset_s = 0 };
-    CpReader r, opts;
-    uint8_t lt[2];
+    bool be = s->big_endian;
+    uint16_t lt;
 
-    cp_reader_init(&r, body, len, len);
-    if (!cp_reader_copy(&r, lt, 2) || !cp_reader_skip(&r, 6))
+    s->ifaces_described++;
+    if (!get_u16(be, body, &lt) || !cp_reader_skip(body, 6))
         goto add;
-    ifc.linktype = get16(s, lt);
-    if (!cp_reader_rest(&r, &opts))
-        goto add;
+    ifc.linktype = lt;
     for (;;) {
-        uint8_t h[4];
-        const uint8_t *v;
-        if (!cp_reader_copy(&opts, h, 4))
+        uint16_t code, olen;
+        CpReader val;
+        if (!get_u16(be, body, &code) || !get_u16(be, body, &olen) || code == OPT_END ||
+            !cp_reader_sub(body, olen, &val))
             break;
-        uint16_t code = get16(s, h), olen = get16(s, h + 2);
-        if (code == 0 || !cp_reader_bytes(&opts, olen, &v))
-            break;
-        if (code == 9 && olen >= 1)
-            ifc.ts_units = tsresol_units(v[0]);
-        if (code == 14 && olen == 8) {
-            uint64_t lo = get32(s, s->swap ? v + 4 : v), hi = get32(s, s->swap ? v : v + 4);
+        uint8_t resol;
+        if (code == OPT_IF_TSRESOL && cp_reader_u8(&val, &resol))
+            ifc.ts_units = tsresol_units(resol);
+        uint32_t w0, w1;
+        if (code == OPT_IF_TSOFFSET && olen == 8 && get_u32(be, &val, &w0) &&
+            get_u32(be, &val, &w1)) {
+            /* A 64-bit integer in the section's byte order: high word first when big-endian. */
+            uint64_t hi = be ? w0 : w1, lo = be ? w1 : w0;
             ifc.ts_offset_s = (int64_t)(hi << 32 | lo);
         }
-        if (!cp_reader_skip(&opts, (4u - (olen & 3u)) & 3u))
+        if (!cp_reader_skip(body, (4u - (olen & 3u)) & 3u))
             break;
     }
 add:
-    if (s->ifaces->len < MAX_IFACES)
+    /* --max-interfaces: a packet naming one not kept is an input error (see next_pcapng). */
+    if (s->ifaces->len < s->max_ifaces)
         g_array_append_val(s->ifaces, ifc);
 }
 
@@ -281,7 +355,7 @@ ts_of(const FileSrc *s, uint32_t iface, uint32_t hi, uint32_t lo, uint64_t *ts_n
     return true;
 }
 
-static bool read_shb(CpCapture *c, const uint8_t *first4, GError **error);
+static bool read_shb(CpCapture *c, GError **error);
 
 static CpCaptureStatus
 next_pcapng(CpCapture *c, CpFrame *f, GError **error)
@@ -289,27 +363,38 @@ next_pcapng(CpCapture *c, CpFrame *f, GError **error)
     FileSrc *s = c->file;
 
     for (;;) {
-        uint8_t bh[8];
-        bool eof;
-        if (!read_exact(c, bh, sizeof bh, &eof, error))
+        CpReader bh, b, body, fx;
+        uint32_t type, total;
+        bool be = s->big_endian, eof;
+
+        if (!peek_reader(c, 8, &bh, &eof, error))
             return eof ? CP_CAPTURE_END : CP_CAPTURE_ERROR;
-        if (memcmp(bh, "\x0a\x0d\x0d\x0a", 4) == 0) {
-            /* A new section: byte order may change. */
-            if (!read_shb(c, bh, error))
+        if (!get_u32(be, &bh, &type) || !get_u32(be, &bh, &total))
+            return damaged(c, error); /* cannot happen: the reader holds the 8 bytes */
+        if (type == BT_SHB) {
+            /* A new section (the type reads the same in either byte order): its length is in
+             * the byte order its header declares, so read_shb reads it again. */
+            consume(c, 4);
+            if (!read_shb(c, error))
                 return CP_CAPTURE_ERROR;
             continue;
         }
-        uint32_t type = get32(s, bh), total = get32(s, bh + 4);
-        if (total < 12 || total % 4 != 0 || total > MAX_BLOCK_LEN) {
+        consume(c, 8);
+        if (total < 12 || total % 4 != 0) {
             g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
                         "%s: pcapng block of type 0x%x has an impossible length %u after "
                         "%" G_GUINT64_FORMAT " packets: the file is damaged",
                         c->name, type, total, c->frames);
             return CP_CAPTURE_ERROR;
         }
-        size_t blen = total - 8;
-        const uint8_t *b = read_view(c, blen, &eof, error);
-        if (b == NULL) {
+        if (total > s->max_block_len) {
+            g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                        "%s: pcapng block of type 0x%x is %u bytes long after %" G_GUINT64_FORMAT
+                        " packets (over %u, --max-frame-size plus options): the file is damaged",
+                        c->name, type, total, c->frames, s->max_block_len);
+            return CP_CAPTURE_ERROR;
+        }
+        if (!read_reader(c, total - 8, &b, &eof, error)) {
             g_clear_error(error);
             g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
                         "%s: file is truncated in the middle of a block after %" G_GUINT64_FORMAT
@@ -317,38 +402,64 @@ next_pcapng(CpCapture *c, CpFrame *f, GError **error)
                         c->name, c->frames);
             return CP_CAPTURE_ERROR;
         }
-        size_t body = blen - 4; /* trailing total length */
-        if (type == 1) {
-            parse_idb(s, b, body);
+        /* The body: all but the trailing copy of the total length. */
+        if (!fixed_part(&b, total - 12, &body))
+            return damaged(c, error); /* cannot happen: the reader holds total - 8 bytes */
+        if (type == BT_IDB) {
+            parse_idb(s, &body);
             continue;
         }
-        uint32_t iface, hi, lo, caplen, len;
+        uint32_t iface = 0, hi = 0, lo = 0, caplen, len;
+        uint16_t iface16;
         const uint8_t *data;
-        if (type == 6 && body >= 20) { /* Enhanced Packet Block */
-            iface = get32(s, b), hi = get32(s, b + 4), lo = get32(s, b + 8);
-            caplen = get32(s, b + 12), len = get32(s, b + 16);
-            data = b + 20;
-            if (caplen > body - 20)
-                goto damaged;
-        } else if (type == 2 && body >= 20) { /* obsolete Packet Block */
-            iface = get16(s, b), hi = get32(s, b + 4), lo = get32(s, b + 8);
-            caplen = get32(s, b + 12), len = get32(s, b + 16);
-            data = b + 20;
-            if (caplen > body - 20)
-                goto damaged;
-        } else if (type == 3 && body >= 4) { /* Simple Packet Block: no timestamp */
-            iface = 0, hi = 0, lo = 0;
-            len = get32(s, b);
-            caplen = len < body - 4 ? len : (uint32_t)(body - 4);
-            data = b + 4;
+        if (type == BT_EPB) {
+            /* interface id, timestamp (high, low), captured length, original length */
+            if (!fixed_part(&body, 20, &fx))
+                continue; /* too short to be a packet: skipped, as before */
+            if (!get_u32(be, &fx, &iface) || !get_u32(be, &fx, &hi) || !get_u32(be, &fx, &lo) ||
+                !get_u32(be, &fx, &caplen) || !get_u32(be, &fx, &len))
+                return damaged(c, error); /* cannot happen: fx holds the 20 bytes */
+            if (!cp_reader_bytes(&body, caplen, &data))
+                return damaged(c, error);
+        } else if (type == BT_PB_OBSOLETE) {
+            /* interface id (16 bits), drops count (16 bits), then as the EPB */
+            if (!fixed_part(&body, 20, &fx))
+                continue;
+            if (!get_u16(be, &fx, &iface16) || !cp_reader_skip(&fx, 2) || !get_u32(be, &fx, &hi) ||
+                !get_u32(be, &fx, &lo) || !get_u32(be, &fx, &caplen) || !get_u32(be, &fx, &len))
+                return damaged(c, error); /* cannot happen: fx holds the 20 bytes */
+            iface = iface16;
+            if (!cp_reader_bytes(&body, caplen, &data))
+                return damaged(c, error);
+        } else if (type == BT_SPB) {
+            /* No timestamp, no captured length: what the block holds, up to the original. */
+            if (!get_u32(be, &body, &len))
+                continue;
+            size_t room = cp_reader_remaining(&body);
+            caplen = len < room ? len : (uint32_t)room;
+            if (!cp_reader_bytes(&body, caplen, &data))
+                return damaged(c, error);
         } else {
             continue; /* NRB, ISB, DSB, custom blocks: nothing we need */
         }
-        if (!ts_of(s, iface, hi, lo, &f->ts_ns)) {
+        if (caplen > s->max_frame_len) {
             g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
-                        "%s: packet %" G_GUINT64_FORMAT " names interface %u, which was never "
-                        "described: the file is damaged",
-                        c->name, c->frames + 1, iface);
+                        "%s: packet %" G_GUINT64_FORMAT " claims %u captured bytes (over %u, "
+                        "--max-frame-size): the file is damaged",
+                        c->name, c->frames + 1, caplen, s->max_frame_len);
+            return CP_CAPTURE_ERROR;
+        }
+        if (!ts_of(s, iface, hi, lo, &f->ts_ns)) {
+            if (iface < s->ifaces_described)
+                g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                            "%s: packet %" G_GUINT64_FORMAT " names interface %u, beyond the "
+                            "%zu interfaces kept per section (--max-interfaces)",
+                            c->name, c->frames + 1, iface, s->max_ifaces);
+            else
+                g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                            "%s: packet %" G_GUINT64_FORMAT " names interface %u, which was never "
+                            "described: the file is damaged",
+                            c->name, c->frames + 1, iface);
             return CP_CAPTURE_ERROR;
         }
         f->caplen = caplen;
@@ -356,45 +467,51 @@ next_pcapng(CpCapture *c, CpFrame *f, GError **error)
         f->linktype = g_array_index(s->ifaces, Iface, iface).linktype;
         f->data = data;
         return CP_CAPTURE_FRAME;
-    damaged:
-        g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
-                    "%s: packet %" G_GUINT64_FORMAT
-                    " is longer than its block: the file is damaged",
-                    c->name, c->frames + 1);
-        return CP_CAPTURE_ERROR;
     }
 }
 
+/* Section Header Block after its block type (pcapng draft §4.1): total length, byte-order
+ * magic, version, section length, options. The magic sets the byte order of the section. */
 static bool
-read_shb(CpCapture *c, const uint8_t *first8, GError **error)
+read_shb(CpCapture *c, GError **error)
 {
     FileSrc *s = c->file;
-    uint8_t bom[4];
+    CpReader r;
+    uint32_t total, bom;
     bool eof;
 
-    if (!read_exact(c, bom, 4, &eof, error)) {
+    if (!read_reader(c, 8, &r, &eof, error)) {
         g_clear_error(error);
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: truncated pcapng section header",
                     c->name);
         return false;
     }
-    if (memcmp(bom, "\x4d\x3c\x2b\x1a", 4) == 0)
-        s->swap = false;
-    else if (memcmp(bom, "\x1a\x2b\x3c\x4d", 4) == 0)
-        s->swap = true;
+    CpReader len_field = r;
+    if (!cp_reader_skip(&r, 4) || !cp_reader_le32(&r, &bom))
+        return false; /* cannot happen: the reader holds the 8 bytes */
+    if (bom == BYTE_ORDER_MAGIC)
+        s->big_endian = false;
+    else if (bom == GUINT32_SWAP_LE_BE(BYTE_ORDER_MAGIC))
+        s->big_endian = true;
     else {
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: bad pcapng byte-order magic", c->name);
         return false;
     }
-    uint32_t total = get32(s, first8 + 4);
-    if (total < 28 || total % 4 != 0 || total > MAX_BLOCK_LEN) {
+    if (!get_u32(s->big_endian, &len_field, &total))
+        return false; /* cannot happen: as above */
+    if (total < 28 || total % 4 != 0) {
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
-                    "%s: pcapng section header has an "
-                    "impossible length %u",
-                    c->name, total);
+                    "%s: pcapng section header has an impossible length %u", c->name, total);
         return false;
     }
-    if (read_view(c, total - 12, &eof, error) == NULL) {
+    if (total > s->max_block_len) {
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                    "%s: pcapng section header is %u bytes long (over %u, --max-frame-size "
+                    "plus options): the file is damaged",
+                    c->name, total, s->max_block_len);
+        return false;
+    }
+    if (!read_reader(c, total - 12, &r, &eof, error)) {
         g_clear_error(error);
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: truncated pcapng section header",
                     c->name);
@@ -402,6 +519,7 @@ read_shb(CpCapture *c, const uint8_t *first8, GError **error)
     }
     /* Interface ids restart in each section. */
     g_array_set_size(s->ifaces, 0);
+    s->ifaces_described = 0;
     s->format = FMT_PCAPNG;
     return true;
 }
@@ -409,27 +527,20 @@ read_shb(CpCapture *c, const uint8_t *first8, GError **error)
 static bool
 detect(CpCapture *c, GError **error)
 {
-    uint8_t m[8];
+    CpReader r;
+    uint32_t v;
     bool eof;
 
-    if (!read_exact(c, m, 4, &eof, error)) {
+    if (!read_reader(c, 4, &r, &eof, error) || !cp_reader_le32(&r, &v)) {
         g_clear_error(error);
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: %s", c->name,
                     eof ? "empty file" : "too short to be a capture file");
         return false;
     }
-    uint32_t v = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
     if (v == 0xa1b2c3d4u || v == 0xd4c3b2a1u || v == 0xa1b23c4du || v == 0x4d3cb2a1u)
-        return open_pcap(c, m, error);
-    if (v == 0x0a0d0d0au) {
-        if (!read_exact(c, m + 4, 4, &eof, error)) {
-            g_clear_error(error);
-            g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: truncated pcapng section header",
-                        c->name);
-            return false;
-        }
-        return read_shb(c, m, error);
-    }
+        return open_pcap(c, v, error);
+    if (v == BT_SHB)
+        return read_shb(c, error);
     g_set_error(
             error, CP_ERROR, CP_ERROR_INPUT,
             "%s: not a pcap or pcapng file (convert other formats with: editcap -F pcapng IN OUT)",
@@ -437,17 +548,35 @@ detect(CpCapture *c, GError **error)
     return false;
 }
 
+static uint32_t
+clamp_u32(uint64_t v, uint32_t max)
+{
+    return v > max ? max : (uint32_t)v;
+}
+
 CpCapture *
-cp_capture_open_stream(FILE *fp, const char *name, bool own_fp, GError **error)
+cp_capture_open_stream_full(FILE *fp, const char *name, bool own_fp, const CpLimits *limits,
+                            GError **error)
 {
     CpCapture *c = g_new0(CpCapture, 1);
+    CpLimits defaults;
 
+    if (limits == NULL) {
+        cp_limits_init_default(&defaults);
+        limits = &defaults;
+    }
     c->name = g_strdup(name);
     c->file = g_new0(FileSrc, 1);
     c->file->fp = fp;
     c->file->own_fp = own_fp;
     /* Nothing was read through fp's own buffer yet, so its descriptor can be read directly. */
     c->file->fd = fileno(fp);
+    /* Lengths on the wire are 32 bits: a larger limit means no limit. */
+    c->file->max_frame_len = clamp_u32(limits->max_frame_len, UINT32_MAX - BLOCK_OPTIONS_ROOM);
+    c->file->max_block_len = c->file->max_frame_len + BLOCK_OPTIONS_ROOM;
+    c->file->max_ifaces =
+            limits->max_interfaces > G_MAXUINT ? G_MAXUINT : (size_t)limits->max_interfaces;
+    c->file->win_size = WINDOW_SIZE;
     c->file->win = g_malloc(WINDOW_SIZE);
     c->file->ifaces = g_array_new(FALSE, TRUE, sizeof(Iface));
     if (!detect(c, error)) {
@@ -458,7 +587,13 @@ cp_capture_open_stream(FILE *fp, const char *name, bool own_fp, GError **error)
 }
 
 CpCapture *
-cp_capture_open_file(const char *path, GError **error)
+cp_capture_open_stream(FILE *fp, const char *name, bool own_fp, GError **error)
+{
+    return cp_capture_open_stream_full(fp, name, own_fp, NULL, error);
+}
+
+CpCapture *
+cp_capture_open_file_full(const char *path, const CpLimits *limits, GError **error)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *fp = is_stdin ? stdin : fopen(path, "rb");
@@ -467,7 +602,14 @@ cp_capture_open_file(const char *path, GError **error)
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: %s", path, g_strerror(errno));
         return NULL;
     }
-    return cp_capture_open_stream(fp, is_stdin ? "standard input" : path, !is_stdin, error);
+    return cp_capture_open_stream_full(fp, is_stdin ? "standard input" : path, !is_stdin, limits,
+                                       error);
+}
+
+CpCapture *
+cp_capture_open_file(const char *path, GError **error)
+{
+    return cp_capture_open_file_full(path, NULL, error);
 }
 
 CpCaptureStatus

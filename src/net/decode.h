@@ -5,8 +5,8 @@
  * Every decoder takes the CpNet first and a CpReader positioned at its header. The reader's
  * avail is what the capture holds and its declared is what the wire frame (or the enclosing IP
  * length) promised, so each layer can tell a snaplen cut (truncated) from a lying length
- * (malformed). A decoder either fills the CpPacket and returns CP_NET_TCP, or counts exactly one
- * reason and returns CP_NET_SKIP.
+ * (malformed). A decoder either fills the CpPacket and returns CP_NET_TCP (or CP_NET_UDP), or
+ * counts exactly one reason and returns CP_NET_SKIP.
  */
 #pragma once
 
@@ -14,21 +14,17 @@
 #include "net/defrag.h"
 #include "net/net.h"
 
-/* IP-in-IP nesting walked (6in4, 4in6, ...); deeper counts ip.tunnel_limit. */
-#define CP_NET_MAX_TUNNELS 2
-/* Stacked 802.1Q/802.1ad tags walked; more counts link.vlan_limit. */
-#define CP_NET_MAX_VLAN_TAGS 8
-
 /* Lifetime: run. Per-frame fields are reset by cp_net_decode. */
 struct CpNet {
     const CpLimits *limits;
     CpAnomalies *anomalies;
     CpDefrag *defrag; /* (owned) */
+    bool want_udp;    /* return UDP datagrams (CP_NET_UDP) instead of skipping them */
     /* per frame */
     uint64_t ts_ns;
     bool snaplen_cut;      /* caplen < wirelen */
     bool reassembled;      /* the payload being decoded came out of the defragmenter */
-    unsigned tunnel_depth; /* IP headers nested inside the outermost one */
+    unsigned tunnel_depth; /* tunnels entered (limits->max_tunnels, ip.tunnel_limit) */
 };
 
 /* Counts id and returns CP_NET_SKIP, so a decoder can end with `return cp_net_skip(...)`. */
@@ -41,7 +37,8 @@ bool cp_link_supported(int linktype);
 CpNetResult cp_ipv4_decode(CpNet *net, CpReader *r, CpPacket *out);
 CpNetResult cp_ipv6_decode(CpNet *net, CpReader *r, CpPacket *out);
 CpNetResult cp_tcp_decode(CpNet *net, CpReader *seg, CpPacket *out);
-/* UDP: GTP-U, VXLAN and Geneve tunnels carrying TCP; anything else is ip.not_tcp. */
+/* UDP: GTP-U, VXLAN and Geneve tunnels carrying TCP; any other datagram is CP_NET_UDP when the
+ * caller wants datagrams, else ip.not_tcp. */
 CpNetResult cp_udp_decode(CpNet *net, CpReader *r, CpPacket *out);
 /* An Ethernet frame inside a tunnel (VXLAN, Geneve). */
 CpNetResult cp_link_ethernet(CpNet *net, CpReader *r, CpPacket *out);

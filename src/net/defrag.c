@@ -5,8 +5,9 @@
  *  1. Every call first frees the previous completed datagram, then expires datagrams whose first
  *     fragment is older than frag_timeout_s of capture time (ip.frag_timeout). The age list is
  *     in creation order, so expiry only looks at its head.
- *  2. The datagram is found by a SipHash-2-4 of its key under a random per-instance key: the
- *     addresses and identification are attacker-chosen (STYLE R49; Suricata flow-hash.c).
+ *  2. The datagram is found by a SipHash-2-4 of its key under a random per-instance key
+ *     (base/hash.h): the addresses and identification are attacker-chosen (STYLE R49;
+ *     Suricata flow-hash.c).
  *  3. A datagram is a sorted list of non-overlapping pieces. A new fragment only fills the
  *     holes it covers: bytes already held win (first seen, like Wireshark and Suricata's
  *     default), and any overlap is counted once (ip.frag_overlap). Not all stacks agree on
@@ -23,9 +24,12 @@
 #include <glib.h>
 
 #include "base/bytebuf.h"
+#include "base/hash.h"
 
 /* An IP datagram (IPv4 total length, IPv6 payload length) cannot exceed this. */
-#define MAX_DATAGRAM   65535u
+#define MAX_DATAGRAM 65535u
+/* Hash-table sizing, not a bound on input (that is --max-frag-datagrams): the bucket array
+ * follows the datagram limit between these sizes, and chains grow beyond. */
 #define MAX_BUCKETS    65536u
 #define MIN_BUCKETS    16u
 #define NS_PER_SEC     1000000000ull
@@ -57,7 +61,7 @@ typedef struct Entry {
 struct CpDefrag {
     const CpLimits *limits;
     CpAnomalies *anomalies;
-    uint64_t sipkey[2];
+    CpHashKey hash_key; /* drawn per instance: bucket choice is not predictable */
     Entry **buckets;
     size_t bucket_mask;
     Entry *oldest;
@@ -67,58 +71,6 @@ struct CpDefrag {
     CpMemcap memcap;
     CpBytebuf done; /* the last completed datagram; one at most, so outside the memcap */
 };
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND(v0, v1, v2, v3) \
-    do {                         \
-        v0 += v1;                \
-        v1 = ROTL(v1, 13);       \
-        v1 ^= v0;                \
-        v0 = ROTL(v0, 32);       \
-        v2 += v3;                \
-        v3 = ROTL(v3, 16);       \
-        v3 ^= v2;                \
-        v0 += v3;                \
-        v3 = ROTL(v3, 21);       \
-        v3 ^= v0;                \
-        v2 += v1;                \
-        v1 = ROTL(v1, 17);       \
-        v1 ^= v2;                \
-        v2 = ROTL(v2, 32);       \
-    } while (0)
-
-/* SipHash-2-4 (Aumasson & Bernstein) over our own serialised key, not over packet memory. */
-static uint64_t
-siphash24(const uint64_t k[2], const uint8_t *in, size_t len)
-{
-    uint64_t v0 = 0x736f6d6570736575ull ^ k[0];
-    uint64_t v1 = 0x646f72616e646f6dull ^ k[1];
-    uint64_t v2 = 0x6c7967656e657261ull ^ k[0];
-    uint64_t v3 = 0x7465646279746573ull ^ k[1];
-    uint64_t m;
-    size_t i = 0;
-
-    for (; len - i >= 8; i += 8) {
-        m = 0;
-        for (size_t j = 0; j < 8; j++)
-            m |= (uint64_t)in[i + j] << (8 * j);
-        v3 ^= m;
-        SIPROUND(v0, v1, v2, v3);
-        SIPROUND(v0, v1, v2, v3);
-        v0 ^= m;
-    }
-    m = (uint64_t)len << 56;
-    for (size_t j = 0; j < len - i; j++)
-        m |= (uint64_t)in[i + j] << (8 * j);
-    v3 ^= m;
-    SIPROUND(v0, v1, v2, v3);
-    SIPROUND(v0, v1, v2, v3);
-    v0 ^= m;
-    v2 ^= 0xff;
-    for (int r = 0; r < 4; r++)
-        SIPROUND(v0, v1, v2, v3);
-    return v0 ^ v1 ^ v2 ^ v3;
-}
 
 static uint64_t
 key_hash(const CpDefrag *d, const CpDefragKey *k)
@@ -133,7 +85,7 @@ key_hash(const CpDefrag *d, const CpDefragKey *k)
     buf[5] = k->proto;
     memcpy(buf + 6, k->src, 16);
     memcpy(buf + 22, k->dst, 16);
-    return siphash24(d->sipkey, buf, sizeof buf);
+    return cp_hash_bytes(&d->hash_key, buf, sizeof buf);
 }
 
 static bool
@@ -166,8 +118,7 @@ cp_defrag_new(const CpLimits *limits, CpAnomalies *anomalies)
         n *= 2;
     d->limits = limits;
     d->anomalies = anomalies;
-    d->sipkey[0] = ((uint64_t)g_random_int() << 32) | g_random_int();
-    d->sipkey[1] = ((uint64_t)g_random_int() << 32) | g_random_int();
+    cp_hash_key_init_random(&d->hash_key);
     d->buckets = g_new0(Entry *, n);
     d->bucket_mask = n - 1;
     d->timeout_ns = limits->frag_timeout_s > UINT64_MAX / NS_PER_SEC

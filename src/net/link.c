@@ -88,13 +88,14 @@ pppoe_session(CpNet *net, CpReader *r, CpPacket *out)
 static CpNetResult
 ethertype(CpNet *net, uint16_t type, CpReader *r, CpPacket *out)
 {
-    unsigned tags = 0;
+    uint64_t tags = 0;
 
     while (is_vlan_tag(type)) {
         uint16_t tci;
 
-        /* link.vlan_limit: real networks stack two or three tags; a long chain is crafted. */
-        if (tags == CP_NET_MAX_VLAN_TAGS)
+        /* link.vlan_limit (--max-vlan-tags): real networks stack two or three tags; a long
+         * chain is crafted. */
+        if (tags >= net->limits->max_vlan_tags)
             return cp_net_skip(net, CP_ANOMALY_LINK_VLAN_LIMIT);
         if (!cp_reader_be16(r, &tci) || !cp_reader_be16(r, &type))
             return link_short(net);

@@ -41,6 +41,12 @@ cp_net_free(CpNet *net)
     g_free(net);
 }
 
+void
+cp_net_want_udp(CpNet *net, bool want)
+{
+    net->want_udp = want;
+}
+
 bool
 cp_net_linktype_supported(int linktype)
 {
@@ -63,9 +69,9 @@ cp_net_ip_payload(CpNet *net, uint8_t proto, CpReader *r, CpPacket *out)
         return cp_udp_decode(net, r, out);
     if (proto != IPPROTO_NUM_IPIP && proto != IPPROTO_NUM_IPV6)
         return cp_net_skip(net, CP_ANOMALY_IP_NOT_TCP);
-    /* ip.tunnel_limit: each nesting level costs a header walk; real tunnels (6in4 over a
-     * 4in6 transition) stay within two, deeper stacks are crafted. */
-    if (net->tunnel_depth >= CP_NET_MAX_TUNNELS)
+    /* ip.tunnel_limit (--max-tunnels): each nesting level costs a header walk; real tunnels
+     * (6in4 over a 4in6 transition) stay within two, deeper stacks are crafted. */
+    if (net->tunnel_depth >= net->limits->max_tunnels)
         return cp_net_skip(net, CP_ANOMALY_IP_TUNNEL_LIMIT);
     net->tunnel_depth++;
     return proto == IPPROTO_NUM_IPIP ? cp_ipv4_decode(net, r, out) : cp_ipv6_decode(net, r, out);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* udp_tunnel: TCP carried inside UDP encapsulations seen in real captures — GTP-U (3GPP TS 29.281
  * §5.1, port 2152: mobile core networks), VXLAN (RFC 7348 §5, port 4789) and Geneve (RFC 8926
- * §3.4, port 6081: cloud virtual networks). Other UDP is not ours (ip.not_tcp).
+ * §3.4, port 6081: cloud virtual networks). Other UDP goes to the UDP dissectors when the caller
+ * asked for datagrams (cp_net_want_udp), else it is not ours (ip.not_tcp).
  *
  *   UDP:    src port(2) dst port(2) length(2) checksum(2)
  *   GTP-U:  flags(1: version 3 bits, PT, *, E, S, PN) type(1: 0xff G-PDU) length(2) TEID(4)
@@ -87,6 +88,31 @@ geneve(CpNet *net, CpReader *r, CpPacket *out)
     return cp_net_skip(net, CP_ANOMALY_IP_NOT_TCP);
 }
 
+/* A datagram for the UDP dissectors: its payload is what the UDP length says, within the IP
+ * payload (RFC 768). */
+static CpNetResult
+datagram(CpNet *net, CpReader *r, uint16_t sport, uint16_t dport, uint16_t len, CpPacket *out)
+{
+    CpReader body;
+
+    /* ip.malformed: a UDP length shorter than its own header, or longer than the IP payload.
+     * A datagram the capture cut is still delivered up to the cut (the child reader holds it). */
+    if (len < 8)
+        return cp_net_skip(net, CP_ANOMALY_IP_MALFORMED);
+    if (!cp_reader_sub(r, (size_t)len - 8, &body) && cp_reader_status(r) != CP_READ_TRUNCATED)
+        return cp_net_skip(net, CP_ANOMALY_IP_MALFORMED);
+    out->sport = sport;
+    out->dport = dport;
+    out->payload_declared = cp_reader_declared_left(&body);
+    out->payload_len = cp_reader_remaining(&body);
+    if (!cp_reader_bytes(&body, out->payload_len, &out->payload))
+        return cp_net_skip(net, CP_ANOMALY_IP_MALFORMED);
+    if (out->payload_len < out->payload_declared)
+        cp_anomaly_add(net->anomalies, net->snaplen_cut ? CP_ANOMALY_CAPTURE_CAPLEN_SHORT
+                                                        : CP_ANOMALY_IP_TRUNCATED);
+    return CP_NET_UDP;
+}
+
 CpNetResult
 cp_udp_decode(CpNet *net, CpReader *r, CpPacket *out)
 {
@@ -95,8 +121,8 @@ cp_udp_decode(CpNet *net, CpReader *r, CpPacket *out)
     if (!cp_reader_be16(r, &sport) || !cp_reader_be16(r, &dport) || !cp_reader_be16(r, &len) ||
         !cp_reader_skip(r, 2))
         return short_or_bad(net, r);
-    /* ip.tunnel_limit: the same budget as IP-in-IP nesting. */
-    if (net->tunnel_depth >= CP_NET_MAX_TUNNELS)
+    /* ip.tunnel_limit (--max-tunnels): the same budget as IP-in-IP nesting. */
+    if (net->tunnel_depth >= net->limits->max_tunnels)
         return cp_net_skip(net, CP_ANOMALY_IP_TUNNEL_LIMIT);
     net->tunnel_depth++;
     if (dport == PORT_GTPU || sport == PORT_GTPU)
@@ -108,5 +134,7 @@ cp_udp_decode(CpNet *net, CpReader *r, CpPacket *out)
     }
     if (dport == PORT_GENEVE)
         return geneve(net, r, out);
-    return cp_net_skip(net, CP_ANOMALY_IP_NOT_TCP);
+    if (!net->want_udp)
+        return cp_net_skip(net, CP_ANOMALY_IP_NOT_TCP);
+    return datagram(net, r, sport, dport, len, out);
 }

@@ -733,6 +733,57 @@ test_ipv4_udp_counts_not_tcp(void)
     finish();
 }
 
+/* A DTLS-like datagram 49152 -> 4433 carrying "dtls!". */
+static void
+eth_ipv4_udp(Buf *f, uint16_t udp_len_extra)
+{
+    ether(f, 0x0800);
+    size_t ip = ipv4_begin(f, 17);
+    put16(f, 49152);
+    put16(f, 4433);
+    put16(f, (uint16_t)(8 + 5 + udp_len_extra));
+    put16(f, 0);
+    putn(f, "dtls!", 5);
+    ipv4_end(f, ip);
+}
+
+static void
+test_udp_datagram_returned_only_when_wanted(void)
+{
+    Buf f = { .n = 0 };
+    CpPacket p;
+
+    start();
+    eth_ipv4_udp(&f, 0);
+    CU_ASSERT_EQUAL(decode(1, &f, &p), CP_NET_SKIP);
+    CU_ASSERT_EQUAL(anomalies.count[CP_ANOMALY_IP_NOT_TCP], 1);
+    cp_net_want_udp(net, true);
+    CU_ASSERT_EQUAL_FATAL(decode(1, &f, &p), CP_NET_UDP);
+    CU_ASSERT_EQUAL(p.sport, 49152);
+    CU_ASSERT_EQUAL(p.dport, 4433);
+    CU_ASSERT_EQUAL(p.payload_len, 5);
+    CU_ASSERT_EQUAL(p.payload_declared, 5);
+    CU_ASSERT_NSTRING_EQUAL(p.payload, "dtls!", 5);
+    CU_ASSERT_EQUAL(p.src.family, 4);
+    CU_ASSERT_EQUAL(p.dst.bytes[3], 2);
+    CU_ASSERT_EQUAL(anomalies.count[CP_ANOMALY_IP_NOT_TCP], 1);
+    finish();
+}
+
+static void
+test_udp_length_beyond_ip_payload_is_malformed(void)
+{
+    Buf f = { .n = 0 };
+    CpPacket p;
+
+    start();
+    cp_net_want_udp(net, true);
+    eth_ipv4_udp(&f, 100);
+    CU_ASSERT_EQUAL(decode(1, &f, &p), CP_NET_SKIP);
+    CU_ASSERT_EQUAL(anomalies.count[CP_ANOMALY_IP_MALFORMED], 1);
+    finish();
+}
+
 static void
 test_ethernet_padding_clipped_by_ip_length(void)
 {
@@ -1548,6 +1599,8 @@ static CU_TestInfo tests[] = {
       test_ipv4_total_length_zero_uses_frame_as_datagram },
     { "ipv4_options_skipped", test_ipv4_options_skipped },
     { "ipv4_udp_counts_not_tcp", test_ipv4_udp_counts_not_tcp },
+    { "udp_datagram_returned_only_when_wanted", test_udp_datagram_returned_only_when_wanted },
+    { "udp_length_beyond_ip_payload_is_malformed", test_udp_length_beyond_ip_payload_is_malformed },
     { "ethernet_padding_clipped_by_ip_length", test_ethernet_padding_clipped_by_ip_length },
     { "snaplen_cut_payload_declared_kept", test_snaplen_cut_payload_declared_kept },
     { "snaplen_cut_inside_tcp_header_counts_tcp_truncated",
