@@ -7,7 +7,7 @@
  * pattern — 0x16, 0x03, minor 0..4, a length within the record limit, message type 1 or 2 with a
  * length that fits — is 8 bytes no text protocol produces (0x16 is a control character), so a
  * scan for it finds the upgrade point of every protocol at once, including ones we never
- * listed. The scan is bounded (CP_TLS_PREFIX_MAX) and consumes what it passes, so a plain-text
+ * listed. The scan is bounded (--max-starttls-prefix) and consumes what it passes, so a plain-text
  * connection costs no buffering.
  */
 #include "dissectors/tls_prefix.h"
@@ -55,6 +55,12 @@ sslv2_server_hello(const uint8_t *data, size_t len)
     return (b0 & 0x80) != 0 && type == 4 && (((b0 & 0x7f) << 8) | b1) >= 11;
 }
 
+bool
+cp_tls_prefix_starts_tls(const uint8_t *data, size_t len)
+{
+    return cp_tls_probe(data, len) || sslv2_server_hello(data, len);
+}
+
 static CpFeedResult
 give_up(CpAnomalies *an)
 {
@@ -63,17 +69,17 @@ give_up(CpAnomalies *an)
 }
 
 static CpFeedResult
-scan(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir, const uint8_t *data, size_t len,
-     unsigned flags)
+scan(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, uint64_t max_prefix, CpDir dir,
+     const uint8_t *data, size_t len, unsigned flags)
 {
     long at = cp_tls_prefix_find(data, len);
 
     if (at < 0) {
-        if ((flags & CP_STREAM_FIN) || p->scanned + len > CP_TLS_PREFIX_MAX)
+        if ((flags & CP_STREAM_FIN) || (uint64_t)p->scanned + len > max_prefix)
             return give_up(an);
         /* Keep a tail that could be the start of a hello split across deliveries. */
         size_t used = len > HELLO_PATTERN_LEN ? len - (HELLO_PATTERN_LEN - 1) : 0;
-        p->scanned += (uint32_t)used;
+        p->scanned += used;
         return (CpFeedResult){ CP_FEED_MORE, used, used == 0 ? HELLO_PATTERN_LEN : 0 };
     }
     p->mode = CP_PREFIX_TLS;
@@ -85,8 +91,8 @@ scan(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir, const uint8_t 
 }
 
 CpFeedResult
-cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir, const uint8_t *data,
-                   size_t len, unsigned flags)
+cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, uint64_t max_prefix, CpDir dir,
+                   const uint8_t *data, size_t len, unsigned flags)
 {
     if (p->mode == CP_PREFIX_TLS)
         return cp_tls_session_feed(s, dir, data, len, flags);
@@ -97,10 +103,9 @@ cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir, 
             return cp_tls_session_feed(s, dir, data, len, flags);
         /* Direct TLS (the common case), including a capture that starts mid-handshake, and a
          * pure SSLv2 server, whose SERVER-HELLO carries the certificate. */
-        p->mode = cp_tls_probe(data, len) || sslv2_server_hello(data, len) ? CP_PREFIX_TLS
-                                                                           : CP_PREFIX_SCAN;
+        p->mode = cp_tls_prefix_starts_tls(data, len) ? CP_PREFIX_TLS : CP_PREFIX_SCAN;
         if (p->mode == CP_PREFIX_TLS)
             return cp_tls_session_feed(s, dir, data, len, flags);
     }
-    return scan(p, s, an, dir, data, len, flags);
+    return scan(p, s, an, max_prefix, dir, data, len, flags);
 }

@@ -16,15 +16,19 @@ typedef enum CpPrefixMode { CP_PREFIX_START = 0, CP_PREFIX_SCAN, CP_PREFIX_TLS }
 /* Lifetime: connection; one per direction, zero-initialised. */
 typedef struct CpTlsPrefix {
     CpPrefixMode mode;
-    uint32_t scanned; /* bytes of prefix skipped so far */
+    uint64_t scanned; /* bytes of prefix skipped so far */
 } CpTlsPrefix;
-
-/* Largest prefix skipped before the direction is declared not TLS (tls.not_tls). */
-#define CP_TLS_PREFIX_MAX (64u * 1024u)
 
 /* Offset of the first plausible TLS ClientHello/ServerHello record in data, or -1. */
 long cp_tls_prefix_find(const uint8_t *data, size_t len);
 
-/* A CpStreamFeedFn-shaped wrapper: skips a non-TLS prefix, then feeds the session. */
-CpFeedResult cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, CpDir dir,
-                                const uint8_t *data, size_t len, unsigned flags);
+/* Whether a direction's first bytes are TLS (a record, an SSLv2-compatible ClientHello, or a pure
+ * SSLv2 server's SERVER-HELLO, which carries the certificate). */
+bool cp_tls_prefix_starts_tls(const uint8_t *data, size_t len);
+
+/* A CpStreamFeedFn-shaped wrapper: skips a non-TLS prefix of at most max_prefix bytes
+ * (--max-starttls-prefix; beyond it the direction is declared not TLS: tls.not_tls), then feeds
+ * the session. */
+CpFeedResult cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an,
+                                uint64_t max_prefix, CpDir dir, const uint8_t *data, size_t len,
+                                unsigned flags);

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* model: per-server summaries, bounded (a server keeps at most MAX_NAMES names and MAX_CHAINS
- * distinct chains: a hostile client can send any SNI, a load balancer many chains). */
+/* model: per-server summaries, bounded (a server keeps at most --max-server-names names and
+ * --max-server-chains distinct chains: a hostile client can send any SNI, a load balancer many
+ * chains). */
 #include "analysis/model.h"
 
 #include <string.h>
 
-#define MAX_NAMES  64
-#define MAX_CHAINS 32
-#define MAX_SMALL  16
-
 struct CpModel {
     const CpLimits *limits;
+    CpAnomalies *anomalies;  /* (nullable) */
     GHashTable *by_endpoint; /* endpoint string (borrowed from server) -> CpServer* */
     GPtrArray *servers;
 };
@@ -65,11 +63,12 @@ server_free(gpointer p)
 }
 
 CpModel *
-cp_model_new(const CpLimits *limits)
+cp_model_new(const CpLimits *limits, CpAnomalies *anomalies)
 {
     CpModel *m = g_new0(CpModel, 1);
 
     m->limits = limits;
+    m->anomalies = anomalies;
     m->by_endpoint = g_hash_table_new(g_str_hash, g_str_equal);
     m->servers = g_ptr_array_new_with_free_func(server_free);
     return m;
@@ -118,23 +117,25 @@ server_get(CpModel *m, const CpHandshake *h)
 }
 
 static void
-add_u16(GArray *a, uint16_t v)
+add_u16(const CpModel *m, GArray *a, uint16_t v)
 {
     for (guint i = 0; i < a->len; i++)
         if (g_array_index(a, uint16_t, i) == v)
             return;
-    if (a->len < MAX_SMALL)
+    if (a->len < m->limits->max_server_values)
         g_array_append_val(a, v);
 }
 
 static void
-add_name(GPtrArray *names, const char *name)
+add_name(CpModel *m, GPtrArray *names, const char *name)
 {
     for (guint i = 0; i < names->len; i++)
         if (g_ascii_strcasecmp(names->pdata[i], name) == 0)
             return;
-    if (names->len < MAX_NAMES)
+    if (names->len < m->limits->max_server_names)
         g_ptr_array_add(names, g_strdup(name));
+    else
+        cp_anomaly_add(m->anomalies, CP_ANOMALY_MODEL_NAME_LIMIT); /* model.name_limit */
 }
 
 static bool
@@ -148,17 +149,33 @@ same_chain(const GArray *a, const GArray *b)
     return true;
 }
 
+/* Why this handshake's Certificate message lost certificates. The dissector keeps certificates
+ * until --max-chain is reached and drops those above --max-cert-size wherever they are: a message
+ * that kept fewer than --max-chain lost only oversized ones. */
+static CpChainCut
+cut_of(const CpModel *m, const CpHandshake *h)
+{
+    if (h->certs_dropped == 0)
+        return CP_CHAIN_CUT_NONE;
+    if (h->chain->len >= m->limits->max_chain_certs)
+        return CP_CHAIN_CUT_MAX_CHAIN;
+    return CP_CHAIN_CUT_CERT_SIZE;
+}
+
 static void
-add_chain(CpServer *s, const CpHandshake *h)
+add_chain(CpModel *m, CpServer *s, const CpHandshake *h)
 {
     CpSeenChain *c = NULL;
+    CpChainCut cut = cut_of(m, h);
 
     for (guint i = 0; i < s->chains->len && c == NULL; i++)
         if (same_chain(((CpSeenChain *)s->chains->pdata[i])->links, h->chain))
             c = s->chains->pdata[i];
     if (c == NULL) {
-        if (s->chains->len >= MAX_CHAINS)
+        if (s->chains->len >= m->limits->max_server_chains) {
+            cp_anomaly_add(m->anomalies, CP_ANOMALY_MODEL_CHAIN_LIMIT); /* model.chain_limit */
             return;
+        }
         c = g_new0(CpSeenChain, 1);
         c->links = g_array_sized_new(FALSE, FALSE, sizeof(CpChainLink), h->chain->len);
         g_array_append_vals(c->links, h->chain->data, h->chain->len);
@@ -167,13 +184,18 @@ add_chain(CpServer *s, const CpHandshake *h)
         g_ptr_array_add(s->chains, c);
     }
     c->count++;
+    if (h->certs_dropped > c->certs_dropped)
+        c->certs_dropped = h->certs_dropped;
+    if (cut > c->cut)
+        c->cut = cut;
+    c->conflicts += h->overlap_conflict;
     /* Which names this chain answered: a server may pick its certificate by SNI. */
     if (h->sni != NULL && h->sni[0] != '\0')
-        add_name(c->names, h->sni);
+        add_name(m, c->names, h->sni);
 }
 
 static void
-add_alert(CpServer *s, const CpHandshake *h)
+add_alert(const CpModel *m, CpServer *s, const CpHandshake *h)
 {
     for (guint i = 0; i < s->alerts->len; i++) {
         CpAlertSeen *a = &g_array_index(s->alerts, CpAlertSeen, i);
@@ -182,7 +204,7 @@ add_alert(CpServer *s, const CpHandshake *h)
             return;
         }
     }
-    if (s->alerts->len < MAX_SMALL) {
+    if (s->alerts->len < m->limits->max_server_values) {
         CpAlertSeen a = { h->alert_desc, h->alert_from_client, 1 };
         g_array_append_val(s->alerts, a);
     }
@@ -199,16 +221,22 @@ cp_model_add(CpModel *m, const CpHandshake *h)
     if (h->ts_ns > s->last_ts_ns)
         s->last_ts_ns = h->ts_ns;
     if (h->sni != NULL && h->sni[0] != '\0')
-        add_name(s->names, h->sni);
+        add_name(m, s->names, h->sni);
     if (h->has_server_hello) {
-        add_u16(s->versions, h->version);
+        add_u16(m, s->versions, h->version);
         if (h->version != 0x0002) /* SSLv2 has no negotiated suite */
-            add_u16(s->ciphers, h->cipher);
+            add_u16(m, s->ciphers, h->cipher);
     }
-    if (h->has_chain && h->chain->len > 0)
-        add_chain(s, h);
+    if (h->has_chain && h->chain->len > 0) {
+        add_chain(m, s, h);
+    } else if (h->has_chain && h->certs_dropped > 0) {
+        CpChainCut cut = cut_of(m, h);
+        s->chains_dropped++;
+        if (cut > s->chains_dropped_cut)
+            s->chains_dropped_cut = cut;
+    }
     if (h->alert_desc >= 0)
-        add_alert(s, h);
+        add_alert(m, s, h);
     s->resumed += cp_handshake_is_resumed(h);
     s->truncated += h->truncated;
     s->tls13 += h->tls13_encrypted;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "base/anomaly.h"
 #include "base/limits.h"
 #include "dissectors/x509.h"
 #include "net/packet.h"
@@ -45,11 +46,23 @@ void cp_handshake_clear(CpHandshake *h);
 /* Whether the server answered: resumed (no Certificate in a full TLS <= 1.2 handshake). */
 bool cp_handshake_is_resumed(const CpHandshake *h);
 
+/* Why a server's Certificate message lost certificates to certpath's own limits (R44); a larger
+ * value says more, and folding keeps the largest. */
+typedef enum CpChainCut {
+    CP_CHAIN_CUT_NONE = 0,
+    CP_CHAIN_CUT_CERT_SIZE, /* certificates above --max-cert-size were dropped, from anywhere */
+    CP_CHAIN_CUT_MAX_CHAIN, /* --max-chain certificates kept and some lost: the tail beyond the
+                             * limit (or certificates above --max-cert-size; no telling which) */
+} CpChainCut;
+
 typedef struct CpSeenChain {
-    GArray *links; /* CpChainLink */
+    GArray *links; /* CpChainLink, the certificates kept */
     uint64_t count;
     uint64_t first_ts_ns;
-    GPtrArray *names; /* (element-type utf8) SNIs this chain answered, capped */
+    GPtrArray *names;     /* (element-type utf8) SNIs this chain answered, capped */
+    size_t certs_dropped; /* most certificates one handshake's message lost to a limit */
+    CpChainCut cut;       /* why (the largest over its handshakes) */
+    uint64_t conflicts;   /* handshakes carrying it whose TCP overlaps carried different bytes */
 } CpSeenChain;
 
 typedef struct CpAlertSeen {
@@ -70,6 +83,10 @@ typedef struct CpServer {
     uint64_t resumed;
     uint64_t truncated;
     uint64_t tls13;
+    /* Handshakes whose Certificate message lost every certificate to a limit (no chain left to
+     * keep), and why (the largest over them). */
+    uint64_t chains_dropped;
+    CpChainCut chains_dropped_cut;
     GPtrArray *chains; /* CpSeenChain*, distinct chains, capped */
     GArray *alerts;    /* CpAlertSeen */
     uint64_t first_ts_ns, last_ts_ns;
@@ -77,9 +94,12 @@ typedef struct CpServer {
 
 typedef struct CpModel CpModel;
 
-CpModel *cp_model_new(const CpLimits *limits);
+/* anomalies (nullable) counts what the per-server limits left out. */
+CpModel *cp_model_new(const CpLimits *limits, CpAnomalies *anomalies);
 void cp_model_free(CpModel *m);
-/* Folds a finished handshake into its server's summary; false when the server table is full. */
+/* Folds a finished handshake into its server's summary, with what limits the evidence: certificates
+ * dropped by --max-chain/--max-cert-size (certs_dropped, cut, chains_dropped), overlaps with
+ * different bytes (conflicts), lost bytes (truncated). False when the server table is full. */
 bool cp_model_add(CpModel *m, const CpHandshake *h);
 /* (transfer none) servers in first-seen order (element-type CpServer*) */
 GPtrArray *cp_model_servers(CpModel *m);

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pipeline: per-frame glue and the per-connection TLS state.
+/* pipeline: turns dissector events into the model.
  *
- * Per frame: decode (net) -> find/create the connection (flow_table; only segments with a SYN or
- * payload create one) -> feed each direction's bytes to tcp_stream, which delivers contiguous
- * bytes to the connection's TLS session -> TLS events fill the connection's CpHandshake. When
- * both directions of a TLS session are done (handshake over, encrypted, or given up), the
- * handshake is reported and the session freed: the flow stays as a small tombstone so later
- * segments of the same connection cost one lookup. Connections end on RST, on FIN from both
- * sides, on idle expiry, on eviction and at the end of input.
+ * Per frame: decode (net) -> the TCP reassembler (reasm/tcp_reasm.c), which owns each
+ * connection's life and hands its bytes to the consumer below (UDP datagrams, when a dissector
+ * of the table takes them, go the same way through reasm/udp_flows.c) -> the consumer gives every
+ * connection a dispatcher over the dissector table (dissectors/dissector.h) -> the chosen
+ * dissector reports TLS events, which fill the connection's CpHandshake. When reassembly closes
+ * the connection, the handshake takes reassembly's facts (gaps, overlap conflicts), is folded
+ * into the model and queued for the caller with any certificate seen for the first time.
  *
  * Roles: the server is the side that sent the ServerHello; failing that, the peer of the side
  * that sent the ClientHello; failing that, the sender of a Certificate; failing that, the
@@ -17,57 +17,85 @@
 
 #include <string.h>
 
-#include "dissectors/tls.h"
-#include "dissectors/tls_prefix.h"
+#include "dissectors/dissector.h"
 #include "net/net.h"
-#include "reasm/flow_table.h"
+#include "reasm/tcp_reasm.h"
+#include "reasm/udp_flows.h"
 
-#define EXPIRE_EVERY_NS 1000000000ull
+#define MAX_LINKS_NOTED 64 /* distinct unsupported link types listed; a list, not a limit */
 
+/* Lifetime: connection. */
 typedef struct Conn {
     CpPipeline *pl;
-    CpFlow *flow;
-    CpTlsSession *tls;
-    CpTlsPrefix prefix[2];
+    CpDissectConn *dissect;
     CpHandshake hs;
     int server_dir; /* -1 unknown */
     bool saw_tls;
-    bool done[2];
 } Conn;
 
 struct CpPipeline {
     CpLimits limits;
-    CpPipelineHooks hooks;
     CpAnomalies anomalies;
     CpMemcap memcap;
-    CpReasmCtx reasm;
+    CpDissectCtx dissect_ctx;
     CpNet *net;
-    CpFlowTable *flows;
+    CpTcpReasm *tcp;
+    CpUdpFlows *udp; /* (nullable) only when a dissector of the table takes UDP */
     CpCertCache *certs;
     CpModel *model;
-    CpPipelineStats stats;
+    CpTrafficStats stats;
     GArray *bad_links; /* CpLinkSeen */
+    GArray *events;    /* CpEvent, since the caller last took them */
     uint64_t now_ns;
-    uint64_t next_expire_ns;
 };
 
-static void on_flow_end(void *user, CpFlow *flow);
+static void *conn_open(void *user, const CpConnInfo *info);
+static CpFeedResult conn_data(void *state, CpDir dir, const uint8_t *data, size_t len,
+                              unsigned flags);
+static void conn_close(void *state, const CpConnInfo *info, const CpConnEnd *end);
+static void on_tls_event(void *user, const CpTlsEvent *ev);
+
+static GArray *
+events_new(void)
+{
+    return g_array_new(FALSE, FALSE, sizeof(CpEvent));
+}
 
 CpPipeline *
-cp_pipeline_new(const CpLimits *limits, const CpPipelineHooks *hooks)
+cp_pipeline_new(const CpLimits *limits)
 {
     CpPipeline *p = g_new0(CpPipeline, 1);
+    CpConnConsumer consumer = { conn_open, conn_data, conn_close, p };
 
     p->limits = *limits;
-    p->hooks = *hooks;
     p->memcap.cap = (size_t)limits->reasm_memcap;
-    p->reasm = (CpReasmCtx){ &p->limits, &p->memcap, &p->anomalies };
+    p->dissect_ctx = (CpDissectCtx){ &p->limits, &p->anomalies, &p->memcap, on_tls_event, NULL };
     p->net = cp_net_new(&p->limits, &p->anomalies);
-    p->flows = cp_flow_table_new(&p->limits, &p->anomalies, on_flow_end, p);
+    p->tcp = cp_tcp_reasm_new(&p->limits, &p->anomalies, &p->memcap, &consumer);
+    if (cp_dissect_handles(CP_TRANSPORT_UDP)) {
+        p->udp = cp_udp_flows_new(&p->limits, &p->anomalies, &consumer);
+        cp_net_want_udp(p->net, true);
+    }
     p->certs = cp_cert_cache_new(&p->limits, &p->anomalies);
-    p->model = cp_model_new(&p->limits);
+    p->model = cp_model_new(&p->limits, &p->anomalies);
     p->bad_links = g_array_new(FALSE, FALSE, sizeof(CpLinkSeen));
+    p->events = events_new();
     return p;
+}
+
+void
+cp_pipeline_events_free(GArray *events)
+{
+    if (events == NULL)
+        return;
+    for (guint i = 0; i < events->len; i++) {
+        CpEvent *e = &g_array_index(events, CpEvent, i);
+        if (e->handshake != NULL) {
+            cp_handshake_clear(e->handshake);
+            g_free(e->handshake);
+        }
+    }
+    g_array_free(events, TRUE);
 }
 
 void
@@ -75,12 +103,24 @@ cp_pipeline_free(CpPipeline *p)
 {
     if (p == NULL)
         return;
-    cp_flow_table_free(p->flows);
+    cp_tcp_reasm_free(p->tcp);
+    cp_udp_flows_free(p->udp);
     cp_net_free(p->net);
     cp_model_free(p->model);
     cp_cert_cache_free(p->certs);
     g_array_free(p->bad_links, TRUE);
+    cp_pipeline_events_free(p->events);
     g_free(p);
+}
+
+GArray *
+cp_pipeline_take_events(CpPipeline *p)
+{
+    if (p->events->len == 0)
+        return NULL;
+    GArray *taken = p->events;
+    p->events = events_new();
+    return taken;
 }
 
 static void
@@ -92,8 +132,10 @@ chain_from_event(CpPipeline *p, GArray *chain, const CpTlsEvent *ev)
         bool is_new;
         link.cert =
                 cp_cert_cache_get(p->certs, ev->cert_der[i], ev->cert_len[i], &is_new, link.sha1);
-        if (is_new && p->hooks.certificate != NULL)
-            p->hooks.certificate(p->hooks.user, link.cert);
+        if (is_new && link.cert != NULL) {
+            CpEvent e = { CP_EVENT_CERTIFICATE, link.cert, NULL };
+            g_array_append_val(p->events, e);
+        }
         g_array_append_val(chain, link);
     }
 }
@@ -133,6 +175,16 @@ on_client_hello(Conn *c, const CpTlsEvent *ev)
 }
 
 static void
+on_alert(Conn *c, const CpTlsEvent *ev)
+{
+    if (c->hs.alert_desc < 0 || (ev->alert_level == 2 && c->hs.alert_level != 2)) {
+        c->hs.alert_desc = ev->alert_desc;
+        c->hs.alert_level = ev->alert_level;
+        c->hs.alert_from_client = c->server_dir >= 0 && (int)ev->dir != c->server_dir;
+    }
+}
+
+static void
 on_tls_event(void *user, const CpTlsEvent *ev)
 {
     Conn *c = user;
@@ -155,11 +207,7 @@ on_tls_event(void *user, const CpTlsEvent *ev)
         on_certificate(c, ev);
         break;
     case CP_TLS_EV_ALERT:
-        if (c->hs.alert_desc < 0 || (ev->alert_level == 2 && c->hs.alert_level != 2)) {
-            c->hs.alert_desc = ev->alert_desc;
-            c->hs.alert_level = ev->alert_level;
-            c->hs.alert_from_client = c->server_dir >= 0 && (int)ev->dir != c->server_dir;
-        }
+        on_alert(c, ev);
         break;
     case CP_TLS_EV_ENCRYPTED:
         c->hs.tls13_encrypted = true;
@@ -170,81 +218,62 @@ on_tls_event(void *user, const CpTlsEvent *ev)
     }
 }
 
-static void
-finalize(CpPipeline *p, CpFlow *f, Conn *c)
-{
-    if (f->finalized)
-        return;
-    f->finalized = true;
-    if (c->saw_tls) {
-        int s = c->server_dir >= 0 ? c->server_dir : 1;
-        c->hs.server = f->addr[s];
-        c->hs.server_port = f->port[s];
-        c->hs.client = f->addr[1 - s];
-        c->hs.client_port = f->port[1 - s];
-        c->hs.truncated |= f->stream[s].truncated && !c->hs.has_chain && !c->hs.tls13_encrypted;
-        c->hs.overlap_conflict = f->stream[0].conflict || f->stream[1].conflict;
-        p->stats.tls_connections++;
-        if (p->hooks.handshake != NULL)
-            p->hooks.handshake(p->hooks.user, &c->hs);
-        if (!cp_model_add(p->model, &c->hs))
-            cp_anomaly_add(&p->anomalies, CP_ANOMALY_MODEL_SERVER_LIMIT); /* model.server_limit */
-    }
-    cp_tls_session_free(c->tls);
-    cp_handshake_clear(&c->hs);
-    g_free(c);
-    f->app = NULL;
-}
-
-/* Feeds the TLS session and notes when a direction is finished with. */
-static CpFeedResult
-conn_feed(void *consumer, CpDir dir, const uint8_t *data, size_t len, unsigned flags)
-{
-    Conn *c = consumer;
-    CpFeedResult r =
-            cp_tls_prefix_feed(&c->prefix[dir], c->tls, &c->pl->anomalies, dir, data, len, flags);
-
-    if (r.status != CP_FEED_MORE || (flags & CP_STREAM_FIN))
-        c->done[dir] = true;
-    return r;
-}
-
-static CpStreamSink
-sink_of(Conn *c, CpDir dir)
-{
-    return (CpStreamSink){ conn_feed, c, dir };
-}
-
-static void
-on_flow_end(void *user, CpFlow *f)
+static void *
+conn_open(void *user, const CpConnInfo *info)
 {
     CpPipeline *p = user;
-    Conn *c = f->app;
-
-    if (c != NULL) {
-        for (int d = 0; d < 2; d++) {
-            CpStreamSink sink = sink_of(c, (CpDir)d);
-            cp_tcp_stream_finish(&p->reasm, &f->stream[d], &sink);
-        }
-        finalize(p, f, c);
-    }
-    cp_tcp_stream_clear(&p->reasm, &f->stream[0]);
-    cp_tcp_stream_clear(&p->reasm, &f->stream[1]);
-}
-
-static Conn *
-conn_new(CpPipeline *p, CpFlow *f)
-{
     Conn *c = g_new0(Conn, 1);
+    CpDissectCtx ctx = p->dissect_ctx;
 
     c->pl = p;
-    c->flow = f;
     c->server_dir = -1;
-    c->tls = cp_tls_session_new(&p->limits, &p->anomalies, on_tls_event, c);
-    cp_tls_session_set_memcap(c->tls, &p->memcap);
     cp_handshake_init(&c->hs);
-    f->app = c;
+    ctx.user = c;
+    c->dissect = cp_dissect_conn_new(&ctx, info->transport);
     return c;
+}
+
+static CpFeedResult
+conn_data(void *state, CpDir dir, const uint8_t *data, size_t len, unsigned flags)
+{
+    Conn *c = state;
+
+    return cp_dissect_conn_feed(c->dissect, dir, data, len, flags);
+}
+
+/* The handshake takes the endpoints and reassembly's facts, joins the model and the queue. */
+static void
+report(CpPipeline *p, Conn *c, const CpConnInfo *info, const CpConnEnd *end)
+{
+    int s = c->server_dir >= 0 ? c->server_dir : 1;
+    CpHandshake *h = g_new(CpHandshake, 1);
+
+    c->hs.server = info->addr[s];
+    c->hs.server_port = info->port[s];
+    c->hs.client = info->addr[1 - s];
+    c->hs.client_port = info->port[1 - s];
+    c->hs.truncated |= end->truncated[s] && !c->hs.has_chain && !c->hs.tls13_encrypted;
+    c->hs.overlap_conflict = end->conflict[0] || end->conflict[1];
+    p->stats.tls_connections++;
+    if (!cp_model_add(p->model, &c->hs))
+        cp_anomaly_add(&p->anomalies, CP_ANOMALY_MODEL_SERVER_LIMIT); /* model.server_limit */
+    *h = c->hs; /* the queue takes the handshake's arrays and name */
+    cp_handshake_init(&c->hs);
+    CpEvent e = { CP_EVENT_HANDSHAKE, NULL, h };
+    g_array_append_val(p->events, e);
+}
+
+static void
+conn_close(void *state, const CpConnInfo *info, const CpConnEnd *end)
+{
+    Conn *c = state;
+
+    /* The dissector's close may still report (a pending message): before the handshake. */
+    cp_dissect_conn_free(c->dissect);
+    if (c->saw_tls)
+        report(c->pl, c, info, end);
+    cp_handshake_clear(&c->hs);
+    g_free(c);
 }
 
 static void
@@ -257,53 +286,15 @@ note_bad_link(CpPipeline *p, int linktype)
             return;
         }
     }
-    if (p->bad_links->len < 64) {
+    if (p->bad_links->len < MAX_LINKS_NOTED) {
         CpLinkSeen l = { linktype, 1 };
         g_array_append_val(p->bad_links, l);
     }
 }
 
 static void
-segment(CpPipeline *p, CpFlow *f, CpDir dir, const CpPacket *pk)
+count_frame(CpPipeline *p, const CpFrame *fr)
 {
-    Conn *c = f->app;
-    uint32_t seq = pk->seq;
-
-    if (pk->tcp_flags & CP_TCP_SYN) {
-        f->syn_seen = true;
-        seq++; /* the SYN occupies one sequence number; data (rare) follows it */
-        cp_tcp_stream_set_next_seq(&f->stream[dir], seq);
-    }
-    if (f->finalized)
-        return;
-    if (c == NULL && pk->payload_declared > 0) {
-        if (!f->syn_seen)
-            cp_anomaly_add(&p->anomalies, CP_ANOMALY_FLOW_MIDSTREAM); /* flow.midstream */
-        c = conn_new(p, f);
-    }
-    if (c == NULL)
-        return;
-    CpStreamSink sink = sink_of(c, dir);
-    if (pk->payload_declared > 0)
-        cp_tcp_stream_segment(&p->reasm, &f->stream[dir], &sink, seq, pk->payload, pk->payload_len,
-                              pk->payload_declared);
-    if (pk->tcp_flags & CP_TCP_ACK) {
-        CpStreamSink other = sink_of(c, (CpDir)(1 - dir));
-        cp_tcp_stream_acked(&p->reasm, &f->stream[1 - dir], &other, pk->ack);
-    }
-    if ((pk->tcp_flags & CP_TCP_FIN) && !f->stream[dir].done && f->stream[dir].ooo == NULL &&
-        f->stream[dir].next_seq == seq + (uint32_t)pk->payload_declared)
-        cp_tcp_stream_finish(&p->reasm, &f->stream[dir], &sink);
-    if (c->done[0] && c->done[1])
-        finalize(p, f, c);
-}
-
-bool
-cp_pipeline_frame(CpPipeline *p, const CpFrame *fr)
-{
-    CpPacket pk;
-    CpDir dir;
-
     p->stats.frames++;
     p->stats.bytes += fr->wirelen;
     if (p->stats.first_ts_ns == 0 || fr->ts_ns < p->stats.first_ts_ns)
@@ -311,33 +302,25 @@ cp_pipeline_frame(CpPipeline *p, const CpFrame *fr)
     if (fr->ts_ns > p->stats.last_ts_ns)
         p->stats.last_ts_ns = fr->ts_ns;
     p->now_ns = fr->ts_ns;
-    if (fr->ts_ns >= p->next_expire_ns) {
-        cp_flow_table_expire(p->flows, fr->ts_ns);
-        p->next_expire_ns = fr->ts_ns + EXPIRE_EVERY_NS;
-    }
-    if (cp_net_decode(p->net, fr->linktype, fr->data, fr->caplen, fr->wirelen, fr->ts_ns, &pk) !=
-        CP_NET_TCP) {
+}
+
+bool
+cp_pipeline_frame(CpPipeline *p, const CpFrame *fr)
+{
+    CpPacket pk;
+
+    count_frame(p, fr);
+    cp_pipeline_tick(p, fr->ts_ns);
+    CpNetResult res =
+            cp_net_decode(p->net, fr->linktype, fr->data, fr->caplen, fr->wirelen, fr->ts_ns, &pk);
+    if (res == CP_NET_UDP)
+        return cp_udp_flows_datagram(p->udp, &pk);
+    if (res != CP_NET_TCP) {
         if (!cp_net_linktype_supported(fr->linktype))
             note_bad_link(p, fr->linktype);
         return false;
     }
-    p->stats.tcp_segments++;
-    bool opens = (pk.tcp_flags & CP_TCP_SYN) || pk.payload_declared > 0;
-    CpFlow *f = cp_flow_table_lookup(p->flows, &pk, opens && !(pk.tcp_flags & CP_TCP_RST), &dir);
-    if (f == NULL)
-        return false;
-    cp_flow_table_touch(p->flows, f, fr->ts_ns);
-    /* Before segment(): the packet that completes a handshake is part of the evidence. */
-    bool evidence = !f->finalized;
-    segment(p, f, dir, &pk);
-    if (pk.tcp_flags & CP_TCP_FIN)
-        f->fin_mask |= (uint8_t)(1u << dir);
-    if ((pk.tcp_flags & CP_TCP_RST) || f->fin_mask == 3)
-        cp_flow_table_remove(p->flows, f);
-    p->stats.connections = cp_flow_table_created(p->flows);
-    uint64_t n = cp_flow_table_count(p->flows);
-    if (n > p->stats.peak_flows)
-        p->stats.peak_flows = n;
+    bool evidence = cp_tcp_reasm_segment(p->tcp, &pk);
     if (p->memcap.peak > p->stats.peak_reasm_bytes)
         p->stats.peak_reasm_bytes = p->memcap.peak;
     return evidence;
@@ -346,35 +329,38 @@ cp_pipeline_frame(CpPipeline *p, const CpFrame *fr)
 void
 cp_pipeline_tick(CpPipeline *p, uint64_t now_ns)
 {
-    if (now_ns < p->next_expire_ns)
-        return;
-    cp_flow_table_expire(p->flows, now_ns);
-    p->next_expire_ns = now_ns + EXPIRE_EVERY_NS;
+    cp_tcp_reasm_tick(p->tcp, now_ns);
+    if (p->udp != NULL)
+        cp_udp_flows_tick(p->udp, now_ns);
 }
 
 void
 cp_pipeline_finish(CpPipeline *p)
 {
-    cp_flow_table_flush(p->flows);
-    p->stats.connections = cp_flow_table_created(p->flows);
+    cp_tcp_reasm_flush(p->tcp);
+    if (p->udp != NULL)
+        cp_udp_flows_flush(p->udp);
 }
 
-const CpPipelineStats *
-cp_pipeline_stats(const CpPipeline *p)
+void
+cp_pipeline_seen(CpPipeline *p, CpSeen *out)
 {
-    return &p->stats;
+    const CpTcpReasmStats *t = cp_tcp_reasm_stats(p->tcp);
+
+    out->stats = p->stats;
+    out->stats.tcp_segments = t->segments;
+    out->stats.connections = t->connections;
+    out->stats.peak_flows = t->peak_flows;
+    out->anomalies = &p->anomalies;
+    out->unsupported_links = p->bad_links;
+    out->servers = cp_model_servers(p->model);
+    out->certificates = cp_cert_cache_all(p->certs)->len;
 }
 
-const CpAnomalies *
-cp_pipeline_anomalies(const CpPipeline *p)
+uint64_t
+cp_pipeline_tls_connections(const CpPipeline *p)
 {
-    return &p->anomalies;
-}
-
-CpAnomalies *
-cp_pipeline_anomalies_mut(CpPipeline *p)
-{
-    return &p->anomalies;
+    return p->stats.tls_connections;
 }
 
 CpModel *
@@ -387,10 +373,4 @@ CpCertCache *
 cp_pipeline_certs(CpPipeline *p)
 {
     return p->certs;
-}
-
-const GArray *
-cp_pipeline_unsupported_links(const CpPipeline *p)
-{
-    return p->bad_links;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pipeline: frame -> net -> flow table -> tcp_stream -> tls -> model; the glue of the analysis
- * layer. One pipeline per run; frames from any number of files go through the same one. */
+/* pipeline: frame -> net -> reassembly -> dissector table -> model. One pipeline per run;
+ * frames from any number of files go through the same one. It turns what the dissectors report
+ * into the model and queues what the caller shows as it happens (new certificates, finished
+ * handshakes): the caller takes the queue after each frame, outside the reassembly call stack. */
 #pragma once
 
 #include <stdbool.h>
@@ -8,39 +10,26 @@
 
 #include "analysis/cert_cache.h"
 #include "analysis/model.h"
+#include "analysis/seen.h"
 #include "base/anomaly.h"
 #include "base/limits.h"
 #include "capture/capture.h"
 
-typedef struct CpPipelineHooks {
-    /* A certificate seen for the first time (before the handshake that carries it). */
-    void (*certificate)(void *user, const CpCert *cert);
-    /* A TLS connection whose handshake is over (or whose connection ended). */
-    void (*handshake)(void *user, const CpHandshake *h);
-    void *user;
-} CpPipelineHooks;
+typedef enum CpEventKind {
+    CP_EVENT_CERTIFICATE, /* a certificate seen for the first time */
+    CP_EVENT_HANDSHAKE,   /* a TLS connection whose handshake is over, or that ended */
+} CpEventKind;
 
-typedef struct CpPipelineStats {
-    uint64_t frames;
-    uint64_t bytes; /* wire bytes */
-    uint64_t tcp_segments;
-    uint64_t connections; /* TCP connections seen */
-    uint64_t tls_connections;
-    uint64_t cert_messages; /* server Certificate messages */
-    uint64_t first_ts_ns, last_ts_ns;
-    uint64_t peak_flows;
-    uint64_t peak_reasm_bytes;
-} CpPipelineStats;
-
-typedef struct CpLinkSeen {
-    int linktype;
-    uint64_t frames;
-} CpLinkSeen;
+typedef struct CpEvent {
+    CpEventKind kind;
+    const CpCert *cert;     /* CERTIFICATE: borrowed from the certificate cache (run lifetime) */
+    CpHandshake *handshake; /* HANDSHAKE: owned by the event list */
+} CpEvent;
 
 typedef struct CpPipeline CpPipeline;
 
-/* limits is borrowed for the pipeline's life; hooks are copied. */
-CpPipeline *cp_pipeline_new(const CpLimits *limits, const CpPipelineHooks *hooks);
+/* limits is borrowed for the pipeline's life. */
+CpPipeline *cp_pipeline_new(const CpLimits *limits);
 void cp_pipeline_free(CpPipeline *p);
 /* Returns true when the frame belongs to a TCP connection whose TLS handshake is still being
  * followed (the evidence -w keeps), false for everything else (bulk data after it, non-TCP). */
@@ -48,13 +37,16 @@ bool cp_pipeline_frame(CpPipeline *p, const CpFrame *f);
 /* Live capture: lets idle expiry advance to now_ns (wall clock, same scale as frame stamps)
  * when no packet arrives for a while; cheap, rate-limited like the per-frame expiry. */
 void cp_pipeline_tick(CpPipeline *p, uint64_t now_ns);
-/* Ends every connection still open (end of input) and reports them. */
+/* Ends every connection still open (end of input). */
 void cp_pipeline_finish(CpPipeline *p);
+/* (transfer full) the events since the last call, in the order they happened (a certificate
+ * before the handshake that carries it), or NULL when there are none. Free with
+ * cp_pipeline_events_free. */
+GArray *cp_pipeline_take_events(CpPipeline *p);
+void cp_pipeline_events_free(GArray *events);
 
-const CpPipelineStats *cp_pipeline_stats(const CpPipeline *p);
-const CpAnomalies *cp_pipeline_anomalies(const CpPipeline *p);
-CpAnomalies *cp_pipeline_anomalies_mut(CpPipeline *p);
+/* Fills out with what the run saw so far. */
+void cp_pipeline_seen(CpPipeline *p, CpSeen *out);
+uint64_t cp_pipeline_tls_connections(const CpPipeline *p);
 CpModel *cp_pipeline_model(CpPipeline *p);
 CpCertCache *cp_pipeline_certs(CpPipeline *p);
-/* (transfer none) CpLinkSeen for each unsupported link type met */
-const GArray *cp_pipeline_unsupported_links(const CpPipeline *p);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pcapng_writer: -w FILE, the packets of each TLS handshake as pcapng.
+/* pcapng_writer: -w FILE, the packets the caller calls evidence (live capture: each handshake),
+ * as pcapng.
  *
  * Layout (draft-ietf-opsawg-pcapng, sections 4.1, 4.2, 4.3), all little-endian — the
  * byte-order magic 0x1A2B3C4D tells readers which:
@@ -14,7 +15,7 @@
  * in the file: a block that would cross it is not written, and neither is anything after it
  * (a half-written block would make the whole file unreadable).
  */
-#include "output/pcapng_writer.h"
+#include "capture/pcapng_writer.h"
 
 #include <errno.h>
 #include <stdio.h>

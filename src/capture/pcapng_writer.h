@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pcapng_writer: the evidence file of -w — the packets of each TLS handshake, as pcapng
+/* pcapng_writer: the evidence file of -w — the packets of each handshake, as pcapng
  * (draft-ietf-opsawg-pcapng: SHB, one IDB per link type, EPBs with nanosecond stamps), bounded
  * by a byte limit so a capture left running for days cannot fill the disk. */
 #pragma once

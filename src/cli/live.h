@@ -20,7 +20,8 @@ typedef struct CpLiveJob {
     CpPipeline *pl;
     CpTrust *trust;
     const CpDiagOptions *dopt;
-    CpRunInfo *info; /* capture statistics and errors are filled in */
+    CpRunInfo *info;       /* capture statistics and errors are filled in */
+    GError **export_error; /* the first --export-certs error, kept for the end */
 } CpLiveJob;
 
 /* Opens the device (and -w file), drops privileges, and runs until told to stop. Returns false

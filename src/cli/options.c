@@ -40,12 +40,12 @@ parse_format(const char *name, const char *value, gpointer data, GError **error)
     CpConfig *c = data;
 
     (void)name;
-    if (g_ascii_strcasecmp(value, "text") == 0)
-        c->format = CP_FORMAT_TEXT;
-    else if (g_ascii_strcasecmp(value, "json") == 0 || g_ascii_strcasecmp(value, "jsonl") == 0)
-        c->format = CP_FORMAT_JSON;
-    else {
-        g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "--format is text or json, not \"%s\"", value);
+    /* "jsonl" is what people who know JSON Lines type. */
+    c->format = cp_report_format_name(g_ascii_strcasecmp(value, "jsonl") == 0 ? "json" : value);
+    if (c->format == NULL) {
+        g_autofree char *known = cp_report_format_list();
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "--format is one of %s, not \"%s\"", known,
+                    value);
         return FALSE;
     }
     return TRUE;
@@ -115,10 +115,10 @@ append_strv(char ***v, char **add)
 {
     GStrvBuilder *b = g_strv_builder_new();
 
-    if (*v != NULL)
-        g_strv_builder_addv(b, (const char **)*v);
-    if (add != NULL)
-        g_strv_builder_addv(b, (const char **)add);
+    for (char **s = *v; s != NULL && *s != NULL; s++)
+        g_strv_builder_add(b, *s);
+    for (char **s = add; s != NULL && *s != NULL; s++)
+        g_strv_builder_add(b, *s);
     g_strfreev(*v);
     *v = g_strv_builder_end(b);
     g_strv_builder_unref(b);
@@ -208,6 +208,7 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
 {
     memset(c, 0, sizeof *c);
     cp_limits_init_default(&c->limits);
+    c->format = cp_report_format_name("text");
     c->count = -1;
     c->write_limit_mib = 100;
     c->help_strings = g_ptr_array_new_with_free_func(g_free);

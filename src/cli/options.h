@@ -10,7 +10,7 @@
 #include "output/report.h"
 
 typedef struct CpConfig {
-    CpFormat format;
+    const char *format; /* a writer's name (output/report.h) */
     char *export_dir;
     char *output;  /* -o FILE, NULL for stdout */
     char **inputs; /* files ("-" = stdin) */

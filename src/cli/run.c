@@ -27,22 +27,24 @@ typedef struct Run {
     unsigned opened;       /* inputs that could be opened */
 } Run;
 
+/* Shows what the pipeline queued during the last frame: outside reassembly's call stack, so a
+ * slow output or export directory never runs inside it. */
 static void
-on_certificate(void *user, const CpCert *c)
+show_events(Run *r)
 {
-    Run *r = user;
+    GArray *events = cp_pipeline_take_events(r->pl);
 
-    cp_report_certificate(r->report, c);
-    if (r->cfg->export_dir != NULL && r->export_error == NULL)
-        cp_export_pem(r->cfg->export_dir, c, &r->export_error);
-}
-
-static void
-on_handshake(void *user, const CpHandshake *h)
-{
-    Run *r = user;
-
-    cp_report_handshake(r->report, h);
+    for (guint i = 0; events != NULL && i < events->len; i++) {
+        const CpEvent *e = &g_array_index(events, CpEvent, i);
+        if (e->kind == CP_EVENT_HANDSHAKE) {
+            cp_report_handshake(r->report, e->handshake);
+            continue;
+        }
+        cp_report_certificate(r->report, e->cert);
+        if (r->cfg->export_dir != NULL && r->export_error == NULL)
+            cp_export_pem(r->cfg->export_dir, e->cert, &r->export_error);
+    }
+    cp_pipeline_events_free(events);
 }
 
 static void
@@ -73,6 +75,7 @@ read_all(Run *r, CpCapture *cap)
             return false;
         }
         cp_pipeline_frame(r->pl, &f);
+        show_events(r);
         if (r->cfg->count >= 0)
             r->packets_left--;
     }
@@ -85,7 +88,7 @@ run_files(Run *r)
 
     for (char **in = r->cfg->inputs; *in != NULL; in++) {
         GError *err = NULL;
-        CpCapture *cap = cp_capture_open_file(*in, &err);
+        CpCapture *cap = cp_capture_open_file_full(*in, &r->cfg->limits, &err);
         g_ptr_array_add(r->info.inputs, g_strdup(*in));
         if (cap == NULL) {
             warn(err->message);
@@ -146,8 +149,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     r.info.inputs = g_ptr_array_new_with_free_func(g_free);
     r.info.errors = g_ptr_array_new_with_free_func(g_free);
     r.packets_left = cfg->count >= 0 ? (uint64_t)cfg->count : 0;
-    CpPipelineHooks hooks = { on_certificate, on_handshake, &r };
-    r.pl = cp_pipeline_new(&cfg->limits, &hooks);
+    r.pl = cp_pipeline_new(&cfg->limits);
 
     CpDiagOptions dopt = {
         .rules = cfg->roles ? (const CpRoleRule *)(void *)cfg->roles->data : NULL,
@@ -159,7 +161,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     bool ok = true;
     bool started = true;
     if (cfg->iface != NULL) {
-        CpLiveJob job = { cfg, r.report, out, r.pl, r.trust, &dopt, &r.info };
+        CpLiveJob job = { cfg, r.report, out, r.pl, r.trust, &dopt, &r.info, &r.export_error };
         started = cp_live_run(&job, &ok, error);
     } else {
         ok = run_files(&r);
@@ -176,11 +178,14 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         return false;
     }
     cp_pipeline_finish(r.pl);
+    show_events(&r);
     /* Nothing could be opened: the one-line errors already said it all. */
     if (r.opened > 0 || cfg->iface != NULL) {
         CpDiagnosis *diag =
                 cp_diagnose(cp_pipeline_model(r.pl), cp_pipeline_certs(r.pl), r.trust, &dopt);
-        cp_report_final(r.report, r.pl, &r.info, diag);
+        CpSeen seen;
+        cp_pipeline_seen(r.pl, &seen);
+        cp_report_final(r.report, &seen, &r.info, diag);
         res->worst_severity = diag->count[CP_SEV_ERROR] ? 2 : diag->count[CP_SEV_WARNING] ? 1 : 0;
         cp_diagnosis_free(diag);
     }

@@ -1,13 +1,48 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* report: dispatch to the text or JSON renderer. */
+/* report: the table of writers, and dispatch to the one a report was made with. Adding a format
+ * is one report_<name>.c defining a CpReportWriter and one entry below. */
 #include "output/report_private.h"
 
-CpReport *
-cp_report_new(CpFormat format, FILE *out, bool stream_text)
-{
-    CpReport *r = g_new0(CpReport, 1);
+static const CpReportWriter *const writers[] = {
+    &cp_report_writer_text,
+    &cp_report_writer_json,
+};
 
-    r->format = format;
+static const CpReportWriter *
+writer_find(const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(writers); i++)
+        if (g_ascii_strcasecmp(writers[i]->name, name) == 0)
+            return writers[i];
+    return NULL;
+}
+
+const char *
+cp_report_format_name(const char *format)
+{
+    const CpReportWriter *w = format != NULL ? writer_find(format) : NULL;
+
+    return w != NULL ? w->name : NULL;
+}
+
+char *
+cp_report_format_list(void)
+{
+    GString *s = g_string_new(NULL);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(writers); i++)
+        g_string_append_printf(s, "%s%s", i ? ", " : "", writers[i]->name);
+    return g_string_free(s, FALSE);
+}
+
+CpReport *
+cp_report_new(const char *format, FILE *out, bool stream_text)
+{
+    const CpReportWriter *w = writer_find(format);
+    g_return_val_if_fail(w != NULL, NULL);
+
+    CpReport *r = g_new0(CpReport, 1);
+    r->writer = w;
     r->out = out;
     r->stream_text = stream_text;
     r->line = g_string_sized_new(1024);
@@ -27,7 +62,7 @@ void
 cp_report_emit(CpReport *r)
 {
     fwrite(r->line->str, 1, r->line->len, r->out);
-    if (r->format == CP_FORMAT_JSON || r->stream_text)
+    if (r->writer->flush_lines || r->stream_text)
         fflush(r->out);
     g_string_truncate(r->line, 0);
 }
@@ -35,45 +70,27 @@ cp_report_emit(CpReport *r)
 void
 cp_report_certificate(CpReport *r, const CpCert *c)
 {
-    if (r->format == CP_FORMAT_JSON && c != NULL)
-        cp_report_json_certificate(r, c);
+    if (r->writer->certificate != NULL && c != NULL)
+        r->writer->certificate(r, c);
 }
 
 void
 cp_report_handshake(CpReport *r, const CpHandshake *h)
 {
-    if (r->format == CP_FORMAT_JSON)
-        cp_report_json_handshake(r, h);
-    else if (r->stream_text)
-        cp_report_text_handshake(r, h);
+    if (r->writer->handshake != NULL)
+        r->writer->handshake(r, h);
 }
 
 void
-cp_report_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const CpDiagnosis *diag)
+cp_report_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagnosis *diag)
 {
-    if (r->format == CP_FORMAT_JSON) {
-        for (guint i = 0; diag != NULL && i < diag->findings->len; i++)
-            cp_report_json_finding(r, diag->findings->pdata[i]);
-        if (diag != NULL)
-            cp_report_json_servers(r, diag);
-        cp_report_json_summary(r, pl, info, diag);
-    } else {
-        cp_report_text_final(r, pl, info, diag);
-    }
+    r->writer->final(r, seen, info, diag);
     fflush(r->out);
 }
 
 void
 cp_report_finding(CpReport *r, const CpFinding *f)
 {
-    if (r->format == CP_FORMAT_JSON)
-        cp_report_json_finding(r, f);
-    else
-        cp_report_text_finding(r, f, true);
-}
-
-uint64_t
-cp_report_invalid_utf8(const CpReport *r)
-{
-    return r->invalid_utf8;
+    if (r->writer->finding != NULL)
+        r->writer->finding(r, f);
 }

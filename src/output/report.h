@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* report: the only code that writes what certpath found — text for people, JSON Lines for tools. */
+/* report: the only code that writes what certpath found, through a table of writers — text for
+ * people, JSON Lines for tools. A report reads values (analysis/seen.h, the model, the
+ * diagnosis); never the machinery that made them. */
 #pragma once
 
 #include <stdbool.h>
@@ -8,9 +10,7 @@
 
 #include "analysis/diagnose.h"
 #include "analysis/model.h"
-#include "analysis/pipeline.h"
-
-typedef enum CpFormat { CP_FORMAT_TEXT, CP_FORMAT_JSON } CpFormat;
+#include "analysis/seen.h"
 
 typedef struct CpRunInfo {
     GPtrArray *inputs; /* (element-type utf8) files read, or the device */
@@ -24,15 +24,19 @@ typedef struct CpRunInfo {
 
 typedef struct CpReport CpReport;
 
-/* out is borrowed. stream_text: print one line per handshake as it ends (live mode). */
-CpReport *cp_report_new(CpFormat format, FILE *out, bool stream_text);
+/* (transfer none) the writer's own name for format (any case), or NULL when none has it. */
+const char *cp_report_format_name(const char *format);
+/* (transfer full) the writers' names, comma-separated, for messages. */
+char *cp_report_format_list(void);
+/* A report in a known format; out is borrowed. stream_text: print one line per handshake as it
+ * ends (live mode). */
+CpReport *cp_report_new(const char *format, FILE *out, bool stream_text);
 void cp_report_free(CpReport *r);
 void cp_report_certificate(CpReport *r, const CpCert *c);
 void cp_report_handshake(CpReport *r, const CpHandshake *h);
 /* The full report: verdict, findings, CAs and the servers with their chains as text; or finding
  * and server lines then the summary line as JSON. diag may be NULL (nothing diagnosed). */
-void cp_report_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const CpDiagnosis *diag);
+void cp_report_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info,
+                     const CpDiagnosis *diag);
 /* One finding as soon as it is known (live mode). */
 void cp_report_finding(CpReport *r, const CpFinding *f);
-/* Invalid UTF-8 sequences replaced in JSON output so far. */
-uint64_t cp_report_invalid_utf8(const CpReport *r);

@@ -57,8 +57,8 @@ time_field(CpReport *r, const char *k, int64_t t)
     g_string_append_c(r->line, '"');
 }
 
-void
-cp_report_json_certificate(CpReport *r, const CpCert *c)
+static void
+json_certificate(CpReport *r, const CpCert *c)
 {
     g_string_append(r->line, "{\"type\":\"certificate\"");
     str(r, "sha1", c->sha1);
@@ -107,8 +107,8 @@ chain(CpReport *r, const char *k, const GArray *links)
     g_string_append_c(r->line, ']');
 }
 
-void
-cp_report_json_handshake(CpReport *r, const CpHandshake *h)
+static void
+json_handshake(CpReport *r, const CpHandshake *h)
 {
     g_string_append(r->line, "{\"type\":\"handshake\",\"ts\":\"");
     cp_fmt_time_ns(r->line, h->ts_ns, true);
@@ -167,12 +167,32 @@ anomalies(CpReport *r, const CpAnomalies *a)
         first = false;
     }
     g_string_append_c(r->line, '}');
+    /* anomaly_options: for each anomaly above that a limit caused, the options (without "--")
+     * that raise it, from limits.def; a separate object so "anomalies" stays name -> count. */
+    first = true;
+    key(r, "anomaly_options");
+    g_string_append_c(r->line, '{');
+    for (int i = 0; i < CP_ANOMALY__COUNT; i++) {
+        const char *opts[4];
+        if (a->count[i] == 0)
+            continue;
+        size_t n_opts = cp_anomaly_options((CpAnomalyId)i, opts, G_N_ELEMENTS(opts));
+        if (n_opts == 0)
+            continue;
+        g_string_append_printf(r->line, "%s\"%s\":[", first ? "" : ",",
+                               cp_anomaly_name((CpAnomalyId)i));
+        for (size_t j = 0; j < n_opts && j < G_N_ELEMENTS(opts); j++)
+            g_string_append_printf(r->line, "%s\"%s\"", j == 0 ? "" : ",", opts[j]);
+        g_string_append_c(r->line, ']');
+        first = false;
+    }
+    g_string_append_c(r->line, '}');
 }
 
-void
-cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const CpDiagnosis *diag)
+static void
+json_summary(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagnosis *diag)
 {
-    const CpPipelineStats *s = cp_pipeline_stats(pl);
+    const CpTrafficStats *s = &seen->stats;
 
     g_string_append(r->line, "{\"type\":\"summary\"");
     str_array(r, "inputs", info->inputs);
@@ -182,8 +202,8 @@ cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const
     num(r, "connections", s->connections);
     num(r, "handshakes", s->tls_connections);
     num(r, "certificate_messages", s->cert_messages);
-    num(r, "certificates", cp_cert_cache_all(cp_pipeline_certs(pl))->len);
-    num(r, "servers", cp_model_servers(cp_pipeline_model(pl))->len);
+    num(r, "certificates", seen->certificates);
+    num(r, "servers", seen->servers->len);
     if (s->frames > 0) {
         key(r, "capture_start");
         g_string_append_c(r->line, '"');
@@ -209,14 +229,14 @@ cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const
         cp_fmt_time(r->line, info->at_s, 0, false);
         g_string_append_c(r->line, '"');
     }
-    anomalies(r, cp_pipeline_anomalies(pl));
+    anomalies(r, seen->anomalies);
     str_array(r, "errors", info->errors);
     g_string_append(r->line, "}\n");
     cp_report_emit(r);
 }
 
-void
-cp_report_json_finding(CpReport *r, const CpFinding *f)
+static void
+json_finding(CpReport *r, const CpFinding *f)
 {
     g_string_append(r->line, "{\"type\":\"finding\"");
     str(r, "code", cp_finding_code_name(f->code));
@@ -252,8 +272,8 @@ source_name(CpCertSource s)
 }
 
 /* One line per server: its role, names and the path of each chain it sent. */
-void
-cp_report_json_servers(CpReport *r, const CpDiagnosis *diag)
+static void
+json_servers(CpReport *r, const CpDiagnosis *diag)
 {
     for (guint i = 0; i < diag->servers->len; i++) {
         const CpServerDiag *sd = diag->servers->pdata[i];
@@ -284,3 +304,22 @@ cp_report_json_servers(CpReport *r, const CpDiagnosis *diag)
         cp_report_emit(r);
     }
 }
+
+static void
+json_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagnosis *diag)
+{
+    for (guint i = 0; diag != NULL && i < diag->findings->len; i++)
+        json_finding(r, diag->findings->pdata[i]);
+    if (diag != NULL)
+        json_servers(r, diag);
+    json_summary(r, seen, info, diag);
+}
+
+const CpReportWriter cp_report_writer_json = {
+    .name = "json",
+    .flush_lines = true,
+    .certificate = json_certificate,
+    .handshake = json_handshake,
+    .finding = json_finding,
+    .final = json_final,
+};

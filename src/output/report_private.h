@@ -4,23 +4,26 @@
 
 #include "output/report.h"
 
+/* One output format: what it writes for each thing certpath reports. NULL: nothing for that. */
+typedef struct CpReportWriter {
+    const char *name; /* the --format value */
+    bool flush_lines; /* flush every line (JSON Lines for | jq and log shippers) */
+    void (*certificate)(CpReport *r, const CpCert *c);
+    void (*handshake)(CpReport *r, const CpHandshake *h);
+    void (*finding)(CpReport *r, const CpFinding *f); /* live: as soon as it is known */
+    void (*final)(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagnosis *diag);
+} CpReportWriter;
+
+extern const CpReportWriter cp_report_writer_text;
+extern const CpReportWriter cp_report_writer_json;
+
 struct CpReport {
-    CpFormat format;
+    const CpReportWriter *writer;
     FILE *out;
     bool stream_text;
     GString *line; /* reused line buffer */
     uint64_t invalid_utf8;
 };
 
-void cp_report_json_certificate(CpReport *r, const CpCert *c);
-void cp_report_json_handshake(CpReport *r, const CpHandshake *h);
-void cp_report_json_summary(CpReport *r, CpPipeline *pl, const CpRunInfo *info,
-                            const CpDiagnosis *diag);
-void cp_report_json_finding(CpReport *r, const CpFinding *f);
-void cp_report_json_servers(CpReport *r, const CpDiagnosis *diag);
-void cp_report_text_finding(CpReport *r, const CpFinding *f, bool live);
-void cp_report_text_handshake(CpReport *r, const CpHandshake *h);
-void cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info,
-                          const CpDiagnosis *diag);
-/* Writes and clears r->line; JSON lines are flushed one by one (for | jq and log shippers). */
+/* Writes and clears r->line; flushed when the writer or live streaming asks for it. */
 void cp_report_emit(CpReport *r);

@@ -241,9 +241,15 @@ anomaly_block(GString *o, const CpAnomalies *a, const GArray *bad_links)
         if (!any)
             g_string_append(o, "\nInput anomalies (counted, not fatal)\n");
         any = true;
-        g_string_append_printf(o, "  %-26s %8" G_GUINT64_FORMAT "  %s\n",
+        g_string_append_printf(o, "  %-26s %8" G_GUINT64_FORMAT "  %s",
                                cp_anomaly_name((CpAnomalyId)i), a->count[i],
                                cp_anomaly_doc((CpAnomalyId)i));
+        /* Counted because a limit was reached: name the option that raises it (limits.def). */
+        const char *opts[4];
+        size_t n_opts = cp_anomaly_options((CpAnomalyId)i, opts, G_N_ELEMENTS(opts));
+        for (size_t j = 0; j < n_opts && j < G_N_ELEMENTS(opts); j++)
+            g_string_append_printf(o, "%s--%s", j == 0 ? "; raise with " : " or ", opts[j]);
+        g_string_append_c(o, '\n');
     }
     for (guint i = 0; i < bad_links->len; i++) {
         const CpLinkSeen *l = &g_array_index(bad_links, CpLinkSeen, i);
@@ -306,8 +312,8 @@ sev_label(CpSeverity s)
     return s == CP_SEV_ERROR ? "ERROR" : s == CP_SEV_WARNING ? "WARNING" : "info";
 }
 
-void
-cp_report_text_finding(CpReport *r, const CpFinding *f, bool live)
+static void
+finding_block(CpReport *r, const CpFinding *f, bool live)
 {
     GString *o = r->line;
 
@@ -326,9 +332,9 @@ cp_report_text_finding(CpReport *r, const CpFinding *f, bool live)
 }
 
 static unsigned
-servers_with_chains(CpPipeline *pl)
+servers_with_chains(const CpSeen *seen)
 {
-    GPtrArray *servers = cp_model_servers(cp_pipeline_model(pl));
+    const GPtrArray *servers = seen->servers;
     unsigned n = 0;
 
     for (guint i = 0; i < servers->len; i++)
@@ -338,11 +344,11 @@ servers_with_chains(CpPipeline *pl)
 
 /* The paragraph a help-desk engineer pastes into the ticket. */
 static void
-verdict(GString *o, CpPipeline *pl, const CpDiagnosis *d, const CpRunInfo *info)
+verdict(GString *o, const CpSeen *seen, const CpDiagnosis *d, const CpRunInfo *info)
 {
-    const CpPipelineStats *s = cp_pipeline_stats(pl);
+    const CpTrafficStats *s = &seen->stats;
     unsigned problems = d->count[CP_SEV_ERROR] + d->count[CP_SEV_WARNING];
-    unsigned checked = servers_with_chains(pl);
+    unsigned checked = servers_with_chains(seen);
     GString *v = g_string_new(NULL);
 
     g_string_append(v, "Verdict: ");
@@ -420,20 +426,19 @@ diag_of(const CpDiagnosis *d, const CpServer *s)
     return NULL;
 }
 
-void
-cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const CpDiagnosis *diag)
+static void
+text_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagnosis *diag)
 {
-    const CpPipelineStats *s = cp_pipeline_stats(pl);
-    GPtrArray *servers = cp_model_servers(cp_pipeline_model(pl));
+    const CpTrafficStats *s = &seen->stats;
+    const GPtrArray *servers = seen->servers;
     GString *o = r->line;
 
     g_string_append_printf(o,
                            "certpath: %u server%s, %" G_GUINT64_FORMAT " TLS handshake%s, %u "
                            "distinct certificate%s\n",
                            servers->len, servers->len == 1 ? "" : "s", s->tls_connections,
-                           s->tls_connections == 1 ? "" : "s",
-                           cp_cert_cache_all(cp_pipeline_certs(pl))->len,
-                           cp_cert_cache_all(cp_pipeline_certs(pl))->len == 1 ? "" : "s");
+                           s->tls_connections == 1 ? "" : "s", seen->certificates,
+                           seen->certificates == 1 ? "" : "s");
     g_string_append(o, "input: ");
     esc_list(o, info->inputs);
     g_string_append_printf(o,
@@ -460,11 +465,11 @@ cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const C
     }
     if (diag != NULL) {
         g_string_append_c(o, '\n');
-        verdict(o, pl, diag, info);
+        verdict(o, seen, diag, info);
         if (diag->findings->len > 0)
             g_string_append(o, "\nFindings\n");
         for (guint i = 0; i < diag->findings->len; i++) {
-            cp_report_text_finding(r, diag->findings->pdata[i], false);
+            finding_block(r, diag->findings->pdata[i], false);
         }
         cas_block(o, diag);
     }
@@ -474,7 +479,7 @@ cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const C
     for (guint i = 0; i < servers->len; i++)
         server_block(o, servers->pdata[i], diag_of(diag, servers->pdata[i]), shown);
     g_hash_table_destroy(shown);
-    anomaly_block(o, cp_pipeline_anomalies(pl), cp_pipeline_unsupported_links(pl));
+    anomaly_block(o, seen->anomalies, seen->unsupported_links);
     for (guint i = 0; info->errors != NULL && i < info->errors->len; i++) {
         g_string_append(o, "\nerror: ");
         esc(o, info->errors->pdata[i]);
@@ -483,12 +488,14 @@ cp_report_text_final(CpReport *r, CpPipeline *pl, const CpRunInfo *info, const C
     cp_report_emit(r);
 }
 
-void
-cp_report_text_handshake(CpReport *r, const CpHandshake *h)
+static void
+text_handshake(CpReport *r, const CpHandshake *h)
 {
     char cli[64], srv[64];
     GString *o = r->line;
 
+    if (!r->stream_text)
+        return; /* offline, handshakes are part of the final report */
     cp_addr_format_endpoint(&h->client, h->client_port, cli, sizeof cli);
     cp_addr_format_endpoint(&h->server, h->server_port, srv, sizeof srv);
     cp_fmt_time_ns(o, h->ts_ns, true);
@@ -517,3 +524,16 @@ cp_report_text_handshake(CpReport *r, const CpHandshake *h)
     g_string_append_c(o, '\n');
     cp_report_emit(r);
 }
+
+static void
+text_finding(CpReport *r, const CpFinding *f)
+{
+    finding_block(r, f, true);
+}
+
+const CpReportWriter cp_report_writer_text = {
+    .name = "text",
+    .handshake = text_handshake,
+    .finding = text_finding,
+    .final = text_final,
+};

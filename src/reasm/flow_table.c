@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* flow_table: open hash of connections plus an age list.
  *
- * The key is the unordered pair of endpoints, so both directions find the same flow. Hashing
- * mixes a per-table random seed (attackers choose addresses and ports: R49). Flows sit in a
- * doubly linked list ordered by last activity; expiry walks it from the old end and stops at
+ * The key is the unordered pair of endpoints, so both directions find the same flow. Each
+ * endpoint is hashed with the table's own SipHash key (base/hash.h; attackers choose addresses
+ * and ports: R49) and the two hashes are added, so either direction gives the same value. Flows sit
+ * in a doubly linked list ordered by last activity; expiry walks it from the old end and stops at
  * the first young flow, so it costs O(expired). When the table is full the oldest flow is
  * ended (flow.evicted), which keeps memory bounded under a SYN flood. The last flow found is
  * checked first: segments come in runs of one connection (a bulk transfer, a flight), and an
@@ -13,6 +14,8 @@
 
 #include <string.h>
 #include <glib.h>
+
+#include "base/hash.h"
 
 struct CpFlowTable {
     const CpLimits *limits;
@@ -24,25 +27,20 @@ struct CpFlowTable {
     CpFlow *last; /* (borrowed) the flow the previous lookup found, or NULL */
     uint64_t count;
     uint64_t created;
-    uint64_t seed;
+    CpHashKey key;
 };
 
+/* One endpoint serialised without padding (base/hash.h): family, address, port. */
 static uint64_t
-mix(uint64_t h, uint64_t v)
+endpoint_hash(const CpHashKey *key, const CpAddr *a, uint16_t port)
 {
-    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-    h *= 0xff51afd7ed558ccdull;
-    return h ^ (h >> 33);
-}
+    uint8_t b[1 + 16 + 2];
 
-static uint64_t
-endpoint_hash(uint64_t seed, const CpAddr *a, uint16_t port)
-{
-    uint64_t w0, w1;
-
-    memcpy(&w0, a->bytes, 8);
-    memcpy(&w1, a->bytes + 8, 8);
-    return mix(mix(mix(seed, w0), w1), (uint64_t)port << 8 | a->family);
+    b[0] = a->family;
+    memcpy(b + 1, a->bytes, 16);
+    b[17] = (uint8_t)(port >> 8);
+    b[18] = (uint8_t)port;
+    return cp_hash_bytes(key, b, sizeof b);
 }
 
 static guint
@@ -73,7 +71,7 @@ flow_equal(gconstpointer x, gconstpointer y)
 static uint32_t
 pair_hash(const CpFlowTable *t, const CpAddr *a, uint16_t pa, const CpAddr *b, uint16_t pb)
 {
-    uint64_t h = endpoint_hash(t->seed, a, pa) + endpoint_hash(t->seed, b, pb);
+    uint64_t h = endpoint_hash(&t->key, a, pa) + endpoint_hash(&t->key, b, pb);
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -87,7 +85,7 @@ cp_flow_table_new(const CpLimits *limits, CpAnomalies *anomalies, CpFlowEndFn on
     t->on_end = on_end;
     t->user = user;
     t->index = g_hash_table_new(flow_hash, flow_equal);
-    t->seed = (uint64_t)g_random_int() << 32 | g_random_int();
+    cp_hash_key_init_random(&t->key);
     return t;
 }
 
@@ -118,14 +116,14 @@ push_young(CpFlowTable *t, CpFlow *f)
 }
 
 void
-cp_flow_table_remove(CpFlowTable *t, CpFlow *f)
+cp_flow_table_remove(CpFlowTable *t, CpFlow *f, CpConnEndReason why)
 {
     g_hash_table_remove(t->index, f);
     if (t->last == f)
         t->last = NULL;
     unlink_age(t, f);
     t->count--;
-    t->on_end(t->user, f);
+    t->on_end(t->user, f, why);
     g_free(f);
 }
 
@@ -134,7 +132,7 @@ create(CpFlowTable *t, const CpPacket *p, uint32_t hash, CpDir *dir)
 {
     if (t->count >= t->limits->max_flows && t->oldest != NULL) {
         cp_anomaly_add(t->anomalies, CP_ANOMALY_FLOW_EVICTED); /* flow.evicted */
-        cp_flow_table_remove(t, t->oldest);
+        cp_flow_table_remove(t, t->oldest, CP_CONN_END_EVICTED);
     }
     CpFlow *f = g_new0(CpFlow, 1);
     /* Direction 0 is the opener: the SYN sender, the SYN/ACK receiver, or (mid-stream) the
@@ -150,7 +148,7 @@ create(CpFlowTable *t, const CpPacket *p, uint32_t hash, CpDir *dir)
     f->addr[1 - s] = p->dst;
     f->port[1 - s] = p->dport;
     f->hash = hash;
-    f->first_ts_ns = f->last_ts_ns = p->ts_ns;
+    f->last_ts_ns = p->ts_ns;
     cp_tcp_stream_init(&f->stream[0]);
     cp_tcp_stream_init(&f->stream[1]);
     g_hash_table_add(t->index, f);
@@ -213,14 +211,14 @@ cp_flow_table_expire(CpFlowTable *t, uint64_t now_ns)
     uint64_t idle = t->limits->flow_timeout_s * 1000000000ull;
 
     while (t->oldest != NULL && t->oldest->last_ts_ns + idle < now_ns)
-        cp_flow_table_remove(t, t->oldest);
+        cp_flow_table_remove(t, t->oldest, CP_CONN_END_TIMEOUT);
 }
 
 void
 cp_flow_table_flush(CpFlowTable *t)
 {
     while (t->oldest != NULL)
-        cp_flow_table_remove(t, t->oldest);
+        cp_flow_table_remove(t, t->oldest, CP_CONN_END_FLUSH);
 }
 
 uint64_t

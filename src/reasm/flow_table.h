@@ -9,28 +9,33 @@
 #include "base/anomaly.h"
 #include "base/limits.h"
 #include "net/packet.h"
+#include "reasm/conn.h"
 #include "reasm/tcp_stream.h"
 
+typedef enum CpFlowState {
+    CP_FLOW_NEW = 0,  /* no payload yet: the consumer has not been asked */
+    CP_FLOW_FOLLOWED, /* the consumer takes this connection's bytes */
+    CP_FLOW_CLOSED,   /* closed for the consumer: a tombstone until the connection ends */
+} CpFlowState;
+
 /* Lifetime: connection. Endpoint [d] is the sender of direction d; direction 0 opened the
- * connection when its SYN was seen, else it is the endpoint with the higher port. */
+ * connection when its SYN was seen, else it is the endpoint with the higher port. Everything
+ * here is reassembly's own state; the consumer's is behind the opaque consumer pointer. */
 typedef struct CpFlow {
     CpAddr addr[2];
     uint16_t port[2];
-    uint64_t first_ts_ns;
     uint64_t last_ts_ns;
     CpTcpStream stream[2];
     struct CpFlow *older, *newer; /* age list, oldest at the table's head */
-    void *app;                    /* the pipeline's per-connection state */
-    uint8_t fin_mask;             /* bit d: direction d sent FIN */
-    bool syn_seen;
-    bool closed;
-    bool finalized; /* the pipeline has reported this connection */
+    void *consumer;               /* (opaque) the consumer's state while FOLLOWED */
     uint32_t hash;
+    uint8_t state;    /* CpFlowState */
+    uint8_t fin_mask; /* bit d: direction d sent FIN */
+    bool syn_seen;
 } CpFlow;
 
-/* Called once per flow when it ends (closed, expired, evicted or flushed); the table frees the
- * flow after the call. */
-typedef void (*CpFlowEndFn)(void *user, CpFlow *flow);
+/* Called once per flow when it ends, with the reason; the table frees the flow after the call. */
+typedef void (*CpFlowEndFn)(void *user, CpFlow *flow, CpConnEndReason why);
 
 typedef struct CpFlowTable CpFlowTable;
 
@@ -45,7 +50,7 @@ void cp_flow_table_touch(CpFlowTable *t, CpFlow *f, uint64_t ts_ns);
 /* Ends flows idle for longer than the timeout at capture time now_ns. */
 void cp_flow_table_expire(CpFlowTable *t, uint64_t now_ns);
 /* Ends one flow now. */
-void cp_flow_table_remove(CpFlowTable *t, CpFlow *f);
+void cp_flow_table_remove(CpFlowTable *t, CpFlow *f, CpConnEndReason why);
 /* Ends every flow (end of input). */
 void cp_flow_table_flush(CpFlowTable *t);
 uint64_t cp_flow_table_count(const CpFlowTable *t);

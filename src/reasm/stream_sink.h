@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* stream_sink: the contract between TCP reassembly and a dissector (STYLE R22, Suricata's
- * AppLayerResult, Wireshark's tcp_dissect_pdus). */
+/* stream_sink: how reassembly hands one direction's bytes to its consumer and learns how many it
+ * used (STYLE R22, Suricata's AppLayerResult, Wireshark's tcp_dissect_pdus). */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* Direction 0 is the side that opened the connection (SYN sender) when known, else the first
- * talker with the higher port; dissectors must not rely on it and decide roles by content. */
+ * talker with the higher port; consumers must not rely on it and decide roles by content. */
 typedef enum CpDir { CP_DIR_0 = 0, CP_DIR_1 = 1 } CpDir;
 
 enum {
     CP_STREAM_GAP = 1u << 0, /* bytes before this delivery are missing (lost or not captured) */
     CP_STREAM_FIN = 1u << 1, /* the direction ended after these bytes (FIN, RST, end of input) */
+    CP_STREAM_DATAGRAM = 1u << 2, /* the call carries exactly one datagram (UDP transports) */
 };
 
 typedef enum CpFeedStatus { CP_FEED_MORE, CP_FEED_DONE, CP_FEED_ERROR } CpFeedStatus;

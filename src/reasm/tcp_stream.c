@@ -13,7 +13,7 @@
  *  4. A hole is declared lost (a gap) when the peer acknowledges data past the first held
  *     segment, when the direction ends with segments held, when too many are held, or when the
  *     capture cut a segment (snaplen). Buffered bytes are dropped and the next delivery carries
- *     CP_STREAM_GAP, so the dissector never parses bytes across a hole.
+ *     CP_STREAM_GAP, so the consumer never parses bytes across a hole.
  *  5. Once the consumer answers DONE (handshake over, encrypted, or given up), everything is
  *     freed and later segments cost one comparison.
  * Sequence numbers are compared wrap-safely (base/seq.h); off counts absolute bytes for depth.
@@ -243,6 +243,14 @@ hold(const CpReasmCtx *ctx, CpTcpStream *s, uint32_t seq, const uint8_t *d, size
     }
 }
 
+/* A FIN whose preceding bytes have all been delivered ends the direction. */
+static void
+fin_if_complete(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink)
+{
+    if (s->has_fin && !s->done && s->ooo == NULL && s->next_seq == s->fin_seq)
+        cp_tcp_stream_finish(ctx, s, sink);
+}
+
 void
 cp_tcp_stream_segment(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink, uint32_t seq,
                       const uint8_t *data, size_t len, size_t declared)
@@ -290,6 +298,7 @@ cp_tcp_stream_segment(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink 
     if (declared > len && !s->done)
         set_gap(ctx, s, seq + (uint32_t)declared); /* cut by the capture's snaplen */
     drain(ctx, s, sink);
+    fin_if_complete(ctx, s, sink);
 }
 
 void
@@ -302,7 +311,20 @@ cp_tcp_stream_acked(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *s
     if (cp_seq_ge(ack, s->ooo->seq + s->ooo->len)) {
         set_gap(ctx, s, s->ooo->seq);
         drain(ctx, s, sink);
+        fin_if_complete(ctx, s, sink);
     }
+}
+
+void
+cp_tcp_stream_fin(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink, uint32_t fin_seq)
+{
+    /* Without a sequence number the direction carried nothing we followed: nothing to end. A
+     * later FIN replaces an earlier one (a retransmission, or a forged one that never fits). */
+    if (s->done || !s->has_seq)
+        return;
+    s->has_fin = true;
+    s->fin_seq = fin_seq;
+    fin_if_complete(ctx, s, sink);
 }
 
 void

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* tcp_stream: one direction of a TCP connection reassembled by sequence number (RFC 9293 §3.4)
- * and delivered to a dissector through the stream_sink contract. */
+ * and delivered to its consumer through the stream_sink contract. */
 #pragma once
 
 #include <stdbool.h>
@@ -27,8 +27,10 @@ typedef struct CpTcpStream {
     uint32_t next_seq; /* sequence number of the byte after buf */
     uint64_t off;      /* absolute stream offset of next_seq (never wraps) */
     uint32_t needed;   /* deliver only once buf holds this many bytes */
+    uint32_t fin_seq;  /* sequence number of the FIN, when has_fin */
     uint16_t ooo_count;
     bool has_seq;
+    bool has_fin;     /* a FIN was seen: the direction ends once every byte before it is in */
     bool gap_pending; /* bytes before next_seq are missing: flag the next delivery */
     bool done;        /* the consumer needs nothing more from this direction */
     bool fin_delivered;
@@ -55,6 +57,10 @@ void cp_tcp_stream_segment(const CpReasmCtx *ctx, CpTcpStream *s, const CpStream
 /* The peer acknowledged ack: bytes below it that we never saw were lost to the capture. */
 void cp_tcp_stream_acked(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink,
                          uint32_t ack);
+/* The sender's FIN at fin_seq (the sequence number after its data). The direction finishes as
+ * soon as every byte before it has been delivered: now, or when a hole before it fills. */
+void cp_tcp_stream_fin(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink,
+                       uint32_t fin_seq);
 /* End of this direction (FIN, RST, expiry, end of input): delivers what is held, gaps flagged,
  * then CP_STREAM_FIN. */
 void cp_tcp_stream_finish(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink);

@@ -21,22 +21,24 @@ typedef struct FuzzReports {
     CpReport *text;
 } FuzzReports;
 
+/* What the pipeline queued during a frame, to both reports, as certpath's run loop does. */
 static void
-on_certificate(void *user, const CpCert *c)
+show_events(CpPipeline *pl, FuzzReports *r)
 {
-    FuzzReports *r = user;
+    GArray *events = cp_pipeline_take_events(pl);
 
-    cp_report_certificate(r->json, c);
-    cp_report_certificate(r->text, c);
-}
-
-static void
-on_handshake(void *user, const CpHandshake *h)
-{
-    FuzzReports *r = user;
-
-    cp_report_handshake(r->json, h);
-    cp_report_handshake(r->text, h);
+    for (guint i = 0; events != NULL && i < events->len; i++) {
+        const CpEvent *e = &g_array_index(events, CpEvent, i);
+        CP_FUZZ_CHECK((e->kind == CP_EVENT_HANDSHAKE) == (e->handshake != NULL));
+        if (e->kind == CP_EVENT_HANDSHAKE) {
+            cp_report_handshake(r->json, e->handshake);
+            cp_report_handshake(r->text, e->handshake);
+        } else {
+            cp_report_certificate(r->json, e->cert);
+            cp_report_certificate(r->text, e->cert);
+        }
+    }
+    cp_pipeline_events_free(events);
 }
 
 static void
@@ -52,7 +54,7 @@ lower_limits(CpLimits *l)
 
 /* Reads every frame through the pipeline; records the error that stopped it, if any. */
 static void
-read_frames(CpCapture *cap, CpPipeline *pl, GPtrArray *errors)
+read_frames(CpCapture *cap, CpPipeline *pl, FuzzReports *reports, GPtrArray *errors)
 {
     CpFrame f;
     GError *err = NULL;
@@ -62,6 +64,7 @@ read_frames(CpCapture *cap, CpPipeline *pl, GPtrArray *errors)
         if (st == CP_CAPTURE_FRAME) {
             CP_FUZZ_CHECK(f.data != NULL || f.caplen == 0);
             cp_pipeline_frame(pl, &f);
+            show_events(pl, reports);
             continue;
         }
         CP_FUZZ_CHECK(st == CP_CAPTURE_END || st == CP_CAPTURE_ERROR);
@@ -85,7 +88,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CP_FUZZ_CHECK(fp != NULL && devnull != NULL);
 
     GError *err = NULL;
-    CpCapture *cap = cp_capture_open_stream(fp, "fuzz.pcap", true, &err);
+    CpLimits limits;
+    cp_limits_init_default(&limits);
+    lower_limits(&limits);
+    CpCapture *cap = cp_capture_open_stream_full(fp, "fuzz.pcap", true, &limits, &err);
     if (cap == NULL) {
         CP_FUZZ_CHECK(err != NULL);
         g_error_free(err); /* cp_capture_open_stream closed fp (own_fp) */
@@ -93,26 +99,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g_free(copy);
         return 0;
     }
-    CpLimits limits;
-    cp_limits_init_default(&limits);
-    lower_limits(&limits);
-    FuzzReports reports = { cp_report_new(CP_FORMAT_JSON, devnull, false),
-                            cp_report_new(CP_FORMAT_TEXT, devnull, true) };
-    CpPipelineHooks hooks = { on_certificate, on_handshake, &reports };
-    CpPipeline *pl = cp_pipeline_new(&limits, &hooks);
+    FuzzReports reports = { cp_report_new("json", devnull, false),
+                            cp_report_new("text", devnull, true) };
+    CpPipeline *pl = cp_pipeline_new(&limits);
     CpRunInfo info = { .inputs = g_ptr_array_new_with_free_func(g_free),
                        .errors = g_ptr_array_new_with_free_func(g_free) };
 
     g_ptr_array_add(info.inputs, g_strdup(cp_capture_name(cap)));
-    read_frames(cap, pl, info.errors);
+    read_frames(cap, pl, &reports, info.errors);
     cp_pipeline_finish(pl);
+    show_events(pl, &reports);
     CpTrustOptions topt = { .no_system_ca = true };
     CpTrust *trust = cp_trust_new(&topt, NULL);
     CP_FUZZ_CHECK(trust != NULL);
     CpDiagOptions dopt = { 0 };
     CpDiagnosis *diag = cp_diagnose(cp_pipeline_model(pl), cp_pipeline_certs(pl), trust, &dopt);
-    cp_report_final(reports.json, pl, &info, diag);
-    cp_report_final(reports.text, pl, &info, diag);
+    CpSeen seen;
+    cp_pipeline_seen(pl, &seen);
+    cp_report_final(reports.json, &seen, &info, diag);
+    cp_report_final(reports.text, &seen, &info, diag);
     cp_diagnosis_free(diag);
     cp_trust_free(trust);
 

@@ -109,16 +109,18 @@ one_segment(FuzzConn *k, const uint8_t *data, size_t size)
 {
     uint8_t fl = data[0];
     int dir = fl & SEG_DIR1;
-    int16_t delta = (int16_t)(uint16_t)((data[1] << 8) | data[2]);
+    uint16_t raw = (uint16_t)((data[1] << 8) | data[2]);
+    /* A signed 16-bit offset, sign-extended modulo 2^32 as sequence numbers wrap. */
+    uint32_t delta = (raw & 0x8000u) ? (0xFFFF0000u | raw) : raw;
     size_t len = MIN((size_t)data[3], size - 4);
     const uint8_t *payload = data + 4;
 
     if (fl & SEG_ACK) {
-        k->ack[dir] += (uint32_t)(int32_t)delta;
+        k->ack[dir] += delta;
         cp_tcp_stream_acked(&k->ctx, &k->stream[dir], &k->sink[dir], k->ack[dir]);
         return 4;
     }
-    uint32_t seq = k->cursor[dir] + (uint32_t)(int32_t)delta;
+    uint32_t seq = k->cursor[dir] + delta;
     size_t declared = (fl & SEG_CUT) ? len + 100 : len;
     cp_tcp_stream_segment(&k->ctx, &k->stream[dir], &k->sink[dir], seq, payload, len, declared);
     k->cursor[dir] = seq + (uint32_t)declared;

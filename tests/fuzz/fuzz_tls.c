@@ -8,7 +8,8 @@
  *       chunks of CHUNKS[(mode >> 1) & 7] bytes; bit 4 flags CP_STREAM_GAP on the second chunk.
  *   mode bit 7 = 1 (scripted mode): the rest is a list of {ctl, len, len bytes}: ctl bit 0 is the
  *       direction, bit 1 flags GAP on the delivery, bit 2 ends the direction (FIN) after it.
- *   mode bit 6: go through the STARTTLS prefix finder (dissectors/tls_prefix.h).
+ *   mode bit 6: go through the dissector table (dissectors/dissector.h): the probes pick the tls
+ *       or the starttls entry, whose prefix finder (tls_prefix.c) looks for the first hello.
  *   mode bit 5: tiny limits, so every limit path (too large, flood, chain length) is reachable.
  * Each direction is buffered like tcp_stream does: unconsumed bytes come back with the next
  * ones, and the session is not called before `needed` bytes are there (except with FIN/GAP).
@@ -17,7 +18,7 @@
 #include <string.h>
 
 #include "dissectors/tls.h"
-#include "dissectors/tls_prefix.h"
+#include "dissectors/dissector.h"
 #include "fuzz.h"
 
 enum {
@@ -43,8 +44,7 @@ typedef struct FuzzTls {
     CpLimits limits;
     CpAnomalies anomalies;
     CpTlsSession *session;
-    CpTlsPrefix prefix[2];
-    bool use_prefix;
+    CpDissectConn *table; /* (nullable) the dispatcher, when the mode goes through the table */
     FuzzDir dir[2];
     unsigned sum; /* reads every byte an event points at, so ASan checks the views */
 } FuzzTls;
@@ -87,9 +87,8 @@ set_tiny_limits(CpLimits *l)
 static CpFeedResult
 call_session(FuzzTls *f, CpDir dir, const uint8_t *data, size_t len, unsigned flags)
 {
-    if (f->use_prefix)
-        return cp_tls_prefix_feed(&f->prefix[dir], f->session, &f->anomalies, dir, data, len,
-                                  flags);
+    if (f->table != NULL)
+        return cp_dissect_conn_feed(f->table, dir, data, len, flags);
     return cp_tls_session_feed(f->session, dir, data, len, flags);
 }
 
@@ -160,7 +159,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cp_limits_init_default(&f.limits);
     if (mode & MODE_TINY)
         set_tiny_limits(&f.limits);
-    f.use_prefix = (mode & MODE_PREFIX) != 0;
+    CpMemcap memcap = { .cap = SIZE_MAX };
+    CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, on_event, &f };
+    if (mode & MODE_PREFIX)
+        f.table = cp_dissect_conn_new(&ctx, CP_TRANSPORT_TCP);
     f.session = cp_tls_session_new(&f.limits, &f.anomalies, on_event, &f);
     for (int i = 0; i < 2; i++)
         f.dir[i].pending = g_byte_array_new();
@@ -173,6 +175,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         deliver(&f, (CpDir)i, NULL, 0, CP_STREAM_FIN);
     (void)cp_tls_session_mem(f.session);
     cp_tls_session_free(f.session);
+    cp_dissect_conn_free(f.table);
     for (int i = 0; i < 2; i++)
         g_byte_array_unref(f.dir[i].pending);
     return 0;

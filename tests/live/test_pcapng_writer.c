@@ -10,7 +10,7 @@
 
 #include "capture/capture.h"
 #include "../harness.h"
-#include "output/pcapng_writer.h"
+#include "capture/pcapng_writer.h"
 
 static char *
 temp_path(void)
@@ -83,7 +83,7 @@ limit_stops_whole_blocks_and_counts_the_rest(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     unsigned ok = 0;
     for (int i = 0; i < 20; i++) {
-        CpFrame f = frame(1000000000ull * (uint64_t)(i + 1), 1, a, sizeof a);
+        CpFrame f = frame(UINT64_C(1000000000) * (uint64_t)(i + 1), 1, a, sizeof a);
         ok += cp_pcapng_writer_add(w, &f, &err);
     }
     const CpPcapngStats *s = cp_pcapng_writer_stats(w);

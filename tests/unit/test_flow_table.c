@@ -10,10 +10,11 @@
 static unsigned ended;
 
 static void
-on_end(void *user, CpFlow *f)
+on_end(void *user, CpFlow *f, CpConnEndReason why)
 {
     (void)user;
     (void)f;
+    (void)why;
     ended++;
 }
 

@@ -61,12 +61,13 @@ detection_from_names_and_ports_and_overrides(void)
 {
     CpLimits l;
     cp_limits_init_default(&l);
-    CpModel *m = cp_model_new(&l);
+    CpModel *m = cp_model_new(&l, NULL);
     CpServer *ex = server(m, 20, 443, "autodiscover.contoso.com");
     CpServer *fe = server(m, 10, 5061, NULL);
     CpServer *web = server(m, 30, 443, "lyncdiscover.contoso.com");
     CpServer *other = server(m, 40, 443, "www.contoso.com");
-    CpRoleRule rule = { CP_ROLE_EXCHANGE, (char *)"10.0.0.40" };
+    char addr[] = "10.0.0.40";
+    CpRoleRule rule = { CP_ROLE_EXCHANGE, addr };
     CpRoles *r = cp_roles_assign(m, &rule, 1);
 
     CU_ASSERT_EQUAL(cp_roles_get(r, ex), CP_ROLE_EXCHANGE);

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* evidence: live capture's -w FILE — the packets of each handshake as pcapng (capture/
+ * pcapng_writer.h), with its errors and its closing line said the way the rest of certpath says
+ * them. */
+#pragma once
+
+#include <stdbool.h>
+#include <glib.h>
+
+#include "capture/capture.h"
+#include "cli/options.h"
+
+typedef struct CpEvidence CpEvidence;
+
+/* (transfer full) NULL with error set when the file cannot be created. errors (borrowed)
+ * collects one-line errors met later. */
+CpEvidence *cp_evidence_open(const CpConfig *cfg, GPtrArray *errors, GError **error);
+void cp_evidence_add(CpEvidence *e, const CpFrame *f);
+void cp_evidence_flush(CpEvidence *e);
+/* Closes the file, says how much was written and what the size limit kept out, and frees. */
+void cp_evidence_close(CpEvidence *e);
+/* Frees without the closing line (nothing was captured). */
+void cp_evidence_discard(CpEvidence *e);

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* tcp_reasm: the life of a TCP connection, owned by reassembly (RFC 9293 §3.5–3.6).
+ *
+ * Per segment:
+ *  1. expire idle connections (at most once per second of capture time);
+ *  2. find the connection, or create it for a SYN or a segment with payload (a bare ACK or RST
+ *     of an unknown connection creates nothing);
+ *  3. a SYN fixes that direction's first sequence number;
+ *  4. the first payload byte opens the connection for the consumer (CP_FLOW_NEW -> FOLLOWED, or
+ *     CLOSED when the consumer declines);
+ *  5. payload goes to the direction's tcp_stream, the ACK tells the other direction which bytes
+ *     its receiver had (lost bytes become gaps), a FIN ends the direction once the bytes before
+ *     it are in;
+ *  6. when the consumer has finished with both directions it is closed (reason DONE): the flow
+ *     stays as a tombstone, so later segments of the connection cost one lookup;
+ *  7. an RST, or FIN from both sides, ends the connection: what is held is delivered, the
+ *     consumer is closed with the reason, and the flow is freed.
+ */
+#include "reasm/tcp_reasm.h"
+
+#include "reasm/flow_table.h"
+
+#define TICK_EVERY_NS 1000000000ull /* idle expiry granularity: one second of capture time */
+
+struct CpTcpReasm {
+    CpReasmCtx ctx;
+    CpConnConsumer consumer;
+    CpFlowTable *flows;
+    CpTcpReasmStats stats;
+    uint64_t next_tick_ns;
+};
+
+static void on_flow_end(void *user, CpFlow *f, CpConnEndReason why);
+
+CpTcpReasm *
+cp_tcp_reasm_new(const CpLimits *limits, CpAnomalies *anomalies, CpMemcap *memcap,
+                 const CpConnConsumer *consumer)
+{
+    CpTcpReasm *r = g_new0(CpTcpReasm, 1);
+
+    r->ctx = (CpReasmCtx){ limits, memcap, anomalies };
+    r->consumer = *consumer;
+    r->flows = cp_flow_table_new(limits, anomalies, on_flow_end, r);
+    return r;
+}
+
+void
+cp_tcp_reasm_free(CpTcpReasm *r)
+{
+    if (r == NULL)
+        return;
+    cp_flow_table_free(r->flows);
+    g_free(r);
+}
+
+static CpStreamSink
+sink_of(CpTcpReasm *r, CpFlow *f, CpDir dir)
+{
+    return (CpStreamSink){ r->consumer.data, f->consumer, dir };
+}
+
+static CpConnInfo
+info_of(const CpFlow *f)
+{
+    CpConnInfo info = { .transport = CP_TRANSPORT_TCP, .opener_known = f->syn_seen };
+
+    for (int d = 0; d < 2; d++) {
+        info.addr[d] = f->addr[d];
+        info.port[d] = f->port[d];
+    }
+    return info;
+}
+
+/* Hands the connection back to the consumer for good; the streams free their buffers. */
+static void
+close_consumer(CpTcpReasm *r, CpFlow *f, CpConnEndReason why)
+{
+    CpConnInfo info = info_of(f);
+    CpConnEnd end = { .reason = why };
+
+    for (int d = 0; d < 2; d++) {
+        end.truncated[d] = f->stream[d].truncated;
+        end.conflict[d] = f->stream[d].conflict;
+        cp_tcp_stream_clear(&r->ctx, &f->stream[d]);
+    }
+    f->state = CP_FLOW_CLOSED;
+    r->consumer.close(f->consumer, &info, &end);
+    f->consumer = NULL;
+}
+
+static void
+on_flow_end(void *user, CpFlow *f, CpConnEndReason why)
+{
+    CpTcpReasm *r = user;
+
+    if (f->state == CP_FLOW_FOLLOWED) {
+        for (int d = 0; d < 2; d++) {
+            CpStreamSink sink = sink_of(r, f, (CpDir)d);
+            cp_tcp_stream_finish(&r->ctx, &f->stream[d], &sink);
+        }
+        close_consumer(r, f, why);
+    }
+    cp_tcp_stream_clear(&r->ctx, &f->stream[0]);
+    cp_tcp_stream_clear(&r->ctx, &f->stream[1]);
+}
+
+static void
+open_consumer(CpTcpReasm *r, CpFlow *f)
+{
+    CpConnInfo info = info_of(f);
+
+    if (!f->syn_seen)
+        cp_anomaly_add(r->ctx.anomalies, CP_ANOMALY_FLOW_MIDSTREAM); /* flow.midstream */
+    f->consumer = r->consumer.open(r->consumer.user, &info);
+    f->state = f->consumer != NULL ? CP_FLOW_FOLLOWED : CP_FLOW_CLOSED;
+}
+
+/* Steps 3–6 of the file comment for one segment of flow f in direction dir. */
+static void
+segment(CpTcpReasm *r, CpFlow *f, CpDir dir, const CpPacket *pk)
+{
+    uint32_t seq = pk->seq;
+
+    if (pk->tcp_flags & CP_TCP_SYN) {
+        f->syn_seen = true;
+        seq++; /* the SYN occupies one sequence number; data (rare) follows it */
+        cp_tcp_stream_set_next_seq(&f->stream[dir], seq);
+    }
+    if (f->state == CP_FLOW_NEW && pk->payload_declared > 0)
+        open_consumer(r, f);
+    if (f->state != CP_FLOW_FOLLOWED)
+        return;
+    CpStreamSink sink = sink_of(r, f, dir);
+    if (pk->payload_declared > 0)
+        cp_tcp_stream_segment(&r->ctx, &f->stream[dir], &sink, seq, pk->payload, pk->payload_len,
+                              pk->payload_declared);
+    if (pk->tcp_flags & CP_TCP_ACK) {
+        CpStreamSink other = sink_of(r, f, (CpDir)(1 - dir));
+        cp_tcp_stream_acked(&r->ctx, &f->stream[1 - dir], &other, pk->ack);
+    }
+    if (pk->tcp_flags & CP_TCP_FIN)
+        cp_tcp_stream_fin(&r->ctx, &f->stream[dir], &sink, seq + (uint32_t)pk->payload_declared);
+    if (f->stream[0].done && f->stream[1].done)
+        close_consumer(r, f, CP_CONN_END_DONE);
+}
+
+bool
+cp_tcp_reasm_segment(CpTcpReasm *r, const CpPacket *pk)
+{
+    CpDir dir;
+
+    cp_tcp_reasm_tick(r, pk->ts_ns);
+    r->stats.segments++;
+    bool opens = (pk->tcp_flags & CP_TCP_SYN) || pk->payload_declared > 0;
+    CpFlow *f = cp_flow_table_lookup(r->flows, pk, opens && !(pk->tcp_flags & CP_TCP_RST), &dir);
+    if (f == NULL)
+        return false;
+    cp_flow_table_touch(r->flows, f, pk->ts_ns);
+    /* Before segment(): the packet that completes a handshake is part of the evidence. */
+    bool evidence = f->state != CP_FLOW_CLOSED;
+    segment(r, f, dir, pk);
+    if (pk->tcp_flags & CP_TCP_FIN)
+        f->fin_mask |= (uint8_t)(1u << dir);
+    if (pk->tcp_flags & CP_TCP_RST)
+        cp_flow_table_remove(r->flows, f, CP_CONN_END_RST);
+    else if (f->fin_mask == 3)
+        cp_flow_table_remove(r->flows, f, CP_CONN_END_FIN);
+    r->stats.connections = cp_flow_table_created(r->flows);
+    uint64_t n = cp_flow_table_count(r->flows);
+    if (n > r->stats.peak_flows)
+        r->stats.peak_flows = n;
+    return evidence;
+}
+
+void
+cp_tcp_reasm_tick(CpTcpReasm *r, uint64_t now_ns)
+{
+    if (now_ns < r->next_tick_ns)
+        return;
+    cp_flow_table_expire(r->flows, now_ns);
+    r->next_tick_ns = now_ns + TICK_EVERY_NS;
+}
+
+void
+cp_tcp_reasm_flush(CpTcpReasm *r)
+{
+    cp_flow_table_flush(r->flows);
+    r->stats.connections = cp_flow_table_created(r->flows);
+}
+
+const CpTcpReasmStats *
+cp_tcp_reasm_stats(const CpTcpReasm *r)
+{
+    return &r->stats;
+}
