@@ -69,6 +69,14 @@ typedef struct CpDiagnosis {
 
 CpDiagnosis *cp_diagnose(CpModel *m, CpCertCache *cache, CpTrust *trust, const CpDiagOptions *o);
 void cp_diagnosis_free(CpDiagnosis *d);
-/* (transfer none) "ca-mismatch" ... */
+/* The registry (findings.def, findings.c). (transfer none) "ca-mismatch" ..., "unknown" when c is
+ * out of range. */
 const char *cp_finding_code_name(CpFindingCode c);
+/* The severity a finding of this code always has (CP_SEV_INFO when c is out of range). */
+CpSeverity cp_finding_severity(CpFindingCode c);
+/* (transfer none) the one-line title of findings.def, "" when c is out of range. */
+const char *cp_finding_title(CpFindingCode c);
+/* CP_FINDING__COUNT when no finding has this code. */
+CpFindingCode cp_finding_code_from_name(const char *name);
+/* (transfer none) "error", "warning", "info". */
 const char *cp_severity_name(CpSeverity s);

@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* diagnose_site: rules that compare servers — the Lync Phone Edition trust rule (ca-mismatch),
  * arrays serving one name with different certificates (array-mismatch), CAs whose names a human
- * reads as one (similar-issuers) — and the list of CAs with the servers behind each. */
+ * reads as one (similar-issuers) — and the list of CAs with the servers behind each. The rules
+ * decide and gather facts; their words are in finding_text.c. */
 #include "analysis/diagnose_private.h"
 
 #include <string.h>
-
-typedef struct RootId {
-    const char *name;
-    const char *sha1;   /* NULL when the root certificate was never seen */
-    const char *key_id; /* NULL when unknown */
-} RootId;
 
 /* The chain a server sends most: what its clients see. */
 static const CpPath *
@@ -31,23 +26,27 @@ main_path(const CpServerDiag *sd, const CpSeenChain **chain)
     return best;
 }
 
+/* The root the path of chain ch leads to. Unknown when the path stops short on a chain certpath
+ * did not see whole: the root may be above the certificates it dropped. */
 static bool
-root_of(const CpPath *p, RootId *r)
+root_of(const CpPath *p, const CpSeenChain *ch, DiagRoot *r)
 {
     const CpPathCert *top = cp_path_top(p);
 
     if (top == NULL)
         return false;
     if (p->status == CP_PATH_ISSUER_MISSING) {
-        *r = (RootId){ p->missing_issuer, NULL, p->missing_aki };
+        if (cp_diag_chain_cut(ch))
+            return false;
+        *r = (DiagRoot){ p->missing_issuer, NULL, p->missing_aki };
         return r->name != NULL;
     }
-    *r = (RootId){ top->subject, top->sha1, top->ski };
+    *r = (DiagRoot){ top->subject, top->sha1, top->ski };
     return true;
 }
 
 static bool
-same_root(const RootId *a, const RootId *b)
+same_root(const DiagRoot *a, const DiagRoot *b)
 {
     if (a->sha1 != NULL && b->sha1 != NULL)
         return strcmp(a->sha1, b->sha1) == 0;
@@ -57,7 +56,7 @@ same_root(const RootId *a, const RootId *b)
 }
 
 static bool
-trusted_by_list(const CpDiagOptions *o, const CpPath *p, const RootId *root)
+trusted_by_list(const CpDiagOptions *o, const CpPath *p, const DiagRoot *root)
 {
     for (char **t = o->trusted_ca; t != NULL && *t != NULL; t++) {
         if (root->sha1 != NULL && g_ascii_strcasecmp(*t, root->sha1) == 0)
@@ -70,68 +69,36 @@ trusted_by_list(const CpDiagOptions *o, const CpPath *p, const RootId *root)
 }
 
 static void
-ca_mismatch_text(Diag *g, CpFinding *f, const CpServer *fe, const CpServer *ex, const RootId *fer,
-                 const RootId *exr, const CpSeenChain *fech)
-{
-    const CpCert *fe_leaf = g_array_index(fech->links, CpChainLink, 0).cert;
-    const char *fe_ca = fe_leaf != NULL ? fe_leaf->issuer : fer->name;
-
-    g_string_append(f->message, "Lync Phone Edition devices trust only the CA of the front end "
-                                "pool's certificate and the roots in its TrustedCACerts. ");
-    cp_diag_server_ref_cap(g, f->message, ex);
-    g_string_append_printf(
-            f->message,
-            " presents a certificate whose path leads to the root '%s'"
-            " (thumbprint %s), not to the front end's root '%s' (thumbprint %s) of ",
-            exr->name,
-            exr->sha1 ? exr->sha1 : "unknown: neither in this capture nor in the trust store",
-            fer->name,
-            fer->sha1 ? fer->sha1 : "unknown: neither in this capture nor in the trust store");
-    cp_diag_server_ref(g, f->message, fe);
-    g_string_append(f->message, ". Phones show \"Connection to Microsoft Exchange is "
-                                "unavailable\" (calendar, voicemail and call logs fail).");
-    g_string_append_printf(f->remedy,
-                           "Either re-issue the Exchange certificate from the front "
-                           "end's CA '%s', or make the phones trust '%s': in the Lync Server "
-                           "Management Shell run\n"
-                           "  $cert = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore "
-                           "TrustedRootCA\n"
-                           "  Set-CsWebServiceConfiguration -TrustedCACerts @{Add=$cert}\n"
-                           "(the root must be in the front end servers' Trusted Root "
-                           "Certification Authorities store; phones pick the list up when they "
-                           "next sign in).",
-                           fe_ca, exr->name,
-                           exr->sha1 ? exr->sha1
-                                     : "<thumbprint of that root: export it from the "
-                                       "Exchange server's chain, certlm.msc>");
-}
-
-static void
 ca_mismatch(Diag *g)
 {
     GPtrArray *sv = g->d->servers;
 
     for (guint i = 0; i < sv->len; i++) {
         const CpServerDiag *ex = sv->pdata[i];
+        const CpSeenChain *exch = NULL;
         const CpPath *exp;
-        RootId exr;
-        if (ex->role != CP_ROLE_EXCHANGE || (exp = main_path(ex, NULL)) == NULL ||
-            !root_of(exp, &exr) || trusted_by_list(g->opt, exp, &exr))
+        DiagRoot exr;
+        if (ex->role != CP_ROLE_EXCHANGE || (exp = main_path(ex, &exch)) == NULL ||
+            !root_of(exp, exch, &exr) || trusted_by_list(g->opt, exp, &exr))
             continue;
         for (guint j = 0; j < sv->len; j++) {
             const CpServerDiag *fe = sv->pdata[j];
             const CpSeenChain *fech = NULL;
             const CpPath *fep;
-            RootId fer;
+            DiagRoot fer;
             if (fe->role != CP_ROLE_FRONTEND ||
                 !cp_roles_related(g->d->roles, fe->server, ex->server) ||
-                (fep = main_path(fe, &fech)) == NULL || !root_of(fep, &fer) ||
+                (fep = main_path(fe, &fech)) == NULL || !root_of(fep, fech, &fer) ||
                 same_root(&fer, &exr))
                 continue;
             g_autofree char *key = g_strdup_printf("%s|%s", exr.name, fer.name);
-            CpFinding *f = cp_diag_finding(g, CP_FINDING_CA_MISMATCH, key);
-            if (f->message->len == 0)
-                ca_mismatch_text(g, f, fe->server, ex->server, &fer, &exr, fech);
+            DiagFacts x = { .server = ex->server,
+                            .other = fe->server,
+                            .other_chain = fech,
+                            .root = &exr,
+                            .other_root = &fer };
+            CpFinding *f =
+                    cp_diag_report(g, CP_FINDING_CA_MISMATCH, key, cp_diag_text_ca_mismatch, &x);
             cp_diag_add_server(f, ex->server->endpoint);
             cp_diag_add_server(f, fe->server->endpoint);
             if (exr.sha1 != NULL)
@@ -143,11 +110,6 @@ ca_mismatch(Diag *g)
     }
 }
 
-typedef struct Served {
-    const CpServer *s;
-    const CpCert *leaf;
-} Served;
-
 static void
 add_served(GHashTable *by_name, const char *name, const CpServer *s, const CpCert *leaf)
 {
@@ -155,15 +117,15 @@ add_served(GHashTable *by_name, const char *name, const CpServer *s, const CpCer
     GArray *a = g_hash_table_lookup(by_name, k);
 
     if (a == NULL) {
-        a = g_array_new(FALSE, FALSE, sizeof(Served));
+        a = g_array_new(FALSE, FALSE, sizeof(DiagServed));
         g_hash_table_insert(by_name, g_steal_pointer(&k), a);
     }
     for (guint i = 0; i < a->len; i++) {
-        Served *x = &g_array_index(a, Served, i);
+        DiagServed *x = &g_array_index(a, DiagServed, i);
         if (x->s == s && x->leaf == leaf)
             return;
     }
-    Served v = { s, leaf };
+    DiagServed v = { s, leaf };
     g_array_append_val(a, v);
 }
 
@@ -172,7 +134,8 @@ mismatched(const GArray *a)
 {
     for (guint i = 0; i < a->len; i++)
         for (guint j = i + 1; j < a->len; j++) {
-            const Served *x = &g_array_index(a, Served, i), *y = &g_array_index(a, Served, j);
+            const DiagServed *x = &g_array_index(a, DiagServed, i),
+                             *y = &g_array_index(a, DiagServed, j);
             if (strcmp(x->leaf->sha1, y->leaf->sha1) != 0 &&
                 (x->s == y->s || !cp_addr_equal(&x->s->addr, &y->s->addr)))
                 return true;
@@ -183,36 +146,16 @@ mismatched(const GArray *a)
 static void
 array_finding(Diag *g, const char *name, const GArray *a)
 {
-    CpFinding *f = cp_diag_finding(g, CP_FINDING_ARRAY_MISMATCH, name);
+    DiagFacts x = { .name = name, .served = a };
+    CpFinding *f =
+            cp_diag_report(g, CP_FINDING_ARRAY_MISMATCH, name, cp_diag_text_array_mismatch, &x);
 
-    g_string_append_printf(f->message, "'%s' is served with different certificates:", name);
     for (guint i = 0; i < a->len; i++) {
-        const Served *x = &g_array_index(a, Served, i);
-        bool shown = false;
-        for (guint j = 0; j < i; j++) {
-            const Served *y = &g_array_index(a, Served, j);
-            shown |= y->leaf == x->leaf && cp_addr_equal(&y->s->addr, &x->s->addr);
-        }
-        if (!shown) {
-            char addr[64];
-            cp_addr_format(&x->s->addr, addr, sizeof addr);
-            g_string_append_printf(f->message, "%s %s presents serial %s (thumbprint %s)",
-                                   i ? ";" : "", addr, x->leaf->serial, x->leaf->sha1);
-        }
-        cp_diag_add_server(f, x->s->endpoint);
-        cp_diag_add_cert(f, x->leaf->sha1);
-        f->handshakes += x->s->handshakes;
+        const DiagServed *s = &g_array_index(a, DiagServed, i);
+        cp_diag_add_server(f, s->s->endpoint);
+        cp_diag_add_cert(f, s->leaf->sha1);
+        f->handshakes += s->s->handshakes;
     }
-    g_string_append(f->message, ". Members of one array (an Edge pool, a load-balanced pool) "
-                                "must present the same certificate: sessions that move between "
-                                "members fail, and peers that cache one member's certificate "
-                                "reject the others.");
-    g_string_append_printf(f->remedy,
-                           "Export the certificate of one member with its private "
-                           "key (certlm.msc > Export, .pfx) and import it on every other member "
-                           "serving '%s'; on Lync/Skype Edge servers assign it with "
-                           "Set-CsCertificate on each, then restart the services.",
-                           name);
 }
 
 static void
@@ -227,7 +170,7 @@ array_mismatch(Diag *g)
         for (guint j = 0; j < s->chains->len; j++) {
             const CpSeenChain *ch = s->chains->pdata[j];
             const CpCert *leaf = g_array_index(ch->links, CpChainLink, 0).cert;
-            if (leaf == NULL)
+            if (leaf == NULL || !cp_diag_leaf_known(ch))
                 continue;
             /* The names clients asked for, and the name the certificate is for: not every SAN,
              * since a front end's SAN lists the Edge's sip. name too. */
@@ -336,25 +279,6 @@ words_of(const char *dn)
 }
 
 static void
-describe_difference(GString *o, const char *a, const char *b)
-{
-    bool a_dc = strstr(a, "DC=") != NULL, b_dc = strstr(b, "DC=") != NULL;
-
-    if (strcmp(a, b) == 0) {
-        g_string_append(o, "the same name, but two different keys");
-        return;
-    }
-    if (g_ascii_strcasecmp(a, b) == 0) {
-        g_string_append(o, "only letter case");
-        return;
-    }
-    g_string_append(o, "punctuation or spacing");
-    if (a_dc != b_dc)
-        g_string_append(o, ", DC= components");
-    g_string_append(o, " (same words otherwise)");
-}
-
-static void
 similar_issuers(Diag *g)
 {
     GPtrArray *cas = g->d->cas;
@@ -372,25 +296,9 @@ similar_issuers(Diag *g)
             g_autofree char *key =
                     g_strdup_printf("%s|%s|%s|%s", a->name, a->key_id ? a->key_id : "", b->name,
                                     b->key_id ? b->key_id : "");
-            CpFinding *f = cp_diag_finding(g, CP_FINDING_SIMILAR_ISSUERS, key);
-            g_string_append_printf(f->message,
-                                   "Two different CAs have names that read as one: "
-                                   "'%s' (key id %s) and '%s' (key id %s); they differ in ",
-                                   a->name, a->key_id ? a->key_id : "unknown", b->name,
-                                   b->key_id ? b->key_id : "unknown");
-            describe_difference(f->message, a->name, b->name);
-            g_string_append(f->message, ". The first is on the path of");
-            for (guint k = 0; k < a->servers->len; k++)
-                g_string_append_printf(f->message, " %s", (const char *)a->servers->pdata[k]);
-            g_string_append(f->message, "; the second on the path of");
-            for (guint k = 0; k < b->servers->len; k++)
-                g_string_append_printf(f->message, " %s", (const char *)b->servers->pdata[k]);
-            g_string_append(f->message, ". A client that trusts one does not trust the other.");
-            g_string_append_printf(f->remedy,
-                                   "Compare the thumbprints, not the names. Issue all "
-                                   "certificates of the site from one CA (e.g. '%s'), or make "
-                                   "every client trust both roots.",
-                                   a->name);
+            DiagFacts x = { .ca = a, .other_ca = b };
+            CpFinding *f = cp_diag_report(g, CP_FINDING_SIMILAR_ISSUERS, key,
+                                          cp_diag_text_similar_issuers, &x);
             for (guint k = 0; k < a->servers->len; k++)
                 cp_diag_add_server(f, a->servers->pdata[k]);
             for (guint k = 0; k < b->servers->len; k++)

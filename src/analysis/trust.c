@@ -233,12 +233,6 @@ in_store(CpTrust *t, X509 *x)
     return found;
 }
 
-bool
-cp_trust_is_anchor(CpTrust *t, const CpCert *c)
-{
-    return c != NULL && c->x509 != NULL && in_store(t, c->x509);
-}
-
 static bool
 in_chain(const GArray *chain, const char *sha1)
 {

@@ -65,7 +65,5 @@ void cp_trust_free(CpTrust *t);
  */
 CpPath *cp_trust_build(CpTrust *t, CpCertCache *cache, const GArray *chain, int64_t at_s);
 void cp_path_free(CpPath *p);
-/* Is this certificate (by SHA-1) a trust anchor of the store? */
-bool cp_trust_is_anchor(CpTrust *t, const CpCert *c);
 /* The top of a path: its root or, when the issuer is missing, the last certificate found. */
 const CpPathCert *cp_path_top(const CpPath *p);

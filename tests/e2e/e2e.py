@@ -71,6 +71,15 @@ OPTION_CASES = {
     "opt-config-roles": ("public-ca", ["--config", "{work}/roles.conf"], {"ca-mismatch"}),
     "opt-at-later": ("healthy", ["--at", "2027-06-01"], {"expired"}),
     "opt-at-earlier": ("healthy", ["--at", "2025-01-01T00:00:00Z"], {"not-yet-valid"}),
+    # Chains cut by certpath's own limits: incomplete evidence, never a fault built from the cut.
+    "opt-max-chain-1": ("healthy", ["--max-chain", "1"], {"incomplete-evidence"}),
+    "opt-max-chain-1-leaf-only": ("leaf-only", ["--max-chain", "1"],
+                                  {"missing-intermediate", "incomplete-evidence"}),
+    "opt-max-chain-1-public-ca": ("public-ca", ["--max-chain", "1"], {"incomplete-evidence"}),
+    "opt-max-chain-1-all": ("all", ["--max-chain", "1"],
+                            {"client-rejected", "missing-intermediate", "array-mismatch",
+                             "incomplete-evidence"}),
+    "opt-max-cert-size-small": ("healthy", ["--max-cert-size", "300"], {"incomplete-evidence"}),
 }
 FINDING_CASES = {}
 for scen in FINDINGS:

@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* finding_text: the words of each finding — the plain-language message and the exact remedy, with
+ * real names and thumbprints — written from the facts a rule gathered (DiagFacts). Nothing here
+ * decides whether something is wrong; docs/guide.md shows each text in a report. */
+#include "analysis/diagnose_private.h"
+
+#include <string.h>
+
+#include "dissectors/tls_tables.h"
+
+void
+cp_diag_cert_ref(GString *o, const CpCert *c)
+{
+    g_string_append_printf(o, "'%s' (serial %s, thumbprint %s)", c->subject, c->serial, c->sha1);
+}
+
+void
+cp_diag_date(GString *o, int64_t t)
+{
+    g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
+    g_autofree char *s = dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M UTC") : g_strdup("?");
+
+    g_string_append(o, s);
+}
+
+void
+cp_diag_server_ref(Diag *g, GString *o, const CpServer *s)
+{
+    const GPtrArray *names = cp_roles_names(g->d->roles, s);
+    CpRole role = cp_roles_get(g->d->roles, s);
+
+    if (role != CP_ROLE_UNKNOWN)
+        g_string_append_printf(o, "%s ",
+                               role == CP_ROLE_FRONTEND   ? "the front end"
+                               : role == CP_ROLE_EXCHANGE ? "the Exchange server"
+                                                          : "the Edge server");
+    if (names->len > 0)
+        g_string_append_printf(o, "%s (%s)", (const char *)names->pdata[0], s->endpoint);
+    else
+        g_string_append(o, s->endpoint);
+}
+
+void
+cp_diag_server_ref_cap(Diag *g, GString *o, const CpServer *s)
+{
+    size_t at = o->len;
+
+    /* Host names keep their case: "The server www.x.org", not "Www.x.org". */
+    if (cp_roles_get(g->d->roles, s) == CP_ROLE_UNKNOWN)
+        g_string_append(o, "The server ");
+    cp_diag_server_ref(g, o, s);
+    if (at < o->len)
+        o->str[at] = g_ascii_toupper(o->str[at]);
+}
+
+/* expired, not-yet-valid: server, cert, is_leaf, at. */
+void
+cp_diag_text_dates(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpCert *c = x->cert;
+    bool expired = f->code == CP_FINDING_EXPIRED;
+
+    g_string_append_printf(f->message, "The %s certificate ", x->is_leaf ? "server" : "CA");
+    cp_diag_cert_ref(f->message, c);
+    g_string_append(f->message, expired ? " expired on " : " is not valid before ");
+    cp_diag_date(f->message, expired ? c->not_after : c->not_before);
+    g_string_append_printf(f->message, "; the %s is ",
+                           g->opt->has_at ? "time asked for" : "capture");
+    cp_diag_date(f->message, x->at);
+    g_string_append(f->message, ". Clients refuse it.");
+    g_string_append(f->remedy, expired ? "Renew the certificate"
+                                       : "Check the clock of the CA "
+                                         "that issued it, or wait until it is valid,");
+    g_string_append_printf(f->remedy,
+                           " and install it on %s; Lync and Exchange "
+                           "servers need a restart of their services (or a rebind in "
+                           "IIS) to present the new one.",
+                           x->server->endpoint);
+}
+
+/* weak-key: cert. */
+void
+cp_diag_text_weak_key(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpCert *c = x->cert;
+
+    (void)g;
+    cp_diag_cert_ref(f->message, c);
+    g_string_append_printf(f->message,
+                           " has a %u-bit %s key; clients and browsers "
+                           "refuse keys under %s bits.",
+                           c->key_bits, c->key_type,
+                           strcmp(c->key_type, "EC") == 0 ? "256" : "2048");
+    g_string_append(f->remedy, "Request a new certificate with a 2048-bit (or larger) "
+                               "RSA key, or an EC P-256 key.");
+}
+
+/* weak-signature: cert. */
+void
+cp_diag_text_weak_signature(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpCert *c = x->cert;
+
+    (void)g;
+    cp_diag_cert_ref(f->message, c);
+    g_string_append_printf(f->message,
+                           " is signed with %s (%s); current clients "
+                           "reject %s signatures on certificates other than roots.",
+                           c->sig_hash, c->signature, c->sig_hash);
+    g_string_append(f->remedy, "Re-issue it from a CA configured to sign with "
+                               "SHA-256 (certutil -setreg ca\\csp\\CNGHashAlgorithm "
+                               "SHA256 on a Windows CA, then restart certsvc).");
+}
+
+/* chain-order: server, why. */
+void
+cp_diag_text_chain_order(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    (void)g;
+    g_string_append_printf(f->message,
+                           "The chain %s sends is not in issuer order: %s. "
+                           "Most clients cope; strict ones (and some phones) do not.",
+                           x->server->endpoint, x->why);
+    g_string_append(f->remedy, "Install only the leaf and its intermediate CA "
+                               "certificates, each issued by the next.");
+}
+
+static const char *
+alert_meaning(int desc)
+{
+    switch (desc) {
+    case 42:
+        return "the client found the certificate unusable (corrupt, bad signature, or not "
+               "meeting its requirements)";
+    case 43:
+        return "the client does not support this kind of certificate (key type or key usage)";
+    case 44:
+        return "the client found the certificate revoked (check the CA's CRL/OCSP)";
+    case 45:
+        return "by the client's clock the certificate has expired or is not yet valid";
+    case 46:
+        return "the client could not accept the certificate for another reason (often a name "
+               "mismatch, a missing Server Authentication EKU, or an unreachable revocation list)";
+    case 48:
+        return "the client could not build a path to a CA it trusts: the root (or the "
+               "intermediate) of this chain is not in its trust store";
+    default:
+        return "the client refused the certificate";
+    }
+}
+
+/* client-rejected: server, alert, cert (nullable: the leaf of the server's first chain). */
+void
+cp_diag_text_client_rejected(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpAlertSeen *a = x->alert;
+
+    g_string_append(f->message, "A client rejected the certificate of ");
+    cp_diag_server_ref(g, f->message, x->server);
+    g_string_append_printf(f->message,
+                           " with the fatal alert %s (%" G_GUINT64_FORMAT " time%s): %s.",
+                           cp_tls_alert_name((uint8_t)a->desc), a->count, a->count == 1 ? "" : "s",
+                           alert_meaning(a->desc));
+    if (x->cert != NULL) {
+        g_string_append(f->message, " The certificate is ");
+        cp_diag_cert_ref(f->message, x->cert);
+        g_string_append_printf(f->message, ", issued by '%s'.", x->cert->issuer);
+    }
+    g_string_append(
+            f->remedy,
+            a->desc == 48
+                    ? "Give the client the root of this chain (import it into its Trusted Root "
+                      "Certification Authorities; for Lync phones add it to TrustedCACerts, "
+                      "see "
+                      "ca-mismatch), or re-issue the server certificate from a CA the client "
+                      "trusts."
+                    : "See the other findings for this server; fix the certificate the alert "
+                      "points "
+                      "at and capture again.");
+}
+
+/* name-mismatch: server, cert (the leaf), name. */
+void
+cp_diag_text_name_mismatch(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpCert *leaf = x->cert;
+
+    (void)g;
+    g_string_append_printf(f->message, "Clients asked %s for '%s', but its certificate ",
+                           x->server->endpoint, x->name);
+    cp_diag_cert_ref(f->message, leaf);
+    g_string_append(f->message, " is for ");
+    for (guint j = 0; j < leaf->san_dns->len; j++)
+        g_string_append_printf(f->message, "%s'%s'", j ? ", " : "",
+                               (const char *)leaf->san_dns->pdata[j]);
+    for (guint j = 0; j < leaf->san_ip->len; j++)
+        g_string_append_printf(f->message, "%s'%s'", j || leaf->san_dns->len ? ", " : "",
+                               (const char *)leaf->san_ip->pdata[j]);
+    if (leaf->san_dns->len == 0 && leaf->san_ip->len == 0)
+        g_string_append_printf(f->message, "'%s' (CN, no SAN)",
+                               leaf->common_name ? leaf->common_name : "");
+    g_string_append(f->message, " only.");
+    g_string_append_printf(f->remedy,
+                           "Add '%s' to the Subject Alternative Name of a new "
+                           "certificate for this server (Exchange: New-ExchangeCertificate "
+                           "-DomainName; Lync: the Certificate Wizard), or point the "
+                           "client at a name the certificate has.",
+                           x->name);
+}
+
+/* missing-intermediate, found elsewhere: server, path_cert, other (nullable: from the store),
+ * aia. */
+void
+cp_diag_text_intermediate_elsewhere(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpPathCert *pc = x->path_cert;
+
+    cp_diag_server_ref_cap(g, f->message, x->server);
+    g_string_append_printf(f->message,
+                           " does not send the intermediate CA '%s' "
+                           "(thumbprint %s) its certificate needs. ",
+                           pc->subject, pc->sha1);
+    if (x->other != NULL)
+        g_string_append_printf(f->message,
+                               "It was seen elsewhere in this capture (sent by "
+                               "%s), so certpath could complete the path, but clients that "
+                               "do not fetch missing CAs (Lync phones, Edge peers) cannot.",
+                               x->other->endpoint);
+    else
+        g_string_append(f->message, "It came from the trust store; clients without it "
+                                    "there (Lync phones, Edge peers) cannot build the path.");
+    g_string_append_printf(f->remedy,
+                           "On %s, import '%s' into the computer's "
+                           "Intermediate Certification Authorities store (certlm.msc), so "
+                           "the server sends it with its certificate; restart the "
+                           "service or rebind the certificate.",
+                           x->server->endpoint, pc->subject);
+    if (x->aia != NULL)
+        g_string_append_printf(f->remedy, " Download it from %s.", x->aia);
+}
+
+static void
+missing_issuer_ref(GString *o, const CpPath *p)
+{
+    g_string_append_printf(o, "'%s'%s%s%s", p->missing_issuer ? p->missing_issuer : "?",
+                           p->missing_aki ? " (key id " : "", p->missing_aki ? p->missing_aki : "",
+                           p->missing_aki ? ")" : "");
+}
+
+/* missing-intermediate, issuer seen nowhere: server, path, path_cert (nullable: the top), aia. */
+void
+cp_diag_text_intermediate_unknown(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpPath *p = x->path;
+
+    cp_diag_server_ref_cap(g, f->message, x->server);
+    g_string_append_printf(f->message,
+                           " sends its certificate '%s' without the CA that issued it: ",
+                           x->path_cert ? x->path_cert->subject : "?");
+    missing_issuer_ref(f->message, p);
+    g_string_append(f->message, ", which is not a trust anchor and was not "
+                                "seen anywhere in this capture. Clients that do not download "
+                                "missing CAs (Lync phones, Edge peers) cannot build the path.");
+    g_string_append_printf(f->remedy,
+                           "Install the intermediate certificate '%s' on %s "
+                           "(import it into the computer's Intermediate Certification "
+                           "Authorities store, then rebind or restart the service) so the "
+                           "server sends the whole chain.",
+                           p->missing_issuer ? p->missing_issuer : "?", x->server->endpoint);
+    if (x->aia != NULL)
+        g_string_append_printf(f->remedy,
+                               " The certificate says it can be downloaded from "
+                               "%s.",
+                               x->aia);
+}
+
+/* untrusted-root, the path ends at a CA whose issuer was seen nowhere: path, path_cert (the top).
+ */
+void
+cp_diag_text_issuer_unknown_ca(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpPath *p = x->path;
+
+    (void)g;
+    g_string_append_printf(f->message, "The path ends at the CA '%s', issued by ",
+                           x->path_cert->subject);
+    missing_issuer_ref(f->message, p);
+    g_string_append(f->message, ", which is neither sent by the server nor a trust anchor here.");
+    g_string_append_printf(f->remedy,
+                           "If '%s' is your enterprise root CA, clients must have "
+                           "it in Trusted Root Certification Authorities; give it to certpath "
+                           "with --ca-file ROOT.pem (export: certutil -ca.cert root.cer, or "
+                           "from certlm.msc) to check the rest of the path.",
+                           p->missing_issuer ? p->missing_issuer : "?");
+}
+
+/* untrusted-root, self-signed: path_cert (the root). */
+void
+cp_diag_text_untrusted_root(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpPathCert *top = x->path_cert;
+
+    (void)g;
+    g_string_append_printf(f->message,
+                           "The path ends at the self-signed root '%s' "
+                           "(thumbprint %s), which is not a trust anchor here.",
+                           top->subject, top->sha1);
+    g_string_append_printf(f->remedy,
+                           "If '%s' is your enterprise root, clients must have it "
+                           "in Trusted Root Certification Authorities (Group Policy), and "
+                           "certpath needs it with --ca-file; otherwise re-issue the "
+                           "certificate from a CA the clients trust.",
+                           top->subject);
+}
+
+/* truncated-capture: server. */
+void
+cp_diag_text_truncated(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpServer *s = x->server;
+
+    (void)g;
+    g_string_append_printf(f->message,
+                           "The certificate of %s could not be read: %" G_GUINT64_FORMAT
+                           " handshake%s lost bytes to the capture (a snaplen shorter than the "
+                           "packets, or segments the capture dropped).",
+                           s->endpoint, s->truncated, s->truncated == 1 ? "" : "s");
+    g_string_append(f->remedy, "Capture again with whole packets, on the server itself if "
+                               "possible: tcpdump -i any -s 0 -w trace.pcap 'tcp port 443 or "
+                               "tcp port 5061' (Windows: netsh trace start capture=yes, or "
+                               "certpath -i on the server).");
+}
+
+/* tls13-encrypted: server. */
+void
+cp_diag_text_tls13(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    (void)g;
+    g_string_append_printf(f->message,
+                           "%s negotiated TLS 1.3, which encrypts the server's "
+                           "certificate: certpath cannot see its chain.",
+                           x->server->endpoint);
+    g_string_append(f->remedy, "Capture a handshake from a client limited to TLS 1.2 (e.g. "
+                               "openssl s_client -tls1_2 -connect HOST:PORT -showcerts).");
+}
+
+/* What a cut chain still tells, and what it does not: the same for every cause. */
+#define NOT_JUDGED                                                                               \
+    " Missing intermediates, chain order and the root were not judged on those chains; what is " \
+    "reported about the certificates certpath did read still holds."
+
+/* incomplete-evidence, --max-chain: limit (the number of certificates kept). */
+void
+cp_diag_text_cut_max_chain(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    CpLimits def;
+
+    (void)g;
+    cp_limits_init_default(&def);
+    if (x->limit == 0)
+        g_string_append(f->message, "certpath read no certificate of the chains these servers "
+                                    "sent (--max-chain 0), so it could not judge them.");
+    else if (x->limit == 1)
+        g_string_append(f->message, "These servers sent chains longer than certpath reads: it kept "
+                                    "only the first certificate of each (--max-chain 1) and "
+                                    "dropped the rest, so it cannot tell whether the servers send "
+                                    "the intermediate CAs their certificates need." NOT_JUDGED);
+    else
+        g_string_append_printf(f->message,
+                               "These servers sent chains longer than certpath reads: it kept the "
+                               "first %u certificates of each (--max-chain %u) and dropped the "
+                               "rest, so it cannot tell whether the servers send the intermediate "
+                               "CAs their certificates need." NOT_JUDGED,
+                               x->limit, x->limit);
+    g_string_append_printf(
+            f->remedy,
+            "Run certpath again with a larger --max-chain (the default, %" G_GUINT64_FORMAT
+            ", is enough for any real chain).",
+            def.max_chain_certs);
+}
+
+/* incomplete-evidence, --max-cert-size: nothing. */
+void
+cp_diag_text_cut_cert_size(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    CpLimits def;
+
+    (void)g;
+    (void)x;
+    cp_limits_init_default(&def);
+    g_string_append(f->message, "Certificates larger than certpath reads (--max-cert-size) were "
+                                "dropped from the chains these servers sent, so certpath cannot "
+                                "tell which certificates those chains hold, nor whether the first "
+                                "one left is the server's own." NOT_JUDGED);
+    g_string_append_printf(f->remedy,
+                           "Run certpath again with a larger --max-cert-size (the default is "
+                           "%" G_GUINT64_FORMAT
+                           " bytes). Real certificates take a few kilobytes: a much "
+                           "larger one deserves a look in the capture itself.",
+                           def.max_cert_len);
+}
+
+/* incomplete-evidence, conflicting overlaps: nothing. */
+void
+cp_diag_text_overlap_conflict(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    (void)g;
+    (void)x;
+    g_string_append(f->message, "In every handshake that carried the chains these servers sent, "
+                                "TCP segments overlapped with different bytes "
+                                "(tcp.overlap_conflict): certpath kept the bytes that came first, "
+                                "which need not be what the client received." NOT_JUDGED);
+    g_string_append(f->remedy, "Capture again on the server or the client itself rather than on "
+                               "a port that mirrors two paths. Different bytes for the same TCP "
+                               "sequence numbers also come from middleboxes that rewrite TLS "
+                               "(inspection proxies): check whether one sits between the clients "
+                               "and these servers.");
+}
+
+/* ca-mismatch: server (the Exchange server), other (the front end), other_chain (the front end's
+ * main chain), root (the Exchange's), other_root (the front end's). */
+void
+cp_diag_text_ca_mismatch(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpCert *fe_leaf = g_array_index(x->other_chain->links, CpChainLink, 0).cert;
+    const char *fe_ca = fe_leaf != NULL ? fe_leaf->issuer : x->other_root->name;
+    const DiagRoot *exr = x->root, *fer = x->other_root;
+
+    g_string_append(f->message, "Lync Phone Edition devices trust only the CA of the front end "
+                                "pool's certificate and the roots in its TrustedCACerts. ");
+    cp_diag_server_ref_cap(g, f->message, x->server);
+    g_string_append_printf(
+            f->message,
+            " presents a certificate whose path leads to the root '%s'"
+            " (thumbprint %s), not to the front end's root '%s' (thumbprint %s) of ",
+            exr->name,
+            exr->sha1 ? exr->sha1 : "unknown: neither in this capture nor in the trust store",
+            fer->name,
+            fer->sha1 ? fer->sha1 : "unknown: neither in this capture nor in the trust store");
+    cp_diag_server_ref(g, f->message, x->other);
+    g_string_append(f->message, ". Phones show \"Connection to Microsoft Exchange is "
+                                "unavailable\" (calendar, voicemail and call logs fail).");
+    g_string_append_printf(f->remedy,
+                           "Either re-issue the Exchange certificate from the front "
+                           "end's CA '%s', or make the phones trust '%s': in the Lync Server "
+                           "Management Shell run\n"
+                           "  $cert = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore "
+                           "TrustedRootCA\n"
+                           "  Set-CsWebServiceConfiguration -TrustedCACerts @{Add=$cert}\n"
+                           "(the root must be in the front end servers' Trusted Root "
+                           "Certification Authorities store; phones pick the list up when they "
+                           "next sign in).",
+                           fe_ca, exr->name,
+                           exr->sha1 ? exr->sha1
+                                     : "<thumbprint of that root: export it from the "
+                                       "Exchange server's chain, certlm.msc>");
+}
+
+/* array-mismatch: name, served. */
+void
+cp_diag_text_array_mismatch(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const GArray *a = x->served;
+
+    (void)g;
+    g_string_append_printf(f->message, "'%s' is served with different certificates:", x->name);
+    for (guint i = 0; i < a->len; i++) {
+        const DiagServed *s = &g_array_index(a, DiagServed, i);
+        bool shown = false;
+        for (guint j = 0; j < i; j++) {
+            const DiagServed *y = &g_array_index(a, DiagServed, j);
+            shown |= y->leaf == s->leaf && cp_addr_equal(&y->s->addr, &s->s->addr);
+        }
+        if (!shown) {
+            char addr[64];
+            cp_addr_format(&s->s->addr, addr, sizeof addr);
+            g_string_append_printf(f->message, "%s %s presents serial %s (thumbprint %s)",
+                                   i ? ";" : "", addr, s->leaf->serial, s->leaf->sha1);
+        }
+    }
+    g_string_append(f->message, ". Members of one array (an Edge pool, a load-balanced pool) "
+                                "must present the same certificate: sessions that move between "
+                                "members fail, and peers that cache one member's certificate "
+                                "reject the others.");
+    g_string_append_printf(f->remedy,
+                           "Export the certificate of one member with its private "
+                           "key (certlm.msc > Export, .pfx) and import it on every other member "
+                           "serving '%s'; on Lync/Skype Edge servers assign it with "
+                           "Set-CsCertificate on each, then restart the services.",
+                           x->name);
+}
+
+static void
+describe_difference(GString *o, const char *a, const char *b)
+{
+    bool a_dc = strstr(a, "DC=") != NULL, b_dc = strstr(b, "DC=") != NULL;
+
+    if (strcmp(a, b) == 0) {
+        g_string_append(o, "the same name, but two different keys");
+        return;
+    }
+    if (g_ascii_strcasecmp(a, b) == 0) {
+        g_string_append(o, "only letter case");
+        return;
+    }
+    g_string_append(o, "punctuation or spacing");
+    if (a_dc != b_dc)
+        g_string_append(o, ", DC= components");
+    g_string_append(o, " (same words otherwise)");
+}
+
+/* similar-issuers: ca, other_ca. */
+void
+cp_diag_text_similar_issuers(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpCaSeen *a = x->ca, *b = x->other_ca;
+
+    (void)g;
+    g_string_append_printf(f->message,
+                           "Two different CAs have names that read as one: "
+                           "'%s' (key id %s) and '%s' (key id %s); they differ in ",
+                           a->name, a->key_id ? a->key_id : "unknown", b->name,
+                           b->key_id ? b->key_id : "unknown");
+    describe_difference(f->message, a->name, b->name);
+    g_string_append(f->message, ". The first is on the path of");
+    for (guint k = 0; k < a->servers->len; k++)
+        g_string_append_printf(f->message, " %s", (const char *)a->servers->pdata[k]);
+    g_string_append(f->message, "; the second on the path of");
+    for (guint k = 0; k < b->servers->len; k++)
+        g_string_append_printf(f->message, " %s", (const char *)b->servers->pdata[k]);
+    g_string_append(f->message, ". A client that trusts one does not trust the other.");
+    g_string_append_printf(f->remedy,
+                           "Compare the thumbprints, not the names. Issue all "
+                           "certificates of the site from one CA (e.g. '%s'), or make "
+                           "every client trust both roots.",
+                           a->name);
+}

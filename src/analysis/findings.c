@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* findings: the registry of findings.def (code, severity, title) and the one find-or-create of a
+ * finding by the key naming its fault. The rules live in diagnose.c and diagnose_site.c, the
+ * words in finding_text.c. */
+#include "analysis/diagnose_private.h"
+
+#include <string.h>
+
+static const struct {
+    const char *code;
+    CpSeverity sev;
+    const char *title;
+} registry[] = {
+
+#define CP_FINDING(id, code, sev, title) [CP_FINDING_##id] = { code, CP_SEV_##sev, title },
+#include "analysis/findings.def"
+#undef CP_FINDING
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(registry) == CP_FINDING__COUNT);
+
+const char *
+cp_finding_code_name(CpFindingCode c)
+{
+    return c < CP_FINDING__COUNT ? registry[c].code : "unknown";
+}
+
+CpSeverity
+cp_finding_severity(CpFindingCode c)
+{
+    return c < CP_FINDING__COUNT ? registry[c].sev : CP_SEV_INFO;
+}
+
+const char *
+cp_finding_title(CpFindingCode c)
+{
+    return c < CP_FINDING__COUNT ? registry[c].title : "";
+}
+
+CpFindingCode
+cp_finding_code_from_name(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < CP_FINDING__COUNT; i++)
+        if (strcmp(registry[i].code, name) == 0)
+            return (CpFindingCode)i;
+    return CP_FINDING__COUNT;
+}
+
+const char *
+cp_severity_name(CpSeverity s)
+{
+    return s == CP_SEV_ERROR ? "error" : s == CP_SEV_WARNING ? "warning" : "info";
+}
+
+static void
+add_unique(GPtrArray *a, const char *s)
+{
+    for (guint i = 0; i < a->len; i++)
+        if (strcmp(a->pdata[i], s) == 0)
+            return;
+    g_ptr_array_add(a, g_strdup(s));
+}
+
+void
+cp_diag_add_server(CpFinding *f, const char *endpoint)
+{
+    add_unique(f->servers, endpoint);
+}
+
+void
+cp_diag_add_cert(CpFinding *f, const char *sha1)
+{
+    add_unique(f->certs, sha1);
+}
+
+CpFinding *
+cp_diag_report(Diag *g, CpFindingCode code, const char *key, DiagTextFn text, const DiagFacts *x)
+{
+    g_return_val_if_fail(code < CP_FINDING__COUNT && text != NULL && x != NULL, NULL);
+
+    g_autofree char *full = g_strdup_printf("%s|%s", registry[code].code, key);
+    CpFinding *f = g_hash_table_lookup(g->by_key, full);
+
+    if (f != NULL)
+        return f;
+    f = g_new0(CpFinding, 1);
+    f->code = code;
+    f->severity = registry[code].sev;
+    f->key = g_steal_pointer(&full);
+    f->servers = g_ptr_array_new_with_free_func(g_free);
+    f->certs = g_ptr_array_new_with_free_func(g_free);
+    f->message = g_string_new(NULL);
+    f->remedy = g_string_new(NULL);
+    g_hash_table_insert(g->by_key, f->key, f);
+    g_ptr_array_add(g->d->findings, f);
+    text(g, f, x);
+    return f;
+}
+
+void
+cp_diag_finding_free(gpointer p)
+{
+    CpFinding *f = p;
+
+    g_free(f->key);
+    g_ptr_array_free(f->servers, TRUE);
+    g_ptr_array_free(f->certs, TRUE);
+    g_string_free(f->message, TRUE);
+    g_string_free(f->remedy, TRUE);
+    g_free(f);
+}
