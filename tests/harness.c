@@ -10,8 +10,10 @@
 int
 cp_test_main(const char *suite, CU_TestInfo *tests, int argc, char **argv)
 {
+    char name[128]; /* CUnit 2.1 takes a mutable name */
+    snprintf(name, sizeof name, "%s", suite);
     CU_SuiteInfo suites[] = {
-        { .pName = (char *)suite, .pInitFunc = NULL, .pCleanupFunc = NULL, .pTests = tests },
+        { .pName = name, .pInitFunc = NULL, .pCleanupFunc = NULL, .pTests = tests },
         CU_SUITE_INFO_NULL,
     };
 

@@ -9,8 +9,9 @@
 #include "cli/options.h"
 #include "cli/run.h"
 
+/* The version is stated once, in meson.build's project(); src/cli/meson.build passes it here. */
 #ifndef CERTPATH_VERSION
-#define CERTPATH_VERSION "unknown"
+#error "CERTPATH_VERSION is not defined: build certpath with meson"
 #endif
 
 int

@@ -4,7 +4,13 @@
 
 #include <openssl/err.h>
 
-G_DEFINE_QUARK(capgen - error - quark, cg_error)
+/* Written out rather than G_DEFINE_QUARK(capgen-error-quark, ...): clang-format splits that
+ * argument at the hyphens. */
+GQuark
+cg_error_quark(void)
+{
+    return g_quark_from_static_string("capgen-error-quark");
+}
 
 gboolean
 cg_error_ssl(GError **error, const char *what)

@@ -83,7 +83,7 @@ cg_pki_prefetch_rsa(CgPki *pki, unsigned count)
     nthreads = MIN(nthreads, MAX(count, 1u));
     for (unsigned t = 0; t < nthreads; t++) {
         parts[t] = g_ptr_array_new();
-        g_ptr_array_set_size(parts[t], count / nthreads + (t < count % nthreads ? 1 : 0));
+        g_ptr_array_set_size(parts[t], (gint)(count / nthreads + (t < count % nthreads ? 1 : 0)));
         threads[t] = g_thread_new("capgen-rsa", rsa_thread, parts[t]);
     }
     for (unsigned t = 0; t < nthreads; t++) {

@@ -5,8 +5,7 @@
 /* CAs use P-256: their keys are instant, while each RSA 2048 key costs
  * 0.1-0.3 s and a scenario must generate in well under 3 s. Leaves stay RSA
  * 2048 (cg_pki_prefetch_rsa() makes them in parallel). */
-#define ROOT_KEY         CG_KEY_EC_P256
-#define INTERMEDIATE_KEY CG_KEY_EC_P256
+#define CA_KEY CG_KEY_EC_P256 /* roots and intermediates alike */
 
 CgCert *
 cg_scn_ca(CgSession *s, const char *name, const CgRdn *dn, size_t dn_count, CgCert *issuer,
@@ -17,7 +16,7 @@ cg_scn_ca(CgSession *s, const char *name, const CgRdn *dn, size_t dn_count, CgCe
         .name = name,
         .subject = dn,
         .subject_count = dn_count,
-        .key = issuer == NULL ? ROOT_KEY : INTERMEDIATE_KEY,
+        .key = CA_KEY,
         .is_ca = true,
         .not_before = t - 30 * CG_DAY_S,
         .not_after = t + 365 * CG_DAY_S,

@@ -152,11 +152,13 @@ cg_tls_run_new(SSL_CTX *client, SSL_CTX *server, const char *sni, SSL_SESSION *r
                GError **error)
 {
     CgTlsRun *run = g_new0(CgTlsRun, 1);
+    /* SSL_set_tlsext_host_name is a macro that casts its argument to void *: give it a copy. */
+    g_autofree char *host = g_strdup(sni);
 
     run->alert = -1;
     run->flights = g_ptr_array_new_with_free_func(flight_free);
     if (!setup_side(run, CG_DIR_C2S, client) || !setup_side(run, CG_DIR_S2C, server) ||
-        (sni != NULL && SSL_set_tlsext_host_name(run->ssl[CG_DIR_C2S], sni) != 1) ||
+        (host != NULL && SSL_set_tlsext_host_name(run->ssl[CG_DIR_C2S], host) != 1) ||
         (resume != NULL && SSL_set_session(run->ssl[CG_DIR_C2S], resume) != 1)) {
         cg_error_ssl(error, "connection setup");
         cg_tls_run_free(run);

@@ -1096,7 +1096,7 @@ check_hosts(const char *const *dns, const char *const *ips, const char *cn, cons
 
     c.san_dns = strv_array(dns);
     c.san_ip = strv_array(ips);
-    c.common_name = (char *)cn;
+    c.common_name = g_strdup(cn);
     for (size_t i = 0; i < n; i++) {
         bool got = cp_cert_matches_host(&c, cases[i].host);
 
@@ -1106,6 +1106,7 @@ check_hosts(const char *const *dns, const char *const *ips, const char *cn, cons
     }
     g_ptr_array_unref(c.san_dns);
     g_ptr_array_unref(c.san_ip);
+    g_free(c.common_name);
 }
 
 static void
