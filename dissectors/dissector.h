@@ -20,7 +20,7 @@
 #include "base/bytebuf.h"
 #include "base/limits.h"
 #include "dissectors/tls.h"
-#include "reasm/conn.h"
+#include "reasm/stream_sink.h"
 
 typedef enum CpProbe {
     CP_PROBE_NO = 0,    /* not this protocol */

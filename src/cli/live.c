@@ -141,12 +141,20 @@ flush_outputs(Live *l)
         l->output_dead = true;
 }
 
+static void show_events(Live *l, GArray *events);
+
 /* One tick of the clock thread, with the state lock held. */
 static void
 housekeeping(Live *l, int64_t now_us)
 {
-    /* Frame stamps are wall-clock time too: expiry goes on when the wire is silent. */
+    /* Frame stamps are wall-clock time too: expiry goes on when the wire is silent, and the
+     * handshakes it ends are shown now, not when the next packet comes. */
     cp_pipeline_tick(l->job->pl, (uint64_t)g_get_real_time() * 1000u);
+    GArray *expired = cp_pipeline_take_events(l->job->pl);
+    g_mutex_lock(&l->output);
+    show_events(l, expired);
+    g_mutex_unlock(&l->output);
+    cp_pipeline_events_free(expired);
     stream_findings(l, now_us);
     if (cp_signals_take_report_request())
         report_so_far(l);

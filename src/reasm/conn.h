@@ -15,8 +15,6 @@
 #include "net/packet.h"
 #include "reasm/stream_sink.h"
 
-typedef enum CpTransport { CP_TRANSPORT_TCP = 0, CP_TRANSPORT_UDP } CpTransport;
-
 typedef enum CpConnEndReason {
     CP_CONN_END_DONE = 0, /* the consumer needs nothing more from either direction */
     CP_CONN_END_FIN,      /* both sides sent FIN */

@@ -10,6 +10,9 @@
  * talker with the higher port; consumers must not rely on it and decide roles by content. */
 typedef enum CpDir { CP_DIR_0 = 0, CP_DIR_1 = 1 } CpDir;
 
+/* What carries the bytes: a TCP stream, or UDP datagrams (one per delivery). */
+typedef enum CpTransport { CP_TRANSPORT_TCP = 0, CP_TRANSPORT_UDP } CpTransport;
+
 enum {
     CP_STREAM_GAP = 1u << 0, /* bytes before this delivery are missing (lost or not captured) */
     CP_STREAM_FIN = 1u << 1, /* the direction ended after these bytes (FIN, RST, end of input) */
