@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* stream_sink: how reassembly hands one direction's bytes to its consumer and learns how many it
- * used (STYLE R22, Suricata's AppLayerResult, Wireshark's tcp_dissect_pdus). */
+ * used (STYLE R22, Suricata's AppLayerResult, Wireshark's TCP PDU helper). */
 #pragma once
 
 #include <stddef.h>

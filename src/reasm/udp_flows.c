@@ -2,8 +2,8 @@
 /* udp_flows: UDP conversations (udp_flows.h). The flow table is TCP's (its own instance, so the
  * two transports never share a key space); a conversation uses only the endpoints, the age list
  * and each direction's done flag of CpFlow. Datagrams are not reordered or reassembled here: a
- * datagram protocol's own sequence numbers (DTLS message_seq, fragment_offset) are its
- * dissector's business. */
+ * datagram protocol's own sequence numbers (message numbers, fragment offsets) are its
+ * consumer's business. */
 #include "reasm/udp_flows.h"
 
 #include "reasm/flow_table.h"
