@@ -88,6 +88,12 @@ cp_capture_name(const CpCapture *c)
     return c->name;
 }
 
+uint64_t
+cp_capture_skipped(const CpCapture *c)
+{
+    return c->skipped;
+}
+
 void
 cp_capture_free(CpCapture *c)
 {

@@ -45,8 +45,11 @@ typedef struct CpCaptureStats {
     bool valid;
 } CpCaptureStats;
 
-/* (transfer full) path "-" reads standard input. The file-format limits (max_frame_len,
- * max_interfaces) are read from limits at open and not kept; NULL means the defaults. */
+/* (transfer full) path "-" reads standard input. The format is told by content: pcap, pcapng,
+ * Network Monitor 1.x/2.x, each possibly gzip- or zstd-compressed (streamed). Other files get a
+ * one-line error naming what they are when that is recognisable (.etl, ZIP/.matp, ...). The
+ * file-format limits (max_frame_len, max_interfaces) are read from limits at open and not kept;
+ * NULL means the defaults. */
 CpCapture *cp_capture_open_file_full(const char *path, const CpLimits *limits, GError **error);
 /* (transfer full) as cp_capture_open_file_full with the default limits. */
 CpCapture *cp_capture_open_file(const char *path, GError **error);
@@ -61,8 +64,19 @@ CpCaptureStatus cp_capture_next(CpCapture *c, CpFrame *frame, GError **error);
 void cp_capture_break(CpCapture *c);
 bool cp_capture_stats(CpCapture *c, CpCaptureStats *stats);
 const char *cp_capture_name(const CpCapture *c);
+/* Records of the file that are not packets and were skipped: NetMon's metadata frames
+ * (NetEvent, network info, filters) and media types certpath cannot decode. */
+uint64_t cp_capture_skipped(const CpCapture *c);
 void cp_capture_free(CpCapture *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CpCapture, cp_capture_free)
+
+/* (transfer full) The capture files one input stands for, in the order to read them as one
+ * capture: the input itself for a plain file or "-"; for a directory, or a ring-buffer file set
+ * (tcpdump -C/-W, dumpcap -b names), its members sorted by the timestamp of their first packet.
+ * Members that are not captures are left out, each with its one-line reason added to skipped
+ * (may be NULL). NULL with *error when a directory cannot be listed or holds no capture. */
+GPtrArray *cp_capture_expand_input(const char *input, const CpLimits *limits, GPtrArray *skipped,
+                                   GError **error);
 
 /* Lists capture devices, one "name\tdescription" string each. (transfer full) */
 GPtrArray *cp_capture_list_devices(GError **error);

@@ -15,7 +15,10 @@
  *
  * Formats: pcap (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html: magic
  * a1b2c3d4 / a1b23c4d for nanoseconds, either byte order) and pcapng (RFC draft
- * draft-ietf-opsawg-pcapng: SHB, IDB, EPB, SPB, obsolete PB; other blocks skipped).
+ * draft-ietf-opsawg-pcapng: SHB, IDB, EPB, SPB, obsolete PB; other blocks skipped). Network
+ * Monitor .cap files (netmon.c) read through the same window; gzip/zstd files (decompress.c) fill
+ * it with decompressed bytes, and detection runs again on them. A file that is none of these
+ * gets a one-line error naming what it is when its first bytes say so (ETW .etl, ZIP/.matp ...).
  *
  * Limits (docs/limits.md): a record above --max-frame-size, or a pcapng block above it plus
  * BLOCK_OPTIONS_ROOM, is a damaged or fuzzed file (libpcap's max_snaplen_for_dlt idea): an
@@ -48,7 +51,7 @@
 #define OPT_IF_TSRESOL   9u
 #define OPT_IF_TSOFFSET  14u
 
-enum { FMT_PCAP, FMT_PCAPNG };
+enum { FMT_PCAP, FMT_PCAPNG, FMT_NETMON };
 
 typedef struct Iface {
     int linktype;
@@ -70,7 +73,10 @@ typedef struct FileSrc {
     uint32_t max_frame_len;
     uint32_t max_block_len;
     size_t max_ifaces;
-    uint8_t *win; /* (owned) win_size bytes; unread bytes are win[pos..end) */
+    CpNetmon *netmon;         /* (owned) FMT_NETMON */
+    CpDecomp *dec;            /* (owned) NULL: the file is read as it is */
+    CpCompression compressed; /* what dec undoes, for messages */
+    uint8_t *win;             /* (owned) win_size bytes; unread bytes are win[pos..end) */
     size_t win_size;
     size_t pos, end;
 } FileSrc;
@@ -104,11 +110,11 @@ fixed_part(CpReader *r, size_t n, CpReader *part)
     return true;
 }
 
-/* One read from the source into dst: whatever is available (a pipe returns what it has, so a
+/* One read from the file into dst: whatever is available (a pipe returns what it has, so a
  * live `tcpdump -w - |` feed is not held back waiting for a full window), at least one byte
  * unless at end of input. Returns -1 with errno on error. */
 static ssize_t
-source_read(CpCapture *c, uint8_t *dst, size_t room, size_t need)
+raw_read(CpCapture *c, uint8_t *dst, size_t room, size_t need)
 {
     FileSrc *s = c->file;
 
@@ -129,6 +135,28 @@ source_read(CpCapture *c, uint8_t *dst, size_t room, size_t need)
     }
 }
 
+ssize_t
+cp_capture_file_raw_read(CpCapture *c, uint8_t *dst, size_t room)
+{
+    return raw_read(c, dst, room, room);
+}
+
+/* One read of the capture's bytes: through the decompressor when the file is compressed
+ * (streamed, no temporary file). -1 with *error. */
+static ssize_t
+source_read(CpCapture *c, uint8_t *dst, size_t room, size_t need, GError **error)
+{
+    FileSrc *s = c->file;
+
+    if (s->dec != NULL)
+        return cp_decomp_read(s->dec, c, dst, room, error);
+    ssize_t got = raw_read(c, dst, room, need);
+    if (got < 0)
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: read error: %s", c->name,
+                    g_strerror(errno));
+    return got;
+}
+
 /* fill's slow path: the window lacks the next n bytes. */
 static bool
 refill(CpCapture *c, size_t n, bool *eof, GError **error)
@@ -144,12 +172,9 @@ refill(CpCapture *c, size_t n, bool *eof, GError **error)
         s->win_size = n;
     }
     while (s->end < n) {
-        ssize_t got = source_read(c, s->win + s->end, s->win_size - s->end, n - s->end);
-        if (got < 0) {
-            g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: read error: %s", c->name,
-                        g_strerror(errno));
+        ssize_t got = source_read(c, s->win + s->end, s->win_size - s->end, n - s->end, error);
+        if (got < 0)
             return false;
-        }
         if (got == 0)
             break;
         s->end += (size_t)got;
@@ -205,6 +230,18 @@ read_reader(CpCapture *c, size_t n, CpReader *r, bool *eof, GError **error)
         return false;
     consume(c, n);
     return true;
+}
+
+bool
+cp_capture_file_read(CpCapture *c, size_t n, CpReader *r, bool *eof, GError **error)
+{
+    return read_reader(c, n, r, eof, error);
+}
+
+uint32_t
+cp_capture_file_max_frame(const CpCapture *c)
+{
+    return c->file->max_frame_len;
 }
 
 static CpCaptureStatus
@@ -524,27 +561,169 @@ read_shb(CpCapture *c, GError **error)
     return true;
 }
 
+/* Up to n bytes of the file's start in the window, not consumed: what a short file has. */
+static size_t
+peek_start(CpCapture *c, size_t n, const uint8_t **p)
+{
+    FileSrc *s = c->file;
+    GError *ignored = NULL;
+    bool eof;
+
+    if (!fill(c, n, &eof, &ignored))
+        g_clear_error(&ignored);
+    *p = s->win + s->pos;
+    return s->end - s->pos;
+}
+
+static bool
+has_suffix_ci(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), k = strlen(suffix);
+
+    return n >= k && g_ascii_strcasecmp(name + n - k, suffix) == 0;
+}
+
+/* An ETW trace (netsh trace, pktmon): its first buffer (WMI_BUFFER_HEADER) declares a buffer
+ * size that is a power of two, and the logfile header that follows names the .etl file in
+ * UTF-16LE. Either that, or the name, identifies it. */
+static bool
+looks_like_etl(const char *name, const uint8_t *p, size_t n)
+{
+    static const uint8_t dot_etl[] = { '.', 0, 'e', 0, 't', 0, 'l', 0 };
+    static const uint8_t dot_etl_uc[] = { '.', 0, 'E', 0, 'T', 0, 'L', 0 };
+    CpReader r;
+    uint32_t buf_size;
+
+    if (has_suffix_ci(name, ".etl"))
+        return true;
+    cp_reader_init(&r, p, n, n);
+    if (!cp_reader_le32(&r, &buf_size) || buf_size < 1024 || (buf_size & (buf_size - 1)) != 0)
+        return false;
+    for (size_t i = 0; n >= sizeof dot_etl && i <= n - sizeof dot_etl; i++) {
+        if (memcmp(p + i, dot_etl, sizeof dot_etl) == 0 ||
+            memcmp(p + i, dot_etl_uc, sizeof dot_etl_uc) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The one-line error for a file that is not a capture certpath reads: what it is when its
+ * first bytes say so (STYLE R12). */
+static void
+not_a_capture(CpCapture *c, GError **error)
+{
+    FileSrc *s = c->file;
+    const uint8_t *p;
+    size_t n = peek_start(c, 64 * 1024, &p);
+    const char *what = NULL;
+
+    if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0)
+        what = has_suffix_ci(c->name, ".matp")
+                       ? "a Message Analyzer .matp file: save it from Message Analyzer as "
+                         "a .cap or .pcapng"
+                       : "a ZIP archive (a Message Analyzer .matp file is one): extract the "
+                         "capture first";
+    else if (n >= 3 && memcmp(p, "BZh", 3) == 0)
+        what = "bzip2-compressed: decompress it first (bunzip2)";
+    else if (n >= 6 && memcmp(p,
+                              "\xfd"
+                              "7zXZ\x00",
+                              6) == 0)
+        what = "xz-compressed: decompress it first (unxz)";
+    else if (n >= 8 && memcmp(p, "snoop\0\0\0", 8) == 0)
+        what = "a Solaris snoop capture: convert it with editcap -F pcapng IN OUT";
+    else if (n >= 4 && memcmp(p,
+                              "\x7f"
+                              "ELF",
+                              4) == 0)
+        what = "a program (ELF), not a capture";
+    if (what != NULL) {
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: this is %s", c->name, what);
+        return;
+    }
+    if (s->compressed == CP_COMPRESSION_NONE && looks_like_etl(c->name, p, n)) {
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                    "%s: this is an ETW trace (.etl): convert it with `pktmon etl2pcap "
+                    "FILE.etl --out FILE.pcapng`",
+                    c->name);
+        return;
+    }
+    if (s->compressed != CP_COMPRESSION_NONE) {
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                    "%s: %s-compressed, but what it holds is not a pcap, pcapng or NetMon "
+                    "capture",
+                    c->name, cp_decomp_kind_name(s->compressed));
+        return;
+    }
+    g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                "%s: not a pcap or pcapng file, nor a NetMon .cap (convert other formats "
+                "with: editcap -F pcapng IN OUT)",
+                c->name);
+}
+
+/* A compressed file: the decompressor takes the raw bytes the window holds and from then on
+ * feeds the window; detection starts again on what it yields. */
+static bool
+start_decompression(CpCapture *c, CpCompression kind, GError **error)
+{
+    FileSrc *s = c->file;
+
+    if (s->dec != NULL) {
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                    "%s: %s-compressed data inside %s-compressed data: decompress it first",
+                    c->name, cp_decomp_kind_name(kind), cp_decomp_kind_name(s->compressed));
+        return false;
+    }
+    s->dec = cp_decomp_new(kind, s->win + s->pos, s->end - s->pos, c->name, error);
+    if (s->dec == NULL)
+        return false;
+    s->compressed = kind;
+    s->pos = s->end = 0;
+    return true;
+}
+
 static bool
 detect(CpCapture *c, GError **error)
 {
+    FileSrc *s = c->file;
     CpReader r;
     uint32_t v;
     bool eof;
 
-    if (!read_reader(c, 4, &r, &eof, error) || !cp_reader_le32(&r, &v)) {
-        g_clear_error(error);
-        g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: %s", c->name,
-                    eof ? "empty file" : "too short to be a capture file");
-        return false;
+    for (;;) {
+        if (!peek_reader(c, 4, &r, &eof, error) || !cp_reader_le32(&r, &v)) {
+            g_clear_error(error);
+            if (s->compressed != CP_COMPRESSION_NONE)
+                g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: %s-compressed, but %s", c->name,
+                            cp_decomp_kind_name(s->compressed),
+                            eof ? "empty inside" : "too short inside to be a capture file");
+            else
+                g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: %s", c->name,
+                            eof ? "empty file" : "too short to be a capture file");
+            return false;
+        }
+        const uint8_t *p = s->win + s->pos;
+        CpCompression kind = cp_decomp_sniff(p, s->end - s->pos);
+        if (kind == CP_COMPRESSION_NONE)
+            break;
+        if (!start_decompression(c, kind, error))
+            return false;
     }
-    if (v == 0xa1b2c3d4u || v == 0xd4c3b2a1u || v == 0xa1b23c4du || v == 0x4d3cb2a1u)
+    if (v == 0xa1b2c3d4u || v == 0xd4c3b2a1u || v == 0xa1b23c4du || v == 0x4d3cb2a1u) {
+        consume(c, 4);
         return open_pcap(c, v, error);
-    if (v == BT_SHB)
+    }
+    if (v == BT_SHB) {
+        consume(c, 4);
         return read_shb(c, error);
-    g_set_error(
-            error, CP_ERROR, CP_ERROR_INPUT,
-            "%s: not a pcap or pcapng file (convert other formats with: editcap -F pcapng IN OUT)",
-            c->name);
+    }
+    if (memcmp(s->win + s->pos, "RTSS", 4) == 0 || memcmp(s->win + s->pos, "GMBU", 4) == 0) {
+        consume(c, 4);
+        s->netmon = cp_netmon_open(c, error);
+        s->format = FMT_NETMON;
+        return s->netmon != NULL;
+    }
+    not_a_capture(c, error);
     return false;
 }
 
@@ -615,7 +794,13 @@ cp_capture_open_file(const char *path, GError **error)
 CpCaptureStatus
 cp_capture_file_next(CpCapture *c, CpFrame *f, GError **error)
 {
-    return c->file->format == FMT_PCAP ? next_pcap(c, f, error) : next_pcapng(c, f, error);
+    FileSrc *s = c->file;
+
+    if (s->format == FMT_PCAP)
+        return next_pcap(c, f, error);
+    if (s->format == FMT_PCAPNG)
+        return next_pcapng(c, f, error);
+    return cp_netmon_next(c, s->netmon, f, error);
 }
 
 void
@@ -628,6 +813,8 @@ cp_capture_file_close(CpCapture *c)
     if (s->own_fp)
         fclose(s->fp);
     g_array_free(s->ifaces, TRUE);
+    cp_netmon_free(s->netmon);
+    cp_decomp_free(s->dec);
     g_free(s->win);
     g_free(s);
     c->file = NULL;
