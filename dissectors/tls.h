@@ -69,3 +69,11 @@ CpFeedResult cp_tls_session_feed(void *session, CpDir dir, const uint8_t *data, 
                                  unsigned flags);
 /* Bytes of heap held by the session (for memory accounting). */
 size_t cp_tls_session_mem(const CpTlsSession *s);
+/* For record layers other than TLS's own (DTLS, dissectors/dtls.c): one complete handshake
+ * message (type, body without its header) in the TLS 1.2 layout, parsed and reported exactly as
+ * tls_record.c does it. Returns MORE, or DONE when the direction is now encrypted (a TLS 1.3
+ * ServerHello). Event views point into body and live for the call. */
+CpFeedStatus cp_tls_session_handshake(CpTlsSession *s, CpDir dir, uint8_t type, const uint8_t *body,
+                                      size_t len);
+/* The same for one plaintext alert record's payload: MORE, or DONE after a fatal alert. */
+CpFeedStatus cp_tls_session_alert(CpTlsSession *s, CpDir dir, const uint8_t *p, size_t len);

@@ -463,3 +463,15 @@ cp_tls_sslv2_parse(CpTlsSession *s, CpDir dir, const uint8_t *p, size_t len)
     cp_anomaly_add(s->anomalies, CP_ANOMALY_TLS_NOT_TLS); /* tls.not_tls */
     return CP_FEED_ERROR;
 }
+
+CpFeedStatus
+cp_tls_session_handshake(CpTlsSession *s, CpDir dir, uint8_t type, const uint8_t *body, size_t len)
+{
+    return cp_tls_handshake_parse(s, dir, type, body, len);
+}
+
+CpFeedStatus
+cp_tls_session_alert(CpTlsSession *s, CpDir dir, const uint8_t *p, size_t len)
+{
+    return cp_tls_alert_parse(s, dir, p, len);
+}

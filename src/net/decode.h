@@ -40,5 +40,7 @@ CpNetResult cp_tcp_decode(CpNet *net, CpReader *seg, CpPacket *out);
 /* UDP: GTP-U, VXLAN and Geneve tunnels carrying TCP; any other datagram is CP_NET_UDP when the
  * caller wants datagrams, else ip.not_tcp. */
 CpNetResult cp_udp_decode(CpNet *net, CpReader *r, CpPacket *out);
-/* An Ethernet frame inside a tunnel (VXLAN, Geneve). */
+/* GRE (IP protocol 47): IPv4, IPv6, Ethernet, ERSPAN type I/II/III (gre.c). */
+CpNetResult cp_gre_decode(CpNet *net, CpReader *r, CpPacket *out);
+/* An Ethernet frame inside a tunnel (VXLAN, Geneve, GRE, ERSPAN). */
 CpNetResult cp_link_ethernet(CpNet *net, CpReader *r, CpPacket *out);

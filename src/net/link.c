@@ -15,6 +15,13 @@
  *                                                                                 = 20 bytes
  *   RAW (101, 12, 14), IPV4 (228), IPV6 (229): no header; RAW uses the IP version nibble.
  *
+ * Headers switches add in front of the payload's ethertype: Cisco MetaData (0x8909, carrying the
+ * TrustSec SGT: version(1) length(1) option(2) SGT(2), then the ethertype), and MPLS unicast label
+ * stacks (0x8847, RFC 3032 §2.1: label(20) TC(3) S(1) TTL(8) per entry; after the bottom of the
+ * stack the first nibble tells IPv4 from IPv6, RFC 4385 §2 — anything else, such as a pseudowire
+ * control word, is not IP for us). Tags, MetaData headers and labels share one budget per frame,
+ * --max-vlan-tags (link.vlan_limit).
+ *
  * The link layer carries no length we need: the IP header's own length decides what is payload.
  */
 #include <stddef.h>
@@ -28,6 +35,10 @@ enum {
     ETHERTYPE_QINQ = 0x88a8,
     ETHERTYPE_QINQ_OLD = 0x9100,
     ETHERTYPE_PPPOE_SESSION = 0x8864,
+    ETHERTYPE_CISCO_METADATA = 0x8909,
+    ETHERTYPE_MPLS = 0x8847,
+    CMD_BEFORE_TYPE = 6, /* version, length, option header, SGT */
+    MPLS_BOTTOM = 0x100, /* the S bit of a label stack entry */
     PPP_IPV4 = 0x0021,
     PPP_IPV6 = 0x0057,
     PPPOE_VER_TYPE = 0x11,
@@ -83,6 +94,30 @@ pppoe_session(CpNet *net, CpReader *r, CpPacket *out)
     return cp_net_skip(net, CP_ANOMALY_LINK_NOT_IP);
 }
 
+/* An MPLS label stack: entries up to the bottom of the stack, then IP by its version nibble. */
+static CpNetResult
+mpls(CpNet *net, uint64_t tags, CpReader *r, CpPacket *out)
+{
+    uint32_t entry = 0;
+    uint8_t first;
+
+    while (!(entry & MPLS_BOTTOM)) {
+        /* link.vlan_limit (--max-vlan-tags): label stacks are two to four deep; more is crafted */
+        if (tags >= net->limits->max_vlan_tags)
+            return cp_net_skip(net, CP_ANOMALY_LINK_VLAN_LIMIT);
+        if (!cp_reader_be32(r, &entry))
+            return link_short(net);
+        tags++;
+    }
+    if (!cp_reader_peek_u8(r, 0, &first))
+        return link_short(net);
+    if (first >> 4 == 4)
+        return cp_ipv4_decode(net, r, out);
+    if (first >> 4 == 6)
+        return cp_ipv6_decode(net, r, out);
+    return cp_net_skip(net, CP_ANOMALY_LINK_NOT_IP); /* link.not_ip: a pseudowire, ... */
+}
+
 /* Ethertype dispatch shared by Ethernet and both cooked headers (which carry VLAN tags too when
  * the kernel did not strip them). */
 static CpNetResult
@@ -90,18 +125,24 @@ ethertype(CpNet *net, uint16_t type, CpReader *r, CpPacket *out)
 {
     uint64_t tags = 0;
 
-    while (is_vlan_tag(type)) {
+    while (is_vlan_tag(type) || type == ETHERTYPE_CISCO_METADATA) {
         uint16_t tci;
 
         /* link.vlan_limit (--max-vlan-tags): real networks stack two or three tags; a long
          * chain is crafted. */
         if (tags >= net->limits->max_vlan_tags)
             return cp_net_skip(net, CP_ANOMALY_LINK_VLAN_LIMIT);
-        if (!cp_reader_be16(r, &tci) || !cp_reader_be16(r, &type))
+        if (type == ETHERTYPE_CISCO_METADATA) {
+            if (!cp_reader_skip(r, CMD_BEFORE_TYPE) || !cp_reader_be16(r, &type))
+                return link_short(net);
+        } else if (!cp_reader_be16(r, &tci) || !cp_reader_be16(r, &type)) {
             return link_short(net);
+        }
         tags++;
     }
     switch (type) {
+    case ETHERTYPE_MPLS:
+        return mpls(net, tags, r, out);
     case ETHERTYPE_IPV4:
         return cp_ipv4_decode(net, r, out);
     case ETHERTYPE_IPV6:

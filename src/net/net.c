@@ -4,8 +4,8 @@
  * Layout of a decode: cp_net_decode resets the per-frame state and frees the previous
  * reassembled datagram, link.c strips the link header (table by linktype), ipv4.c / ipv6.c
  * validate the IP header and hand fragments to defrag.c, cp_net_ip_payload below dispatches on
- * the protocol number (TCP, or a tunnelled IP header), and tcp.c fills the CpPacket. Nothing on
- * this path allocates except the defragmenter.
+ * the protocol number (TCP, UDP and its tunnels, GRE, or a tunnelled IP header), and tcp.c
+ * fills the CpPacket. Nothing on this path allocates except the defragmenter.
  */
 #include "net/net.h"
 
@@ -19,6 +19,7 @@ enum {
     IPPROTO_NUM_TCP = 6,
     IPPROTO_NUM_UDP = 17,
     IPPROTO_NUM_IPV6 = 41,
+    IPPROTO_NUM_GRE = 47,
 };
 
 CpNet *
@@ -67,6 +68,8 @@ cp_net_ip_payload(CpNet *net, uint8_t proto, CpReader *r, CpPacket *out)
         return cp_tcp_decode(net, r, out);
     if (proto == IPPROTO_NUM_UDP)
         return cp_udp_decode(net, r, out);
+    if (proto == IPPROTO_NUM_GRE)
+        return cp_gre_decode(net, r, out);
     if (proto != IPPROTO_NUM_IPIP && proto != IPPROTO_NUM_IPV6)
         return cp_net_skip(net, CP_ANOMALY_IP_NOT_TCP);
     /* ip.tunnel_limit (--max-tunnels): each nesting level costs a header walk; real tunnels

@@ -6,6 +6,7 @@
 #include "scenarios.h"
 
 #include "bench.h"
+#include "dtlsrun.h"
 #include "scnutil.h"
 #include "site.h"
 
@@ -163,6 +164,8 @@ static const CgScenario scenarios[] = {
     { "bench", "--connections N to 40 servers, 6 chains, 30% resumed, --bulk on 25%", run_bench },
     { "all", "healthy + public-ca + leaf-only + edge-serials + unknown-ca, one domain each",
       run_all },
+    { "dtls", "the single server over DTLS 1.2 (UDP 4433), cookie exchange, fragmented Certificate",
+      cg_dtls_scenario },
     { NULL, NULL, NULL },
 };
 

@@ -1489,12 +1489,453 @@ frame_sll4_options(Buf *f)
     ipv4_end(f, ip);
 }
 
+/* ---- headers switches add: Cisco MetaData, MPLS, GRE and ERSPAN ---- */
+
+/* Cisco MetaData (0x8909): version 1, length 1, the SGT option, SGT, then the ethertype. */
+static void
+cisco_metadata(Buf *f, uint16_t next)
+{
+    put8(f, 1);
+    put8(f, 1);
+    put16(f, 0x0001);
+    put16(f, 0x1234); /* SGT */
+    put16(f, next);
+}
+
+static void
+ipv4_tcp(Buf *f)
+{
+    size_t ip = ipv4_begin(f, 6);
+    tcp(f, PAYLOAD);
+    ipv4_end(f, ip);
+}
+
+static void
+ipv6_tcp(Buf *f)
+{
+    size_t ip = ipv6_begin(f, 6);
+    tcp(f, PAYLOAD);
+    ipv6_end(f, ip);
+}
+
+static void
+test_cisco_metadata_sgt_ipv4_decodes(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    ether(&f, 0x8909);
+    cisco_metadata(&f, 0x0800);
+    ipv4_tcp(&f);
+    expect_tcp(1, &f, 4, PAYLOAD);
+    finish();
+}
+
+static void
+test_cisco_metadata_after_vlan_ipv6_decodes(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    ether(&f, 0x8100);
+    put16(&f, 100);
+    put16(&f, 0x8909);
+    cisco_metadata(&f, 0x86dd);
+    ipv6_tcp(&f);
+    expect_tcp(1, &f, 6, PAYLOAD);
+    finish();
+}
+
+static void
+test_cisco_metadata_truncated_counts_link_truncated(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    ether(&f, 0x8909);
+    put8(&f, 1);
+    put8(&f, 1);
+    put16(&f, 0x0001);
+    expect_skip(1, &f, CP_ANOMALY_LINK_TRUNCATED);
+    finish();
+}
+
+/* A VLAN tag and a MetaData header are two of the --max-vlan-tags budget. */
+static void
+test_cisco_metadata_counts_toward_vlan_limit(void)
+{
+    for (uint64_t max = 2; max >= 1; max--) {
+        Buf f = { .n = 0 };
+
+        start();
+        limits.max_vlan_tags = max;
+        ether(&f, 0x8100);
+        put16(&f, 100);
+        put16(&f, 0x8909);
+        cisco_metadata(&f, 0x0800);
+        ipv4_tcp(&f);
+        if (max == 2)
+            expect_tcp(1, &f, 4, PAYLOAD);
+        else
+            expect_skip(1, &f, CP_ANOMALY_LINK_VLAN_LIMIT);
+        finish();
+    }
+}
+
+/* An MPLS label stack of n entries (RFC 3032 §2.1), the last with the bottom-of-stack bit. */
+static void
+mpls_stack(Buf *f, unsigned n)
+{
+    ether(f, 0x8847);
+    for (unsigned i = 0; i < n; i++)
+        put32(f, (uint32_t)(16 + i) << 12 | (i + 1 == n ? 0x100u : 0u) | 64u);
+}
+
+static void
+test_mpls_two_labels_ipv4_decodes(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    mpls_stack(&f, 2);
+    ipv4_tcp(&f);
+    expect_tcp(1, &f, 4, PAYLOAD);
+    finish();
+}
+
+static void
+test_mpls_one_label_ipv6_decodes(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    mpls_stack(&f, 1);
+    ipv6_tcp(&f);
+    expect_tcp(1, &f, 6, PAYLOAD);
+    finish();
+}
+
+static void
+test_mpls_eight_labels_at_limit_nine_count_vlan_limit(void)
+{
+    for (unsigned n = 8; n <= 9; n++) {
+        Buf f = { .n = 0 };
+
+        start();
+        mpls_stack(&f, n);
+        ipv4_tcp(&f);
+        if (n == 8)
+            expect_tcp(1, &f, 4, PAYLOAD);
+        else
+            expect_skip(1, &f, CP_ANOMALY_LINK_VLAN_LIMIT);
+        finish();
+    }
+}
+
+static void
+test_mpls_stack_without_bottom_counts_link_truncated(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    ether(&f, 0x8847);
+    put32(&f, 16u << 12 | 64u); /* no S bit, and the frame ends */
+    expect_skip(1, &f, CP_ANOMALY_LINK_TRUNCATED);
+    finish();
+}
+
+static void
+test_mpls_pseudowire_control_word_is_not_ip(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    mpls_stack(&f, 1);
+    put32(&f, 0); /* RFC 4385 control word, then an Ethernet pseudowire */
+    eth_ipv4_tcp(&f, PAYLOAD);
+    expect_skip(1, &f, CP_ANOMALY_LINK_NOT_IP);
+    finish();
+}
+
+enum { GRE_C = 0x8000, GRE_K = 0x2000, GRE_S = 0x1000 };
+
+/* An outer IPv4 header with GRE (protocol 47) and its optional fields; gre_end sets lengths. */
+static size_t
+gre_begin(Buf *f, uint16_t flags, uint16_t proto)
+{
+    ether(f, 0x0800);
+    size_t at = ipv4_begin(f, 47);
+    put16(f, flags);
+    put16(f, proto);
+    if (flags & GRE_C)
+        put32(f, 0);
+    if (flags & GRE_K)
+        put32(f, 0x00000042);
+    if (flags & GRE_S)
+        put32(f, 7);
+    return at;
+}
+
+static void
+erspan2_header(Buf *f, uint8_t version)
+{
+    put16(f, (uint16_t)(version << 12 | 10)); /* ver, VLAN 10 */
+    put16(f, 0x0001);                         /* session 1 */
+    put32(f, 0x00000003);                     /* index */
+}
+
+/* ERSPAN type III: 12 bytes, ft in bits 14-10 of the last 16 bits, o (sub-header) bit 0. */
+static void
+erspan3_header(Buf *f, uint8_t frame_type, bool subheader)
+{
+    put16(f, 2u << 12 | 10u);
+    put16(f, 0x0001);
+    put32(f, 0x11223344); /* timestamp */
+    put16(f, 0x1234);     /* SGT */
+    put16(f, (uint16_t)((unsigned)(frame_type & 0x1fu) << 10 | (subheader ? 1u : 0u)));
+    if (subheader) {
+        put32(f, 0xaabbccdd);
+        put32(f, 0x11223344);
+    }
+}
+
+static void
+test_gre_ipv4_with_key_decodes(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    size_t outer = gre_begin(&f, GRE_K | GRE_C, 0x0800);
+    ipv4_tcp(&f);
+    ipv4_end(&f, outer);
+    expect_tcp(1, &f, 4, PAYLOAD);
+    finish();
+}
+
+static void
+test_gre_ipv6_decodes(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    size_t outer = gre_begin(&f, 0, 0x86dd);
+    ipv6_tcp(&f);
+    ipv4_end(&f, outer);
+    expect_tcp(1, &f, 6, PAYLOAD);
+    finish();
+}
+
+static void
+test_gre_transparent_ethernet_decodes(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    size_t outer = gre_begin(&f, GRE_K, 0x6558);
+    eth_ipv6_tcp(&f, PAYLOAD);
+    ipv4_end(&f, outer);
+    expect_tcp(1, &f, 6, PAYLOAD);
+    finish();
+}
+
+static void
+test_erspan2_mirrored_frame_decodes(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    size_t outer = gre_begin(&f, GRE_S, 0x88be);
+    erspan2_header(&f, 1);
+    eth_ipv4_tcp(&f, PAYLOAD);
+    ipv4_end(&f, outer);
+    expect_tcp(1, &f, 4, PAYLOAD);
+    finish();
+}
+
+static void
+test_erspan1_without_sequence_has_no_header(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    size_t outer = gre_begin(&f, 0, 0x88be);
+    eth_ipv4_tcp(&f, PAYLOAD);
+    ipv4_end(&f, outer);
+    expect_tcp(1, &f, 4, PAYLOAD);
+    finish();
+}
+
+static void
+test_erspan2_other_version_is_not_tcp(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    size_t outer = gre_begin(&f, GRE_S, 0x88be);
+    erspan2_header(&f, 2);
+    eth_ipv4_tcp(&f, PAYLOAD);
+    ipv4_end(&f, outer);
+    expect_skip(1, &f, CP_ANOMALY_IP_NOT_TCP);
+    finish();
+}
+
+static void
+test_erspan3_with_and_without_subheader_decodes(void)
+{
+    for (int sub = 0; sub <= 1; sub++) {
+        Buf f = { .n = 0 };
+
+        start();
+        size_t outer = gre_begin(&f, GRE_S, 0x22eb);
+        erspan3_header(&f, 0, sub != 0);
+        ether(&f, 0x8100); /* the mirrored frame keeps its VLAN tag */
+        put16(&f, 20);
+        put16(&f, 0x0800);
+        ipv4_tcp(&f);
+        ipv4_end(&f, outer);
+        expect_tcp(1, &f, 4, PAYLOAD);
+        finish();
+    }
+}
+
+static void
+test_erspan3_non_ethernet_frame_type_is_not_tcp(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    size_t outer = gre_begin(&f, GRE_S, 0x22eb);
+    erspan3_header(&f, 2, false);
+    ipv4_tcp(&f);
+    ipv4_end(&f, outer);
+    expect_skip(1, &f, CP_ANOMALY_IP_NOT_TCP);
+    finish();
+}
+
+static void
+test_gre_version1_pptp_is_not_tcp(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    size_t outer = gre_begin(&f, GRE_K | 0x0001, 0x880b);
+    put32(&f, 0);
+    ipv4_end(&f, outer);
+    expect_skip(1, &f, CP_ANOMALY_IP_NOT_TCP);
+    finish();
+}
+
+static void
+test_gre_header_cut_by_snaplen_counts_ip_truncated(void)
+{
+    Buf f = { .n = 0 };
+    CpPacket p;
+
+    start();
+    size_t outer = gre_begin(&f, GRE_K, 0x0800);
+    ipv4_tcp(&f);
+    ipv4_end(&f, outer);
+    /* Ethernet 14 + IPv4 20 + 6 bytes of the 8-byte GRE header */
+    CU_ASSERT_EQUAL(decode_cut(1, &f, 14 + 20 + 6, &p), CP_NET_SKIP);
+    CU_ASSERT_EQUAL(anomalies.count[CP_ANOMALY_IP_TRUNCATED], 1);
+    CU_ASSERT_EQUAL(total_anomalies(), 1);
+    finish();
+}
+
+static void
+test_gre_key_beyond_ip_length_is_malformed(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    ether(&f, 0x0800);
+    size_t outer = ipv4_begin(&f, 47);
+    put16(&f, GRE_K);
+    put16(&f, 0x0800);
+    put16(&f, 0); /* half a key, and the IP datagram ends */
+    ipv4_end(&f, outer);
+    expect_skip(1, &f, CP_ANOMALY_IP_MALFORMED);
+    finish();
+}
+
+static void
+test_erspan3_header_cut_counts_ip_truncated(void)
+{
+    Buf f = { .n = 0 };
+    CpPacket p;
+
+    start();
+    size_t outer = gre_begin(&f, GRE_S, 0x22eb);
+    erspan3_header(&f, 0, true);
+    eth_ipv4_tcp(&f, PAYLOAD);
+    ipv4_end(&f, outer);
+    /* Ethernet 14 + IPv4 20 + GRE 8 + 14 of the 20 ERSPAN bytes */
+    CU_ASSERT_EQUAL(decode_cut(1, &f, 14 + 20 + 8 + 14, &p), CP_NET_SKIP);
+    CU_ASSERT_EQUAL(anomalies.count[CP_ANOMALY_IP_TRUNCATED], 1);
+    CU_ASSERT_EQUAL(total_anomalies(), 1);
+    finish();
+}
+
+/* GRE is one tunnel of the --max-tunnels budget, like IP-in-IP. */
+static void
+test_gre_counts_toward_tunnel_limit(void)
+{
+    for (uint64_t max = 1; max <= 2; max++) {
+        Buf f = { .n = 0 };
+
+        start();
+        limits.max_tunnels = max;
+        size_t outer = gre_begin(&f, 0, 0x0800);
+        size_t mid = ipv4_begin(&f, 4); /* IP-in-IP inside the GRE tunnel */
+        ipv4_tcp(&f);
+        ipv4_end(&f, mid);
+        ipv4_end(&f, outer);
+        if (max == 2)
+            expect_tcp(1, &f, 4, PAYLOAD);
+        else
+            expect_skip(1, &f, CP_ANOMALY_IP_TUNNEL_LIMIT);
+        finish();
+    }
+}
+
+static void
+frame_cmd_mpls4(Buf *f)
+{
+    ether(f, 0x8909);
+    cisco_metadata(f, 0x8847);
+    put32(f, 16u << 12 | 64u);
+    put32(f, 17u << 12 | 0x100u | 64u);
+    ipv4_tcp(f);
+}
+
+static void
+frame_erspan3_vlan4(Buf *f)
+{
+    size_t outer = gre_begin(f, GRE_S | GRE_K, 0x22eb);
+    erspan3_header(f, 0, true);
+    ether(f, 0x8100);
+    put16(f, 20);
+    put16(f, 0x0800);
+    ipv4_tcp(f);
+    ipv4_end(f, outer);
+}
+
+static void
+frame_erspan2_6(Buf *f)
+{
+    size_t outer = gre_begin(f, GRE_S, 0x88be);
+    erspan2_header(f, 1);
+    eth_ipv6_tcp(f, PAYLOAD);
+    ipv4_end(f, outer);
+}
+
 static const struct {
     int linktype;
     FrameFn build;
 } sweep_frames[] = {
-    { 1, frame_eth4 },        { 1, frame_eth6_ext }, { 1, frame_qinq_pppoe6 },
-    { 276, frame_sll2_6in4 }, { 0, frame_null6 },    { 113, frame_sll4_options },
+    { 1, frame_eth4 },        { 1, frame_eth6_ext },      { 1, frame_qinq_pppoe6 },
+    { 276, frame_sll2_6in4 }, { 0, frame_null6 },         { 113, frame_sll4_options },
+    { 1, frame_cmd_mpls4 },   { 1, frame_erspan3_vlan4 }, { 1, frame_erspan2_6 },
 };
 
 /* Every result must be either a SKIP counting exactly one reason, or a TCP segment whose view
@@ -1640,6 +2081,34 @@ static CU_TestInfo tests[] = {
       test_tcp_segment_shorter_than_header_is_malformed },
     { "addr_format_endpoint_ipv4_and_ipv6", test_addr_format_endpoint_ipv4_and_ipv6 },
     { "addr_equal_compares_family_and_bytes", test_addr_equal_compares_family_and_bytes },
+    { "cisco_metadata_sgt_ipv4_decodes", test_cisco_metadata_sgt_ipv4_decodes },
+    { "cisco_metadata_after_vlan_ipv6_decodes", test_cisco_metadata_after_vlan_ipv6_decodes },
+    { "cisco_metadata_truncated_counts_link_truncated",
+      test_cisco_metadata_truncated_counts_link_truncated },
+    { "cisco_metadata_counts_toward_vlan_limit", test_cisco_metadata_counts_toward_vlan_limit },
+    { "mpls_two_labels_ipv4_decodes", test_mpls_two_labels_ipv4_decodes },
+    { "mpls_one_label_ipv6_decodes", test_mpls_one_label_ipv6_decodes },
+    { "mpls_eight_labels_at_limit_nine_count_vlan_limit",
+      test_mpls_eight_labels_at_limit_nine_count_vlan_limit },
+    { "mpls_stack_without_bottom_counts_link_truncated",
+      test_mpls_stack_without_bottom_counts_link_truncated },
+    { "mpls_pseudowire_control_word_is_not_ip", test_mpls_pseudowire_control_word_is_not_ip },
+    { "gre_ipv4_with_key_decodes", test_gre_ipv4_with_key_decodes },
+    { "gre_ipv6_decodes", test_gre_ipv6_decodes },
+    { "gre_transparent_ethernet_decodes", test_gre_transparent_ethernet_decodes },
+    { "erspan2_mirrored_frame_decodes", test_erspan2_mirrored_frame_decodes },
+    { "erspan1_without_sequence_has_no_header", test_erspan1_without_sequence_has_no_header },
+    { "erspan2_other_version_is_not_tcp", test_erspan2_other_version_is_not_tcp },
+    { "erspan3_with_and_without_subheader_decodes",
+      test_erspan3_with_and_without_subheader_decodes },
+    { "erspan3_non_ethernet_frame_type_is_not_tcp",
+      test_erspan3_non_ethernet_frame_type_is_not_tcp },
+    { "gre_version1_pptp_is_not_tcp", test_gre_version1_pptp_is_not_tcp },
+    { "gre_header_cut_by_snaplen_counts_ip_truncated",
+      test_gre_header_cut_by_snaplen_counts_ip_truncated },
+    { "gre_key_beyond_ip_length_is_malformed", test_gre_key_beyond_ip_length_is_malformed },
+    { "erspan3_header_cut_counts_ip_truncated", test_erspan3_header_cut_counts_ip_truncated },
+    { "gre_counts_toward_tunnel_limit", test_gre_counts_toward_tunnel_limit },
     { "malformed_table_counts_expected_anomaly", test_malformed_table_counts_expected_anomaly },
     { "truncated_at_every_length_never_crashes", test_truncated_at_every_length_never_crashes },
     { "mutated_bytes_never_crash", test_mutated_bytes_never_crash },
