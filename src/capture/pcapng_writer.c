@@ -18,8 +18,11 @@
 #include "capture/pcapng_writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/error.h"
 
@@ -159,15 +162,62 @@ iface_of(CpPcapngWriter *w, int linktype, GError **error)
     return (int)w->n_links++;
 }
 
+static FILE *
+refuse(int fd, const char *path, const char *why, GError **error)
+{
+    g_set_error(error, CP_ERROR, CP_ERROR_OUTPUT, "%s: %s", path, why);
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+/* fopen(path, "w") would follow a link planted where the file is to be (in /tmp, say) and
+ * truncate whatever it names, as root before -Z drops privileges: the file is opened without
+ * following a symbolic link and without truncating, then checked, then truncated. A hard link
+ * (another file under a second name) is refused too; so are block devices and directories.
+ * Character devices and FIFOs (/dev/stdout, /dev/null, a pipe to tshark) are written as is. */
+FILE *
+cp_pcapng_writer_create_file(const char *path, GError **error)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+    struct stat st;
+
+    if (fd < 0 && errno == ELOOP)
+        return refuse(-1, path,
+                      "is a symbolic link: refusing to follow it (remove it or name "
+                      "the real file)",
+                      error);
+    if (fd < 0)
+        return refuse(-1, path, g_strerror(errno), error);
+    if (fstat(fd, &st) != 0)
+        return refuse(fd, path, g_strerror(errno), error);
+    if (S_ISREG(st.st_mode)) {
+        if (st.st_nlink > 1)
+            return refuse(fd, path,
+                          "has other hard links: refusing to overwrite it (remove it "
+                          "first)",
+                          error);
+        if (ftruncate(fd, 0) != 0)
+            return refuse(fd, path, g_strerror(errno), error);
+    } else if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        return refuse(fd, path,
+                      "is not a regular file, a character device or a FIFO: refusing "
+                      "to write into it",
+                      error);
+    }
+    FILE *fp = fdopen(fd, "wb");
+    if (fp == NULL)
+        return refuse(fd, path, g_strerror(errno), error);
+    return fp;
+}
+
 CpPcapngWriter *
 cp_pcapng_writer_open(const char *path, const char *if_name, uint64_t limit_bytes, GError **error)
 {
-    FILE *fp = fopen(path, "wb");
+    FILE *fp = cp_pcapng_writer_create_file(path, error);
 
-    if (fp == NULL) {
-        g_set_error(error, CP_ERROR, CP_ERROR_OUTPUT, "%s: %s", path, g_strerror(errno));
+    if (fp == NULL)
         return NULL;
-    }
     CpPcapngWriter *w = g_new0(CpPcapngWriter, 1);
     w->fp = fp;
     w->path = g_strdup(path);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <glib.h>
 
 #include "capture/capture.h"
@@ -19,8 +20,14 @@ typedef struct CpPcapngStats {
     bool write_failed;   /* a write error stopped the file (reported once) */
 } CpPcapngStats;
 
-/* (transfer full) Creates path (truncating it) and writes the section header. limit_bytes: the
- * file never grows past it (0: no limit). if_name (nullable) is recorded in each IDB. */
+/* (transfer full, fclose) Opens path for writing (created 0644, or truncated) without following
+ * a symbolic link at path; refuses, with a one-line error naming path, a symbolic link, a file
+ * with other hard links, a directory or a block device (-w and -o: nothing planted where the
+ * output goes can make root truncate another file). */
+FILE *cp_pcapng_writer_create_file(const char *path, GError **error);
+/* (transfer full) Creates path (truncating it, as cp_pcapng_writer_create_file) and writes the
+ * section header. limit_bytes: the file never grows past it (0: no limit). if_name (nullable) is
+ * recorded in each IDB. */
 CpPcapngWriter *cp_pcapng_writer_open(const char *path, const char *if_name, uint64_t limit_bytes,
                                       GError **error);
 /* Appends f (an IDB first if its link type is new). Returns false when the frame was not

@@ -36,13 +36,15 @@ utf8_len(const unsigned char *s, size_t n, gunichar *cp)
     return k;
 }
 
-/* Characters a hostile certificate could use to rewrite what the reader sees. */
+/* Characters a hostile certificate could use to rewrite what the reader sees: U+2028 and U+2029
+ * (line and paragraph separators) end a line in editors, browsers and JavaScript consoles, so a
+ * name could forge a report line with them as with a newline. */
 static gboolean
 dangerous(gunichar c)
 {
-    return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-           (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f || c == 0xfeff ||
-           !g_unichar_isprint(c);
+    return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029 ||
+           (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
+           c == 0x200f || c == 0xfeff || !g_unichar_isprint(c);
 }
 
 void

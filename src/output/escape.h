@@ -8,9 +8,9 @@
 #include <glib.h>
 
 /* Appends s[0..len) for a terminal: printable ASCII and printable valid UTF-8 as is; control
- * characters (C0, DEL, C1), bidi overrides, invalid bytes as \xNN (a literal backslash
- * stays as is: RFC 4514 DNs use it, and it cannot move the cursor). At most
- * max_len input bytes are shown, then "...". */
+ * characters (C0, DEL, C1), U+2028/U+2029, bidi overrides, invalid bytes as \xNN (a literal
+ * backslash stays as is: RFC 4514 DNs use it, and it cannot move the cursor). At most max_len input
+ * bytes are shown, then "...". */
 void cp_escape_text(GString *out, const char *s, size_t len, size_t max_len);
 /* Appends a JSON string literal (with quotes): valid UTF-8 passes, " \ and controls are escaped,
  * invalid bytes become U+FFFD. Returns the number of invalid sequences replaced. NULL -> null. */

@@ -29,8 +29,13 @@ typedef struct CpFlow {
     struct CpFlow *older, *newer; /* age list, oldest at the table's head */
     void *consumer;               /* (opaque) the consumer's state while FOLLOWED */
     uint32_t hash;
-    uint8_t state;    /* CpFlowState */
-    uint8_t fin_mask; /* bit d: direction d sent FIN */
+    uint32_t syn_next[2][2]; /* direction d's last two SYNs: the sequence number after each */
+    uint32_t last_ack[2];    /* the last acknowledgment number direction d sent */
+    uint8_t state;           /* CpFlowState */
+    uint8_t fin_mask;        /* bit d: direction d sent FIN */
+    uint8_t rst_mask;        /* bit d: direction d sent an acceptable RST (it is over) */
+    uint8_t ack_mask;        /* bit d: last_ack[d] is set */
+    uint8_t syn_count[2];    /* SYNs of direction d, up to 2 (with different sequence numbers) */
     bool syn_seen;
 } CpFlow;
 

@@ -15,9 +15,24 @@
  *     stays as a tombstone, so later segments of the connection cost one lookup;
  *  7. an RST, or FIN from both sides, ends the connection: what is held is delivered, the
  *     consumer is closed with the reason, and the flow is freed.
+ *
+ * Real stacks, and attackers, bend this:
+ *  - a server may answer one SYN with several SYN/ACKs of different initial sequence numbers
+ *    (a retransmitted SYN met a new incarnation): the server's data follows the one the client
+ *    acknowledged, so until the direction carries a byte, the last SYN sets its first sequence
+ *    number and a peer ACK naming one of the last two SYNs moves it there (keeping the first
+ *    would drop the whole server flight as retransmissions);
+ *  - an RST is taken only when its sequence number is acceptable (RFC 5961 §3.2, the exact
+ *    RCV.NXT a passive observer can know: the byte after what its sender sent, or the peer's
+ *    last acknowledgment); a blind RST at any other number is counted (tcp.rst_ignored) and
+ *    changes nothing;
+ *  - an RST ends its sender's direction only: the other side's flight already on the wire (a
+ *    client aborting a speculative connection while the server's certificates travel) is still
+ *    delivered, until that side ends too (FIN, RST, its consumer done, idle expiry, end of input).
  */
 #include "reasm/tcp_reasm.h"
 
+#include "base/seq.h"
 #include "reasm/flow_table.h"
 
 #define TICK_EVERY_NS 1000000000ull /* idle expiry granularity: one second of capture time */
@@ -93,6 +108,9 @@ on_flow_end(void *user, CpFlow *f, CpConnEndReason why)
 {
     CpTcpReasm *r = user;
 
+    /* A side reset earlier and the other side has now ended too: the connection was reset. */
+    if (f->rst_mask != 0 && (why == CP_CONN_END_TIMEOUT || why == CP_CONN_END_FLUSH))
+        why = CP_CONN_END_RST;
     if (f->state == CP_FLOW_FOLLOWED) {
         for (int d = 0; d < 2; d++) {
             CpStreamSink sink = sink_of(r, f, (CpDir)d);
@@ -115,6 +133,52 @@ open_consumer(CpTcpReasm *r, CpFlow *f)
     f->state = f->consumer != NULL ? CP_FLOW_FOLLOWED : CP_FLOW_CLOSED;
 }
 
+/* A SYN of direction dir: remember it (the last two) and, before any data, follow it. */
+static void
+syn(CpFlow *f, CpDir dir, uint32_t next)
+{
+    f->syn_seen = true;
+    if (f->syn_count[dir] == 0 || f->syn_next[dir][0] != next) {
+        f->syn_next[dir][1] = f->syn_next[dir][0];
+        f->syn_next[dir][0] = next;
+        if (f->syn_count[dir] < 2)
+            f->syn_count[dir]++;
+    }
+    if (f->syn_count[dir] == 1)
+        cp_tcp_stream_set_next_seq(&f->stream[dir], next);
+    else
+        (void)cp_tcp_stream_rebase(&f->stream[dir], next);
+}
+
+/* The peer of a direction with two different SYNs acknowledged one: its data follows that one. */
+static void
+ack_picks_syn(CpFlow *f, CpDir dir, uint32_t ack)
+{
+    CpDir peer = (CpDir)(1 - dir);
+
+    if (f->syn_count[peer] == 2 && (ack == f->syn_next[peer][0] || ack == f->syn_next[peer][1]))
+        (void)cp_tcp_stream_rebase(&f->stream[peer], ack);
+}
+
+/* RFC 5961 §3.2 for an observer: the RST's sequence number must be the receiver's RCV.NXT. The
+ * observer knows it only within bounds: at least what the receiver last acknowledged, at most
+ * the byte after what the sender sent. With neither known there is nothing to check against. */
+static bool
+rst_acceptable(const CpFlow *f, CpDir dir, uint32_t seq)
+{
+    CpDir peer = (CpDir)(1 - dir);
+    const CpTcpStream *s = &f->stream[dir];
+    bool known_next = s->has_seq;
+    bool known_ack = (f->ack_mask & (1u << peer)) != 0;
+
+    if (f->state != CP_FLOW_FOLLOWED || (!known_next && !known_ack))
+        return true;
+    if ((known_next && seq == s->next_seq) || (known_ack && seq == f->last_ack[peer]))
+        return true;
+    return known_next && known_ack && cp_seq_ge(seq, f->last_ack[peer]) &&
+           cp_seq_le(seq, s->next_seq);
+}
+
 /* Steps 3–6 of the file comment for one segment of flow f in direction dir. */
 static void
 segment(CpTcpReasm *r, CpFlow *f, CpDir dir, const CpPacket *pk)
@@ -122,9 +186,13 @@ segment(CpTcpReasm *r, CpFlow *f, CpDir dir, const CpPacket *pk)
     uint32_t seq = pk->seq;
 
     if (pk->tcp_flags & CP_TCP_SYN) {
-        f->syn_seen = true;
         seq++; /* the SYN occupies one sequence number; data (rare) follows it */
-        cp_tcp_stream_set_next_seq(&f->stream[dir], seq);
+        syn(f, dir, seq);
+    }
+    if (pk->tcp_flags & CP_TCP_ACK) {
+        ack_picks_syn(f, dir, pk->ack);
+        f->last_ack[dir] = pk->ack;
+        f->ack_mask |= (uint8_t)(1u << dir);
     }
     if (f->state == CP_FLOW_NEW && pk->payload_declared > 0)
         open_consumer(r, f);
@@ -144,6 +212,26 @@ segment(CpTcpReasm *r, CpFlow *f, CpDir dir, const CpPacket *pk)
         close_consumer(r, f, CP_CONN_END_DONE);
 }
 
+/* An acceptable RST from dir ends that direction; the connection ends when the other side has
+ * ended too, or has nothing to deliver. */
+static void
+reset(CpTcpReasm *r, CpFlow *f, CpDir dir)
+{
+    f->rst_mask |= (uint8_t)(1u << dir);
+    if (f->state == CP_FLOW_FOLLOWED && !f->stream[dir].done) {
+        CpStreamSink sink = sink_of(r, f, dir);
+        cp_tcp_stream_finish(&r->ctx, &f->stream[dir], &sink);
+    }
+    CpDir peer = (CpDir)(1 - dir);
+    bool peer_over = (f->fin_mask | f->rst_mask) & (1u << peer);
+    if (f->state != CP_FLOW_FOLLOWED || peer_over || f->stream[peer].done) {
+        cp_flow_table_remove(r->flows, f, CP_CONN_END_RST);
+        return;
+    }
+    if (f->stream[0].done && f->stream[1].done)
+        close_consumer(r, f, CP_CONN_END_DONE);
+}
+
 bool
 cp_tcp_reasm_segment(CpTcpReasm *r, const CpPacket *pk)
 {
@@ -155,16 +243,24 @@ cp_tcp_reasm_segment(CpTcpReasm *r, const CpPacket *pk)
     CpFlow *f = cp_flow_table_lookup(r->flows, pk, opens && !(pk->tcp_flags & CP_TCP_RST), &dir);
     if (f == NULL)
         return false;
+    /* A direction that reset is over: what it sends later is not followed. */
+    if (f->rst_mask & (1u << dir))
+        return false;
+    bool rst = (pk->tcp_flags & CP_TCP_RST) != 0;
+    if (rst && !rst_acceptable(f, dir, pk->seq)) {
+        cp_anomaly_add(r->ctx.anomalies, CP_ANOMALY_TCP_RST_IGNORED); /* tcp.rst_ignored */
+        return false;
+    }
     cp_flow_table_touch(r->flows, f, pk->ts_ns);
     /* Before segment(): the packet that completes a handshake is part of the evidence. */
     bool evidence = f->state != CP_FLOW_CLOSED;
     segment(r, f, dir, pk);
     if (pk->tcp_flags & CP_TCP_FIN)
         f->fin_mask |= (uint8_t)(1u << dir);
-    if (pk->tcp_flags & CP_TCP_RST)
-        cp_flow_table_remove(r->flows, f, CP_CONN_END_RST);
-    else if (f->fin_mask == 3)
-        cp_flow_table_remove(r->flows, f, CP_CONN_END_FIN);
+    if (rst)
+        reset(r, f, dir);
+    else if ((f->fin_mask | f->rst_mask) == 3)
+        cp_flow_table_remove(r->flows, f, f->rst_mask ? CP_CONN_END_RST : CP_CONN_END_FIN);
     r->stats.connections = cp_flow_table_created(r->flows);
     uint64_t n = cp_flow_table_count(r->flows);
     if (n > r->stats.peak_flows)

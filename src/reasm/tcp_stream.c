@@ -67,6 +67,17 @@ cp_tcp_stream_set_next_seq(CpTcpStream *s, uint32_t seq)
     }
 }
 
+bool
+cp_tcp_stream_rebase(CpTcpStream *s, uint32_t seq)
+{
+    if (s->done || s->off != 0 || s->ooo != NULL || s->buf.len != 0 || s->gap_pending)
+        return false;
+    bool changed = !s->has_seq || s->next_seq != seq;
+    s->next_seq = seq;
+    s->has_seq = true;
+    return changed;
+}
+
 /* The consumer will never get more: tell it (so a pending message is reported truncated). */
 static void
 give_up(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink, CpAnomalyId why)

@@ -50,6 +50,11 @@ void cp_tcp_stream_init(CpTcpStream *s);
 void cp_tcp_stream_clear(const CpReasmCtx *ctx, CpTcpStream *s);
 /* The first byte's sequence number, from a SYN (isn + 1). */
 void cp_tcp_stream_set_next_seq(CpTcpStream *s, uint32_t seq);
+/* Another SYN of the same direction (a server answering with several SYN/ACKs of different
+ * initial sequence numbers), or the peer's ACK naming which one it took: the first byte's
+ * sequence number becomes seq, as long as no byte of the direction has been seen yet (once data
+ * flowed, the sequence space is settled). Returns whether it changed. */
+bool cp_tcp_stream_rebase(CpTcpStream *s, uint32_t seq);
 /* One segment: len bytes present of a segment that carried declared bytes (declared > len when
  * the capture cut it: the rest becomes a gap). data is borrowed for the call. */
 void cp_tcp_stream_segment(const CpReasmCtx *ctx, CpTcpStream *s, const CpStreamSink *sink,

@@ -231,8 +231,32 @@ def test_cli_errors(net, pki):
                "--format", "json", check=False, timeout=20)
     took = time.time() - t0
     last = json.loads(r.stdout.decode().strip().splitlines()[-1])
-    check(r.returncode == 0 and last.get("type") == "summary" and took < 5,
-          f"--duration 1 on a silent wire ends in time with a summary ({took:.1f}s)")
+    # Nothing seen is inconclusive (exit 1, outcome "inconclusive"), not clean.
+    check(r.returncode == 1 and last.get("type") == "summary" and took < 5,
+          f"--duration 1 on a silent wire ends in time with a summary, exit 1 ({took:.1f}s, "
+          f"{r.returncode})")
+
+
+def test_export_after_privdrop(net, pki, tmp):
+    """--export-certs with -Z nobody: the directory certpath creates is the user's, so the
+    certificates are exported; one root owns and nobody cannot write is refused before capture."""
+    exp = os.path.join(tmp, "exported")
+    cp = Certpath(net, ["--format", "json", "-Z", "nobody", "--export-certs", exp], pki)
+    net.s_client(pki, PORT)
+    check(cp.wait(lambda: len(cp.of_type("handshake")) >= 1, 10), "-Z nobody export: handshake")
+    _, rc = cp.stop()
+    pems = [n for n in os.listdir(exp) if n.endswith(".pem")] if os.path.isdir(exp) else []
+    check(len(pems) >= 1, f"-Z nobody: certificates exported ({pems})")
+    check(not any("export" in t.lower() for t in cp.stderr()),
+          f"-Z nobody: no export error ({cp.stderr()})")
+    locked = os.path.join(tmp, "root-only")
+    os.makedirs(locked, mode=0o755, exist_ok=True)
+    os.chmod(locked, 0o755)
+    r = net.ns(net.ns_cli, CERTPATH, "-i", net.if_cli, "-Z", "nobody", "--export-certs", locked,
+               check=False, timeout=20)
+    err = r.stderr.decode().strip().splitlines()
+    check(r.returncode == 2 and len(err) == 1 and locked in err[0] and "-Z user" in err[0],
+          f"an export directory the -Z user cannot write: one line, exit 2, before capture ({err})")
 
 
 def main():
@@ -254,6 +278,8 @@ def main():
                 t(net, tmp)
             print("-- test_privdrop_and_write", flush=True)
             test_privdrop_and_write(net, tmp, tmp)
+            print("-- test_export_after_privdrop", flush=True)
+            test_export_after_privdrop(net, tmp, tmp)
         finally:
             net.close()
     if FAILS:

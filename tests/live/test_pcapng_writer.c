@@ -152,7 +152,99 @@ write_error_reported_once(void)
     cp_pcapng_writer_close(w, NULL);
 }
 
+/* A file whose content must survive: the target of a planted link. */
+static char *
+victim(const char *dir)
+{
+    char *path = g_build_filename(dir, "victim", NULL);
+    CU_ASSERT_TRUE(g_file_set_contents(path, "precious", -1, NULL));
+    return path;
+}
+
+static void
+victim_intact(const char *path)
+{
+    g_autofree char *got = NULL;
+    CU_ASSERT_TRUE(g_file_get_contents(path, &got, NULL, NULL));
+    CU_ASSERT_STRING_EQUAL(got ? got : "", "precious");
+}
+
+static void
+create_file_symlink_refused_target_intact(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cpw-XXXXXX", NULL);
+    g_autofree char *target = victim(dir);
+    g_autofree char *link = g_build_filename(dir, "out.pcapng", NULL);
+    GError *err = NULL;
+
+    CU_ASSERT_EQUAL_FATAL(symlink(target, link), 0);
+    CpPcapngWriter *w = cp_pcapng_writer_open(link, NULL, 0, &err);
+    CU_ASSERT_PTR_NULL(w);
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "symbolic link") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, link) : NULL);
+    victim_intact(target);
+    g_clear_error(&err);
+    unlink(link);
+    unlink(target);
+    rmdir(dir);
+}
+
+static void
+create_file_hard_link_refused_target_intact(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cpw-XXXXXX", NULL);
+    g_autofree char *target = victim(dir);
+    g_autofree char *alias = g_build_filename(dir, "out.pcapng", NULL);
+    GError *err = NULL;
+
+    CU_ASSERT_EQUAL_FATAL(link(target, alias), 0);
+    FILE *fp = cp_pcapng_writer_create_file(alias, &err);
+    CU_ASSERT_PTR_NULL(fp);
+    if (fp != NULL)
+        fclose(fp);
+    CU_ASSERT_PTR_NOT_NULL(err ? strstr(err->message, "hard links") : NULL);
+    victim_intact(target);
+    g_clear_error(&err);
+    unlink(alias);
+    unlink(target);
+    rmdir(dir);
+}
+
+static void
+create_file_existing_regular_file_truncated(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cpw-XXXXXX", NULL);
+    g_autofree char *path = victim(dir);
+    GError *err = NULL;
+
+    FILE *fp = cp_pcapng_writer_create_file(path, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    CU_ASSERT_EQUAL(fputs("new", fp) >= 0, true);
+    CU_ASSERT_EQUAL(fclose(fp), 0);
+    g_autofree char *got = NULL;
+    CU_ASSERT_TRUE(g_file_get_contents(path, &got, NULL, NULL));
+    CU_ASSERT_STRING_EQUAL(got ? got : "", "new");
+    unlink(path);
+    rmdir(dir);
+}
+
+static void
+create_file_directory_refused(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cpw-XXXXXX", NULL);
+    GError *err = NULL;
+
+    CU_ASSERT_PTR_NULL(cp_pcapng_writer_create_file(dir, &err));
+    CU_ASSERT_PTR_NOT_NULL(err);
+    g_clear_error(&err);
+    rmdir(dir);
+}
+
 static CU_TestInfo tests[] = {
+    { "create_file_symlink_refused_target_intact", create_file_symlink_refused_target_intact },
+    { "create_file_hard_link_refused_target_intact", create_file_hard_link_refused_target_intact },
+    { "create_file_existing_regular_file_truncated", create_file_existing_regular_file_truncated },
+    { "create_file_directory_refused", create_file_directory_refused },
     { "frames_read_back_with_nanoseconds_and_link_types",
       frames_read_back_with_nanoseconds_and_link_types },
     { "limit_stops_whole_blocks_and_counts_the_rest",

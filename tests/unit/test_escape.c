@@ -48,6 +48,23 @@ text_invalid_utf8_and_c1_and_bidi_escaped(void)
 }
 
 static void
+text_line_and_paragraph_separators_escaped(void)
+{
+    /* U+2028 and U+2029 end a line in editors and browsers: a name could forge a report line. */
+    g_autofree char *t = text("a\xe2\x80\xa8Verdict: b\xe2\x80\xa9", 17, 100);
+    CU_ASSERT_STRING_EQUAL(t, "a\\xE2\\x80\\xA8Verdict: b\\xE2\\x80\\xA9");
+}
+
+static void
+text_newline_escaped_and_literal_backslash_x0a_kept(void)
+{
+    /* A real newline and the four characters \x0A look the same once shown: both stay text. */
+    g_autofree char *t = text("a\nb\\x0Ac", 8, 100);
+    CU_ASSERT_STRING_EQUAL(t, "a\\x0Ab\\x0Ac");
+    CU_ASSERT_PTR_NULL(strchr(t, '\n'));
+}
+
+static void
 text_long_string_is_cut_with_marker(void)
 {
     g_autofree char *t = text("abcdefgh", 8, 3);
@@ -94,6 +111,9 @@ static CU_TestInfo tests[] = {
     { "text_escape_sequence_is_shown_not_sent", text_escape_sequence_is_shown_not_sent },
     { "text_keeps_utf8_and_backslash", text_keeps_utf8_and_backslash },
     { "text_invalid_utf8_and_c1_and_bidi_escaped", text_invalid_utf8_and_c1_and_bidi_escaped },
+    { "text_line_and_paragraph_separators_escaped", text_line_and_paragraph_separators_escaped },
+    { "text_newline_escaped_and_literal_backslash_x0a_kept",
+      text_newline_escaped_and_literal_backslash_x0a_kept },
     { "text_long_string_is_cut_with_marker", text_long_string_is_cut_with_marker },
     { "json_invalid_utf8_becomes_replacement_and_counted",
       json_invalid_utf8_becomes_replacement_and_counted },

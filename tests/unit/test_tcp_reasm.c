@@ -81,7 +81,8 @@ teardown(Fixture *fx)
 
 /* Client 10.0.0.1:50000 <-> server 10.0.0.2:443; from_client picks the direction. */
 static bool
-seg(Fixture *fx, bool from_client, uint8_t flags, uint32_t seq, const char *payload)
+seg_ack(Fixture *fx, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack,
+        const char *payload)
 {
     CpPacket p;
 
@@ -93,11 +94,18 @@ seg(Fixture *fx, bool from_client, uint8_t flags, uint32_t seq, const char *payl
     p.sport = from_client ? 50000 : 443;
     p.dport = from_client ? 443 : 50000;
     p.seq = seq;
+    p.ack = ack;
     p.tcp_flags = flags;
     p.payload = (const uint8_t *)payload;
     p.payload_len = p.payload_declared = payload != NULL ? strlen(payload) : 0;
     p.ts_ns = 1000;
     return cp_tcp_reasm_segment(fx->tcp, &p);
+}
+
+static bool
+seg(Fixture *fx, bool from_client, uint8_t flags, uint32_t seq, const char *payload)
+{
+    return seg_ack(fx, from_client, flags, seq, 0, payload);
 }
 
 static void
@@ -206,7 +214,30 @@ done_both_ways_closes_and_leaves_a_tombstone(void)
 }
 
 static void
-rst_closes_with_reason_rst_and_delivers_what_is_held(void)
+rst_from_client_ends_its_side_server_flight_still_delivered(void)
+{
+    Fixture fx;
+    setup(&fx);
+    handshake(&fx);
+    seg(&fx, false, CP_TCP_ACK, 500, "ab");
+    seg(&fx, false, CP_TCP_ACK, 504, "ef"); /* held behind a hole */
+    seg(&fx, true, CP_TCP_RST, 100, NULL);  /* the client aborts: its RCV.NXT is exact */
+    CU_ASSERT_EQUAL(fx.rec.closes, 0);
+    /* The server's flight was already on the wire: it still arrives and is delivered. */
+    seg(&fx, false, CP_TCP_ACK, 502, "cd");
+    CU_ASSERT_STRING_EQUAL(fx.rec.bytes[1]->str, "abcdef");
+    CU_ASSERT_FALSE(seg(&fx, true, CP_TCP_ACK, 100, "late")); /* the client side is over */
+    CU_ASSERT_STRING_EQUAL(fx.rec.bytes[0]->str, "");
+    cp_tcp_reasm_flush(fx.tcp);
+    CU_ASSERT_EQUAL(fx.rec.closes, 1);
+    CU_ASSERT_EQUAL(fx.rec.end.reason, CP_CONN_END_RST);
+    CU_ASSERT_FALSE(fx.rec.flags_seen[1] & CP_STREAM_GAP);
+    CU_ASSERT_FALSE(fx.rec.end.truncated[1]);
+    teardown(&fx);
+}
+
+static void
+rst_from_both_sides_closes_and_delivers_what_is_held(void)
 {
     Fixture fx;
     setup(&fx);
@@ -214,12 +245,70 @@ rst_closes_with_reason_rst_and_delivers_what_is_held(void)
     seg(&fx, false, CP_TCP_ACK, 500, "ab");
     seg(&fx, false, CP_TCP_ACK, 504, "ef"); /* held behind a hole */
     seg(&fx, true, CP_TCP_RST, 100, NULL);
+    seg(&fx, false, CP_TCP_RST, 502, NULL);
     CU_ASSERT_EQUAL(fx.rec.closes, 1);
     CU_ASSERT_EQUAL(fx.rec.end.reason, CP_CONN_END_RST);
     CU_ASSERT_STRING_EQUAL(fx.rec.bytes[1]->str, "abef");
     CU_ASSERT_TRUE(fx.rec.flags_seen[1] & CP_STREAM_GAP);
     CU_ASSERT_TRUE(fx.rec.end.truncated[1]);
     CU_ASSERT_FALSE(fx.rec.end.truncated[0]);
+    teardown(&fx);
+}
+
+static void
+rst_at_unacceptable_seq_is_counted_and_ignored(void)
+{
+    Fixture fx;
+    setup(&fx);
+    handshake(&fx);
+    seg_ack(&fx, true, CP_TCP_ACK, 100, 500, "hi");
+    seg_ack(&fx, false, CP_TCP_ACK, 500, 102, "ab");
+    /* Blind resets: neither side's RCV.NXT (RFC 5961 §3.2). */
+    CU_ASSERT_FALSE(seg(&fx, false, CP_TCP_RST, 70000, NULL));
+    CU_ASSERT_FALSE(seg(&fx, true, CP_TCP_RST, 99, NULL));
+    CU_ASSERT_EQUAL(fx.an.count[CP_ANOMALY_TCP_RST_IGNORED], 2);
+    CU_ASSERT_EQUAL(fx.rec.closes, 0);
+    seg_ack(&fx, false, CP_TCP_ACK, 502, 102, "cd");
+    CU_ASSERT_STRING_EQUAL(fx.rec.bytes[1]->str, "abcd");
+    /* The exact one is taken. */
+    seg(&fx, false, CP_TCP_RST, 504, NULL);
+    seg(&fx, true, CP_TCP_RST, 102, NULL);
+    CU_ASSERT_EQUAL(fx.rec.closes, 1);
+    CU_ASSERT_EQUAL(fx.rec.end.reason, CP_CONN_END_RST);
+    teardown(&fx);
+}
+
+static void
+second_syn_ack_with_other_isn_carries_the_server_flight(void)
+{
+    Fixture fx;
+    setup(&fx);
+    seg(&fx, true, CP_TCP_SYN, 99, NULL);
+    seg_ack(&fx, false, CP_TCP_SYN | CP_TCP_ACK, 499, 100, NULL);
+    seg_ack(&fx, false, CP_TCP_SYN | CP_TCP_ACK, 8999, 100, NULL);
+    seg_ack(&fx, true, CP_TCP_ACK, 100, 9000, NULL);
+    seg_ack(&fx, true, CP_TCP_ACK, 100, 9000, "hello");
+    seg_ack(&fx, false, CP_TCP_ACK, 9000, 105, "cert");
+    CU_ASSERT_STRING_EQUAL(fx.rec.bytes[1]->str, "cert");
+    CU_ASSERT_EQUAL(fx.an.count[CP_ANOMALY_TCP_RETRANSMISSION], 0);
+    teardown(&fx);
+}
+
+static void
+peer_ack_picks_the_earlier_of_two_syn_acks(void)
+{
+    Fixture fx;
+    setup(&fx);
+    seg(&fx, true, CP_TCP_SYN, 99, NULL);
+    seg_ack(&fx, false, CP_TCP_SYN | CP_TCP_ACK, 499, 100, NULL);
+    seg_ack(&fx, false, CP_TCP_SYN | CP_TCP_ACK, 8999, 100, NULL);
+    seg_ack(&fx, true, CP_TCP_ACK, 100, 500, "hello"); /* the client took the first */
+    seg_ack(&fx, false, CP_TCP_ACK, 500, 105, "cert");
+    CU_ASSERT_STRING_EQUAL(fx.rec.bytes[1]->str, "cert");
+    /* Once bytes flowed, a late SYN/ACK cannot move the sequence space. */
+    seg_ack(&fx, false, CP_TCP_SYN | CP_TCP_ACK, 7776, 100, NULL);
+    seg_ack(&fx, false, CP_TCP_ACK, 504, 105, "!");
+    CU_ASSERT_STRING_EQUAL(fx.rec.bytes[1]->str, "cert!");
     teardown(&fx);
 }
 
@@ -292,8 +381,15 @@ static CU_TestInfo tests[] = {
     { "fin_before_a_hole_waits_for_it", fin_before_a_hole_waits_for_it },
     { "done_both_ways_closes_and_leaves_a_tombstone",
       done_both_ways_closes_and_leaves_a_tombstone },
-    { "rst_closes_with_reason_rst_and_delivers_what_is_held",
-      rst_closes_with_reason_rst_and_delivers_what_is_held },
+    { "rst_from_client_ends_its_side_server_flight_still_delivered",
+      rst_from_client_ends_its_side_server_flight_still_delivered },
+    { "rst_from_both_sides_closes_and_delivers_what_is_held",
+      rst_from_both_sides_closes_and_delivers_what_is_held },
+    { "rst_at_unacceptable_seq_is_counted_and_ignored",
+      rst_at_unacceptable_seq_is_counted_and_ignored },
+    { "second_syn_ack_with_other_isn_carries_the_server_flight",
+      second_syn_ack_with_other_isn_carries_the_server_flight },
+    { "peer_ack_picks_the_earlier_of_two_syn_acks", peer_ack_picks_the_earlier_of_two_syn_acks },
     { "conflicting_overlap_reaches_the_consumer", conflicting_overlap_reaches_the_consumer },
     { "declined_connection_is_never_fed", declined_connection_is_never_fed },
     { "midstream_connection_is_counted_and_guessed_by_port",

@@ -315,7 +315,41 @@ partial_overlap_trims_old_part(void)
     fix_clear(&f);
 }
 
+static void
+rebase_before_any_byte_moves_the_first_sequence_number(void)
+{
+    Fix f;
+    fix_init(&f);
+    cp_tcp_stream_set_next_seq(&f.s, 500);            /* the first SYN/ACK */
+    CU_ASSERT_TRUE(cp_tcp_stream_rebase(&f.s, 9000)); /* the one the client took */
+    CU_ASSERT_FALSE(cp_tcp_stream_rebase(&f.s, 9000));
+    seg(&f, 9000, "cert");
+    CU_ASSERT_TRUE(got(&f, "cert"));
+    CU_ASSERT_EQUAL(f.an.count[CP_ANOMALY_TCP_RETRANSMISSION], 0);
+    fix_clear(&f);
+}
+
+static void
+rebase_after_data_or_held_segment_is_refused(void)
+{
+    Fix f;
+    fix_init(&f);
+    cp_tcp_stream_set_next_seq(&f.s, 1);
+    seg(&f, 5, "held");
+    CU_ASSERT_FALSE(cp_tcp_stream_rebase(&f.s, 5)); /* a segment is held: the space is settled */
+    seg(&f, 1, "abcd");
+    CU_ASSERT_TRUE(got(&f, "abcdheld"));
+    CU_ASSERT_FALSE(cp_tcp_stream_rebase(&f.s, 7777)); /* bytes flowed */
+    seg(&f, 9, "!");
+    CU_ASSERT_TRUE(got(&f, "abcdheld!"));
+    fix_clear(&f);
+}
+
 static CU_TestInfo tests[] = {
+    { "rebase_before_any_byte_moves_the_first_sequence_number",
+      rebase_before_any_byte_moves_the_first_sequence_number },
+    { "rebase_after_data_or_held_segment_is_refused",
+      rebase_after_data_or_held_segment_is_refused },
     { "in_order_segments_delivered_in_order", in_order_segments_delivered_in_order },
     { "out_of_order_segment_waits_for_hole", out_of_order_segment_waits_for_hole },
     { "retransmission_counted_not_delivered_twice", retransmission_counted_not_delivered_twice },
