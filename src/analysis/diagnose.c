@@ -148,7 +148,10 @@ rejected(Diag *g, const CpServer *s)
     }
 }
 
-/* Each chain against the names it was asked for (servers choose certificates by SNI). */
+/* Each chain against the names it was asked for (servers choose certificates by SNI). An IP
+ * literal is no host name (RFC 6066 §3 forbids it in SNI): it is compared with the iPAddress
+ * SANs, and when none matches that is a note, not a name fault — such clients do not check the
+ * name against the DNS names the certificate carries. */
 static void
 names(Diag *g, const CpServer *s, const CpSeenChain *ch)
 {
@@ -160,17 +163,39 @@ names(Diag *g, const CpServer *s, const CpSeenChain *ch)
             continue;
         DiagFacts x = { .server = s, .chain = ch, .cert = leaf, .is_leaf = true, .name = asked };
         g_autofree char *key = g_strdup_printf("%s|%s", s->endpoint, asked);
-        cover(cp_diag_report(g, CP_FINDING_NAME_MISMATCH, key, cp_diag_text_name_mismatch, &x), s,
-              leaf->sha1, ch->count);
+        CpFinding *f = g_hostname_is_ip_address(asked)
+                               ? cp_diag_report(g, CP_FINDING_IP_LITERAL_SNI, key,
+                                                cp_diag_text_ip_literal_sni, &x)
+                               : cp_diag_report(g, CP_FINDING_NAME_MISMATCH, key,
+                                                cp_diag_text_name_mismatch, &x);
+        cover(f, s, leaf->sha1, ch->count);
     }
 }
 
+/* Where the certificate with this thumbprint says its issuer can be downloaded (caIssuers). */
 static const char *
-aia_of(const CpSeenChain *ch)
+aia_of(Diag *g, const char *sha1)
 {
-    const CpChainLink *last = &g_array_index(ch->links, CpChainLink, ch->links->len - 1);
-    if (last->cert != NULL && last->cert->aia_ca_issuers->len > 0)
-        return last->cert->aia_ca_issuers->pdata[0];
+    const CpCert *c = sha1 != NULL ? cp_cert_cache_find_sha1(g->cache, sha1) : NULL;
+
+    if (c != NULL && c->aia_ca_issuers->len > 0)
+        return c->aia_ca_issuers->pdata[0];
+    return NULL;
+}
+
+/* A CA certificate the server sent that is not on the path of its own certificate (the wrong
+ * intermediate, or one of another PKI). NULL when every certificate sent is on the path. */
+static const CpCert *
+sent_off_path(const CpSeenChain *ch, const CpPath *p)
+{
+    for (guint i = 1; i < ch->links->len; i++) {
+        const CpChainLink *l = &g_array_index(ch->links, CpChainLink, i);
+        bool on = false;
+        for (guint k = 0; k < p->certs->len && !on; k++)
+            on = strcmp(g_array_index(p->certs, CpPathCert, k).sha1, l->sha1) == 0;
+        if (!on && l->cert != NULL)
+            return l->cert;
+    }
     return NULL;
 }
 
@@ -196,16 +221,55 @@ missing_found_elsewhere(Diag *g, const CpServer *s, const CpSeenChain *ch, const
 {
     for (guint i = 1; i < p->certs->len; i++) {
         const CpPathCert *pc = &g_array_index(p->certs, CpPathCert, i);
-        if (pc->source == CP_SRC_SENT || pc->is_anchor)
+        /* A root is never an intermediate: servers need not send it, clients must hold it. */
+        if (pc->source == CP_SRC_SENT || pc->is_anchor || pc->self_signed)
             continue;
         g_autofree char *key = g_strdup_printf("%s|%s", s->endpoint, pc->sha1);
-        DiagFacts x = { .server = s, .chain = ch, .path = p, .path_cert = pc, .aia = aia_of(ch) };
+        DiagFacts x = { .server = s,
+                        .chain = ch,
+                        .path = p,
+                        .path_cert = pc,
+                        .aia = aia_of(g, g_array_index(p->certs, CpPathCert, i - 1).sha1),
+                        .other_cert = sent_off_path(ch, p) };
         if (pc->source == CP_SRC_CAPTURE)
             x.other = sender_of(g, pc->sha1);
         cover(cp_diag_report(g, CP_FINDING_MISSING_INTERMEDIATE, key,
                              cp_diag_text_intermediate_elsewhere, &x),
               s, pc->sha1, ch->count);
     }
+}
+
+/* The top of the path was valid at the time judged and has expired since: the root above it
+ * left the trust store after the capture was made (public roots are withdrawn as they expire),
+ * so certpath's store today says nothing about what clients trusted then. */
+static bool
+retired(Diag *g, const CpSeenChain *ch, const CpPath *p)
+{
+    const CpPathCert *top = cp_path_top(p);
+    const CpCert *c = top != NULL ? cp_cert_cache_find_sha1(g->cache, top->sha1) : NULL;
+    int64_t at = judge_time(g, ch);
+    int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+
+    /* A lone self-signed server certificate is nobody's public root. */
+    return c != NULL && c->is_ca && p->certs->len > 1 && at >= 0 && at >= c->not_before &&
+           at <= c->not_after && c->not_after < now;
+}
+
+static void
+root_retired(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *p)
+{
+    const CpPathCert *top = cp_path_top(p);
+    DiagFacts x = { .server = s,
+                    .chain = ch,
+                    .path = p,
+                    .path_cert = top,
+                    .cert = cp_cert_cache_find_sha1(g->cache, top->sha1),
+                    .at = judge_time(g, ch),
+                    .root_name = p->status == CP_PATH_ISSUER_MISSING ? p->missing_issuer
+                                                                     : top->subject };
+
+    cover(cp_diag_report(g, CP_FINDING_ROOT_RETIRED, top->sha1, cp_diag_text_root_retired, &x), s,
+          top->sha1, ch->count);
 }
 
 static void
@@ -216,11 +280,29 @@ issuer_missing(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *
     bool top_is_ca = top_cert != NULL && top_cert->is_ca;
     g_autofree char *key = g_strdup_printf("%s|%s", p->missing_issuer ? p->missing_issuer : "",
                                            p->missing_aki ? p->missing_aki : "");
-    DiagFacts x = { .server = s, .chain = ch, .path = p, .path_cert = top, .aia = aia_of(ch) };
-    CpFinding *f = top_is_ca ? cp_diag_report(g, CP_FINDING_UNTRUSTED_ROOT, key,
-                                              cp_diag_text_issuer_unknown_ca, &x)
-                             : cp_diag_report(g, CP_FINDING_MISSING_INTERMEDIATE, key,
-                                              cp_diag_text_intermediate_unknown, &x);
+    DiagFacts x = { .server = s,
+                    .chain = ch,
+                    .path = p,
+                    .path_cert = top,
+                    .aia = aia_of(g, top ? top->sha1 : NULL),
+                    .other_cert = sent_off_path(ch, p) };
+
+    if (top_is_ca && retired(g, ch, p)) {
+        root_retired(g, s, ch, p);
+        return;
+    }
+    /* The server's own certificate names an issuer nobody sent and no store holds: an
+     * intermediate the server omits, or a private root certpath was not given. The capture
+     * cannot tell which; when the user gave certpath their own CAs and this issuer is not among
+     * them, an omitted intermediate is the likely one. */
+    CpFinding *f;
+    if (top_is_ca)
+        f = cp_diag_report(g, CP_FINDING_UNTRUSTED_ROOT, key, cp_diag_text_issuer_unknown_ca, &x);
+    else if (cp_trust_has_user_cas(g->trust))
+        f = cp_diag_report(g, CP_FINDING_MISSING_INTERMEDIATE, key,
+                           cp_diag_text_intermediate_unknown, &x);
+    else
+        f = cp_diag_report(g, CP_FINDING_ISSUER_UNKNOWN, key, cp_diag_text_issuer_unknown, &x);
 
     cover(f, s, top != NULL ? top->sha1 : NULL, ch->count);
 }
@@ -231,6 +313,10 @@ untrusted_root(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *
     const CpPathCert *top = cp_path_top(p);
     DiagFacts x = { .server = s, .chain = ch, .path = p, .path_cert = top };
 
+    if (retired(g, ch, p)) {
+        root_retired(g, s, ch, p);
+        return;
+    }
     cover(cp_diag_report(g, CP_FINDING_UNTRUSTED_ROOT, top->sha1, cp_diag_text_untrusted_root, &x),
           s, top->sha1, ch->count);
 }
@@ -337,6 +423,7 @@ cp_diagnose(CpModel *m, CpCertCache *cache, CpTrust *trust, const CpDiagOptions 
 
     d->findings = g_ptr_array_new();
     d->cas = g_ptr_array_new();
+    d->trusted_applied = g_ptr_array_new_with_free_func(g_free);
     d->servers = g_ptr_array_new();
     d->roles = cp_roles_assign(m, opt->rules, opt->n_rules);
     for (guint i = 0; i < servers->len; i++) {
@@ -363,12 +450,48 @@ cp_diagnose(CpModel *m, CpCertCache *cache, CpTrust *trust, const CpDiagOptions 
     return d;
 }
 
-static void
-ca_free(gpointer p)
+bool
+cp_diag_evidence_incomplete(const CpAnomalies *a)
+{
+    static const CpAnomalyId lost[] = { CP_ANOMALY_CERT_CACHE_FULL, CP_ANOMALY_MODEL_SERVER_LIMIT,
+                                        CP_ANOMALY_MODEL_CHAIN_LIMIT, CP_ANOMALY_FLOW_EVICTED,
+                                        CP_ANOMALY_TCP_MEMCAP };
+
+    for (size_t i = 0; a != NULL && i < G_N_ELEMENTS(lost); i++)
+        if (a->count[lost[i]] > 0)
+            return true;
+    return false;
+}
+
+unsigned
+cp_diag_servers_checked(const GPtrArray *servers)
+{
+    unsigned n = 0;
+
+    for (guint i = 0; servers != NULL && i < servers->len; i++)
+        n += ((const CpServer *)servers->pdata[i])->chains->len > 0;
+    return n;
+}
+
+CpOutcome
+cp_diag_outcome(const CpDiagnosis *d, const CpSeen *seen)
+{
+    if (d->count[CP_SEV_ERROR] > 0)
+        return CP_OUTCOME_ERROR;
+    if (d->count[CP_SEV_WARNING] > 0)
+        return CP_OUTCOME_WARNING;
+    if (cp_diag_servers_checked(seen->servers) == 0 || cp_diag_evidence_incomplete(seen->anomalies))
+        return CP_OUTCOME_INCONCLUSIVE;
+    return CP_OUTCOME_CLEAN;
+}
+
+void
+cp_diag_ca_free(gpointer p)
 {
     CpCaSeen *c = p;
     g_free(c->name);
     g_free(c->key_id);
+    g_free(c->root);
     g_ptr_array_free(c->servers, TRUE);
     g_free(c);
 }
@@ -388,10 +511,11 @@ cp_diagnosis_free(CpDiagnosis *d)
         return;
     g_ptr_array_set_free_func(d->findings, cp_diag_finding_free);
     g_ptr_array_free(d->findings, TRUE);
-    g_ptr_array_set_free_func(d->cas, ca_free);
+    g_ptr_array_set_free_func(d->cas, cp_diag_ca_free);
     g_ptr_array_free(d->cas, TRUE);
     g_ptr_array_set_free_func(d->servers, server_diag_free);
     g_ptr_array_free(d->servers, TRUE);
     cp_roles_free(d->roles);
+    g_ptr_array_free(d->trusted_applied, TRUE);
     g_free(d);
 }

@@ -10,6 +10,7 @@
 #include "analysis/cert_cache.h"
 #include "analysis/model.h"
 #include "analysis/roles.h"
+#include "analysis/seen.h"
 #include "analysis/trust.h"
 
 typedef enum CpSeverity { CP_SEV_INFO = 0, CP_SEV_WARNING, CP_SEV_ERROR } CpSeverity;
@@ -42,6 +43,8 @@ typedef struct CpCaSeen {
     bool is_root;
     bool is_anchor;
     GPtrArray *servers; /* (element-type utf8) endpoints whose paths go through it */
+    char *root;         /* (nullable) what its paths end at: the root's SHA-1, or "?issuer|aki" */
+    bool root_conflict; /* its paths end at different roots */
 } CpCaSeen;
 
 typedef struct CpServerDiag {
@@ -64,8 +67,26 @@ typedef struct CpDiagnosis {
     GPtrArray *servers;  /* CpServerDiag*, in model order */
     CpRoles *roles;
     CpSeverity worst;
-    unsigned count[3]; /* findings per severity */
+    unsigned count[3];          /* findings per severity */
+    GPtrArray *trusted_applied; /* (element-type utf8) --trusted-ca thumbprints that made an
+                                 * Exchange path acceptable to phones */
 } CpDiagnosis;
+
+/* What a run can honestly conclude, worst last: the exit status follows it (cli/main.c). */
+typedef enum CpOutcome {
+    CP_OUTCOME_CLEAN = 0,    /* every chain seen judged, no warning or error */
+    CP_OUTCOME_WARNING,      /* at least one warning, no error */
+    CP_OUTCOME_ERROR,        /* at least one error */
+    CP_OUTCOME_INCONCLUSIVE, /* no warning or error, but no certificate was seen, or a limit
+                              * kept certpath from seeing everything */
+} CpOutcome;
+
+/* The anomalies that mean certpath did not see every server, chain or connection: a run that
+ * counted any of them is never called clean. */
+bool cp_diag_evidence_incomplete(const CpAnomalies *a);
+/* Servers with at least one chain certpath could judge. */
+unsigned cp_diag_servers_checked(const GPtrArray *servers);
+CpOutcome cp_diag_outcome(const CpDiagnosis *d, const CpSeen *seen);
 
 CpDiagnosis *cp_diagnose(CpModel *m, CpCertCache *cache, CpTrust *trust, const CpDiagOptions *o);
 void cp_diagnosis_free(CpDiagnosis *d);

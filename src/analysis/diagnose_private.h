@@ -29,6 +29,7 @@ typedef struct DiagRoot {
 typedef struct DiagServed {
     const CpServer *s;
     const CpCert *leaf;
+    const CpSeenChain *chain; /* the chain that leaf heads */
 } DiagServed;
 
 /* What a rule found, for the wording. Each wording function names the fields it reads; the rest
@@ -49,7 +50,10 @@ typedef struct DiagFacts {
     const CpAlertSeen *alert;
     const DiagRoot *root, *other_root; /* ca-mismatch: the Exchange's, the front end's */
     const GArray *served;              /* DiagServed (array-mismatch) */
-    const CpCaSeen *ca, *other_ca;     /* similar-issuers */
+    const GPtrArray *names;            /* (element-type utf8) array-mismatch: every name shared */
+    const GPtrArray *group;            /* CpCaSeen*: similar-issuers, ca-renewed */
+    const CpCert *other_cert;          /* dual-certificate, renewed: the newer leaf */
+    const char *root_name;             /* root-retired: the root the path needs */
     unsigned limit;                    /* incomplete-evidence: the --max-chain in force */
 } DiagFacts;
 
@@ -91,6 +95,13 @@ void cp_diag_text_overlap_conflict(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_ca_mismatch(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_array_mismatch(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_similar_issuers(Diag *g, CpFinding *f, const DiagFacts *x);
+void cp_diag_text_ca_renewed(Diag *g, CpFinding *f, const DiagFacts *x);
+void cp_diag_text_dual_certificate(Diag *g, CpFinding *f, const DiagFacts *x);
+void cp_diag_text_renewed(Diag *g, CpFinding *f, const DiagFacts *x);
+void cp_diag_text_ip_literal_sni(Diag *g, CpFinding *f, const DiagFacts *x);
+void cp_diag_text_issuer_unknown(Diag *g, CpFinding *f, const DiagFacts *x);
+void cp_diag_text_root_retired(Diag *g, CpFinding *f, const DiagFacts *x);
+void cp_diag_ca_free(gpointer ca);
 
 /* What certpath kept of this chain is not the whole chain the clients got: certificates dropped
  * by a limit, or every handshake carrying it had TCP overlaps with different bytes. Rules about

@@ -55,17 +55,22 @@ same_root(const DiagRoot *a, const DiagRoot *b)
     return a->key_id == NULL || b->key_id == NULL || strcmp(a->key_id, b->key_id) == 0;
 }
 
-static bool
-trusted_by_list(const CpDiagOptions *o, const CpPath *p, const DiagRoot *root)
+/* The --trusted-ca thumbprint that accepts this path (its root or a CA on it), noted once in
+ * d->trusted_applied so the report says it was used; NULL when none does. */
+static const char *
+trusted_by_list(Diag *g, const CpPath *p, const DiagRoot *root)
 {
-    for (char **t = o->trusted_ca; t != NULL && *t != NULL; t++) {
-        if (root->sha1 != NULL && g_ascii_strcasecmp(*t, root->sha1) == 0)
-            return true;
-        for (guint i = 0; i < p->certs->len; i++)
-            if (g_ascii_strcasecmp(*t, g_array_index(p->certs, CpPathCert, i).sha1) == 0)
-                return true;
+    for (char **t = g->opt->trusted_ca; t != NULL && *t != NULL; t++) {
+        bool hit = root->sha1 != NULL && g_ascii_strcasecmp(*t, root->sha1) == 0;
+        for (guint i = 0; !hit && i < p->certs->len; i++)
+            hit = g_ascii_strcasecmp(*t, g_array_index(p->certs, CpPathCert, i).sha1) == 0;
+        if (!hit)
+            continue;
+        if (!g_ptr_array_find_with_equal_func(g->d->trusted_applied, *t, g_str_equal, NULL))
+            g_ptr_array_add(g->d->trusted_applied, g_strdup(*t));
+        return *t;
     }
-    return false;
+    return NULL;
 }
 
 static void
@@ -79,7 +84,7 @@ ca_mismatch(Diag *g)
         const CpPath *exp;
         DiagRoot exr;
         if (ex->role != CP_ROLE_EXCHANGE || (exp = main_path(ex, &exch)) == NULL ||
-            !root_of(exp, exch, &exr) || trusted_by_list(g->opt, exp, &exr))
+            !root_of(exp, exch, &exr) || trusted_by_list(g, exp, &exr) != NULL)
             continue;
         for (guint j = 0; j < sv->len; j++) {
             const CpServerDiag *fe = sv->pdata[j];
@@ -111,7 +116,8 @@ ca_mismatch(Diag *g)
 }
 
 static void
-add_served(GHashTable *by_name, const char *name, const CpServer *s, const CpCert *leaf)
+add_served(GHashTable *by_name, const char *name, const CpServer *s, const CpSeenChain *ch,
+           const CpCert *leaf)
 {
     g_autofree char *k = g_ascii_strdown(name, -1);
     GArray *a = g_hash_table_lookup(by_name, k);
@@ -125,10 +131,29 @@ add_served(GHashTable *by_name, const char *name, const CpServer *s, const CpCer
         if (x->s == s && x->leaf == leaf)
             return;
     }
-    DiagServed v = { s, leaf };
+    DiagServed v = { s, leaf, ch };
     g_array_append_val(a, v);
 }
 
+/* Whether address x answered this name with at least one leaf address y also answered it with. */
+static bool
+share_a_leaf(const GArray *a, const CpAddr *x, const CpAddr *y)
+{
+    for (guint i = 0; i < a->len; i++) {
+        const DiagServed *p = &g_array_index(a, DiagServed, i);
+        if (!cp_addr_equal(&p->s->addr, x))
+            continue;
+        for (guint j = 0; j < a->len; j++) {
+            const DiagServed *q = &g_array_index(a, DiagServed, j);
+            if (cp_addr_equal(&q->s->addr, y) && strcmp(p->leaf->sha1, q->leaf->sha1) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* An array fault needs two addresses answering for one name with no leaf in common: one address
+ * with two leaves (RSA and ECDSA chosen per client, a renewal during the capture) is not one. */
 static bool
 mismatched(const GArray *a)
 {
@@ -136,26 +161,89 @@ mismatched(const GArray *a)
         for (guint j = i + 1; j < a->len; j++) {
             const DiagServed *x = &g_array_index(a, DiagServed, i),
                              *y = &g_array_index(a, DiagServed, j);
-            if (strcmp(x->leaf->sha1, y->leaf->sha1) != 0 &&
-                (x->s == y->s || !cp_addr_equal(&x->s->addr, &y->s->addr)))
+            if (!cp_addr_equal(&x->s->addr, &y->s->addr) &&
+                !share_a_leaf(a, &x->s->addr, &y->s->addr))
                 return true;
         }
     return false;
 }
 
-static void
-array_finding(Diag *g, const char *name, const GArray *a)
+static gint
+cmp_str(gconstpointer a, gconstpointer b)
 {
-    DiagFacts x = { .name = name, .served = a };
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+/* The members of an array and what each presents, as one key: "addr=sha1,addr=sha1", sorted. */
+static char *
+members_key(const GArray *a)
+{
+    GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
+
+    for (guint i = 0; i < a->len; i++) {
+        const DiagServed *x = &g_array_index(a, DiagServed, i);
+        char addr[64];
+        cp_addr_format(&x->s->addr, addr, sizeof addr);
+        char *p = g_strdup_printf("%s=%s", addr, x->leaf->sha1);
+        if (g_ptr_array_find_with_equal_func(parts, p, g_str_equal, NULL))
+            g_free(p);
+        else
+            g_ptr_array_add(parts, p);
+    }
+    g_ptr_array_sort(parts, cmp_str);
+    g_ptr_array_add(parts, NULL);
+    char *out = g_strjoinv(",", (char **)parts->pdata);
+    g_ptr_array_free(parts, TRUE);
+    return out;
+}
+
+/* One array finding per set of members, naming every name they share. */
+static void
+array_finding(Diag *g, const char *key, const GArray *a, const GPtrArray *names)
+{
+    DiagFacts x = { .name = names->pdata[0], .names = names, .served = a };
     CpFinding *f =
-            cp_diag_report(g, CP_FINDING_ARRAY_MISMATCH, name, cp_diag_text_array_mismatch, &x);
+            cp_diag_report(g, CP_FINDING_ARRAY_MISMATCH, key, cp_diag_text_array_mismatch, &x);
 
     for (guint i = 0; i < a->len; i++) {
         const DiagServed *s = &g_array_index(a, DiagServed, i);
         cp_diag_add_server(f, s->s->endpoint);
         cp_diag_add_cert(f, s->leaf->sha1);
-        f->handshakes += s->s->handshakes;
+        f->handshakes += s->chain->count;
     }
+}
+
+/* Two leaves on one endpoint for one name: two key types served side by side, or an older
+ * certificate followed by a newer one (renewed during the capture). */
+static void
+dual_or_renewed(Diag *g, const GArray *a)
+{
+    for (guint i = 0; i < a->len; i++)
+        for (guint j = i + 1; j < a->len; j++) {
+            const DiagServed *x = &g_array_index(a, DiagServed, i),
+                             *y = &g_array_index(a, DiagServed, j);
+            if (x->s != y->s || strcmp(x->leaf->sha1, y->leaf->sha1) == 0)
+                continue;
+            const DiagServed *old = x->leaf->not_before <= y->leaf->not_before ? x : y;
+            const DiagServed *new = old == x ? y : x;
+            bool same_kind = strcmp(x->leaf->key_type, y->leaf->key_type) == 0;
+            bool renewal = same_kind && new->leaf->not_before >
+                                                old->leaf->not_before &&new->chain->first_ts_ns >=
+                                                old->chain->first_ts_ns;
+            DiagFacts f = { .server = x->s, .cert = old->leaf, .other_cert = new->leaf };
+            g_autofree char *key =
+                    g_strdup_printf("%s|%s|%s", x->s->endpoint, old->leaf->sha1, new->leaf->sha1);
+            CpFinding *fd =
+                    renewal ? cp_diag_report(g, CP_FINDING_RENEWED, key, cp_diag_text_renewed, &f)
+                            : cp_diag_report(g, CP_FINDING_DUAL_CERTIFICATE, key,
+                                             cp_diag_text_dual_certificate, &f);
+            if (fd->handshakes > 0)
+                continue;
+            cp_diag_add_server(fd, x->s->endpoint);
+            cp_diag_add_cert(fd, old->leaf->sha1);
+            cp_diag_add_cert(fd, new->leaf->sha1);
+            fd->handshakes += x->chain->count + y->chain->count;
+        }
 }
 
 static void
@@ -173,19 +261,44 @@ array_mismatch(Diag *g)
             if (leaf == NULL || !cp_diag_leaf_known(ch))
                 continue;
             /* The names clients asked for, and the name the certificate is for: not every SAN,
-             * since a front end's SAN lists the Edge's sip. name too. */
+             * since a front end's SAN lists the Edge's sip. name too. An IP literal names one
+             * address, never an array. */
             for (guint k = 0; k < ch->names->len; k++)
-                add_served(by_name, ch->names->pdata[k], s, leaf);
+                if (!g_hostname_is_ip_address(ch->names->pdata[k]))
+                    add_served(by_name, ch->names->pdata[k], s, ch, leaf);
             if (leaf->common_name != NULL && ch->names->len == 0)
-                add_served(by_name, leaf->common_name, s, leaf);
+                add_served(by_name, leaf->common_name, s, ch, leaf);
         }
     }
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, by_name);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (mismatched(v))
-            array_finding(g, k, v);
+    /* Names in a stable order, so the name that describes a finding does not depend on hashing. */
+    GList *names = g_list_sort(g_hash_table_get_keys(by_name), (GCompareFunc)g_strcmp0);
+    GHashTable *arrays = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify)g_ptr_array_unref);
+    GPtrArray *order = g_ptr_array_new(); /* member keys, first-found order */
+    for (GList *n = names; n != NULL; n = n->next) {
+        const GArray *a = g_hash_table_lookup(by_name, n->data);
+        if (!mismatched(a)) {
+            dual_or_renewed(g, a);
+            continue;
+        }
+        char *key = members_key(a);
+        GPtrArray *shared = g_hash_table_lookup(arrays, key);
+        if (shared == NULL) {
+            shared = g_ptr_array_new();
+            g_hash_table_insert(arrays, key, shared);
+            g_ptr_array_add(order, key);
+        } else {
+            g_free(key);
+        }
+        g_ptr_array_add(shared, n->data);
+    }
+    for (guint i = 0; i < order->len; i++) {
+        const GPtrArray *shared = g_hash_table_lookup(arrays, order->pdata[i]);
+        array_finding(g, order->pdata[i], g_hash_table_lookup(by_name, shared->pdata[0]), shared);
+    }
+    g_ptr_array_free(order, TRUE);
+    g_hash_table_destroy(arrays);
+    g_list_free(names);
     g_hash_table_destroy(by_name);
 }
 
@@ -221,6 +334,30 @@ ca_add_server(CpCaSeen *c, const char *endpoint)
     g_ptr_array_add(c->servers, g_strdup(endpoint));
 }
 
+/* What the path through a CA ends at: its root's thumbprint, or the issuer it names when the
+ * root was found nowhere. (transfer full) */
+static char *
+root_identity(const CpPath *p)
+{
+    const CpPathCert *top = cp_path_top(p);
+
+    if (p->status == CP_PATH_ISSUER_MISSING)
+        return g_strdup_printf("?%s|%s", p->missing_issuer ? p->missing_issuer : "",
+                               p->missing_aki ? p->missing_aki : "");
+    return top != NULL ? g_strdup(top->sha1) : NULL;
+}
+
+static void
+ca_note_root(CpCaSeen *c, const char *root)
+{
+    if (root == NULL || c->root_conflict)
+        return;
+    if (c->root == NULL)
+        c->root = g_strdup(root);
+    else if (strcmp(c->root, root) != 0)
+        c->root_conflict = true;
+}
+
 static void
 collect_cas(Diag *g)
 {
@@ -228,24 +365,24 @@ collect_cas(Diag *g)
         const CpServerDiag *sd = g->d->servers->pdata[i];
         for (guint j = 0; j < sd->paths->len; j++) {
             const CpPath *p = sd->paths->pdata[j];
-            for (guint k = 1; p != NULL && k < p->certs->len; k++) {
+            if (p == NULL)
+                continue;
+            g_autofree char *root = root_identity(p);
+            for (guint k = 1; k < p->certs->len; k++) {
                 const CpPathCert *pc = &g_array_index(p->certs, CpPathCert, k);
                 CpCaSeen *c = ca_get(g, pc->subject, pc->ski, pc->sha1);
                 c->is_root |= pc->self_signed;
                 c->is_anchor |= pc->is_anchor;
                 ca_add_server(c, sd->server->endpoint);
+                ca_note_root(c, root);
             }
-            if (p != NULL && p->status == CP_PATH_ISSUER_MISSING && p->missing_issuer != NULL)
-                ca_add_server(ca_get(g, p->missing_issuer, p->missing_aki, NULL),
-                              sd->server->endpoint);
+            if (p->status == CP_PATH_ISSUER_MISSING && p->missing_issuer != NULL) {
+                CpCaSeen *c = ca_get(g, p->missing_issuer, p->missing_aki, NULL);
+                ca_add_server(c, sd->server->endpoint);
+                ca_note_root(c, root);
+            }
         }
     }
-}
-
-static gint
-cmp_str(gconstpointer a, gconstpointer b)
-{
-    return g_strcmp0(*(char *const *)a, *(char *const *)b);
 }
 
 /* The words of a DN's values, lowercased, without attribute types or punctuation, sorted and
@@ -278,38 +415,109 @@ words_of(const char *dn)
     return out;
 }
 
+/* Two CAs of one look-alike group a human would take for one: different names with the same
+ * words, or the same name with two known keys. */
+static bool
+look_alike(const CpCaSeen *a, const CpCaSeen *b)
+{
+    if (strcmp(a->name, b->name) != 0)
+        return true;
+    return a->key_id != NULL && b->key_id != NULL && strcmp(a->key_id, b->key_id) != 0;
+}
+
+/* One group of CAs with the same words: the CAs worth naming (a CA met only as an unnamed-key
+ * issuer adds nothing next to the same name with its key), and whether they are one CA renewed
+ * with new keys — the same name on every member, every path through them to the same root. */
+static void
+judge_group(Diag *g, GPtrArray *group)
+{
+    GPtrArray *shown = g_ptr_array_new();
+    bool any = false, renewed = true;
+
+    for (guint i = 0; i < group->len; i++) {
+        const CpCaSeen *a = group->pdata[i];
+        bool redundant = false;
+        for (guint j = 0; j < group->len; j++) {
+            const CpCaSeen *b = group->pdata[j];
+            redundant |= j != i && a->key_id == NULL && b->key_id != NULL &&
+                         strcmp(a->name, b->name) == 0;
+            any |= j > i && look_alike(a, b);
+        }
+        if (!redundant)
+            g_ptr_array_add(shown, group->pdata[i]);
+    }
+    for (guint i = 0; any && i < shown->len; i++) {
+        const CpCaSeen *a = shown->pdata[i], *first = shown->pdata[0];
+        renewed &= !a->is_root && a->root != NULL && !a->root_conflict &&
+                   strcmp(a->name, first->name) == 0 && strcmp(a->root, first->root) == 0;
+    }
+    if (any && shown->len >= 2) {
+        GString *key = g_string_new(NULL);
+        for (guint i = 0; i < shown->len; i++) {
+            const CpCaSeen *a = shown->pdata[i];
+            g_string_append_printf(key, "%s|%s|", a->name, a->key_id ? a->key_id : "");
+        }
+        DiagFacts x = { .group = shown };
+        CpFinding *f = renewed ? cp_diag_report(g, CP_FINDING_CA_RENEWED, key->str,
+                                                cp_diag_text_ca_renewed, &x)
+                               : cp_diag_report(g, CP_FINDING_SIMILAR_ISSUERS, key->str,
+                                                cp_diag_text_similar_issuers, &x);
+        for (guint i = 0; i < shown->len; i++) {
+            const CpCaSeen *a = shown->pdata[i];
+            for (guint k = 0; k < a->servers->len; k++)
+                cp_diag_add_server(f, a->servers->pdata[k]);
+            if (a->sha1[0])
+                cp_diag_add_cert(f, a->sha1);
+        }
+        g_string_free(key, TRUE);
+    }
+    g_ptr_array_free(shown, TRUE);
+}
+
+/* CAs grouped by the words of their names (a hash, not every pair): one finding per group. */
 static void
 similar_issuers(Diag *g)
 {
-    GPtrArray *cas = g->d->cas;
-    GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify)g_ptr_array_unref);
+    GPtrArray *order = g_ptr_array_new(); /* the groups' words, first-seen order */
 
-    for (guint i = 0; i < cas->len; i++)
-        g_ptr_array_add(words, words_of(((CpCaSeen *)cas->pdata[i])->name));
-    for (guint i = 0; i < cas->len; i++) {
-        for (guint j = i + 1; j < cas->len; j++) {
-            const CpCaSeen *a = cas->pdata[i], *b = cas->pdata[j];
-            bool same_name = strcmp(a->name, b->name) == 0;
-            bool keys_differ = a->key_id && b->key_id && strcmp(a->key_id, b->key_id) != 0;
-            if (same_name ? !keys_differ : strcmp(words->pdata[i], words->pdata[j]) != 0)
-                continue;
-            g_autofree char *key =
-                    g_strdup_printf("%s|%s|%s|%s", a->name, a->key_id ? a->key_id : "", b->name,
-                                    b->key_id ? b->key_id : "");
-            DiagFacts x = { .ca = a, .other_ca = b };
-            CpFinding *f = cp_diag_report(g, CP_FINDING_SIMILAR_ISSUERS, key,
-                                          cp_diag_text_similar_issuers, &x);
-            for (guint k = 0; k < a->servers->len; k++)
-                cp_diag_add_server(f, a->servers->pdata[k]);
-            for (guint k = 0; k < b->servers->len; k++)
-                cp_diag_add_server(f, b->servers->pdata[k]);
-            if (a->sha1[0])
-                cp_diag_add_cert(f, a->sha1);
-            if (b->sha1[0])
-                cp_diag_add_cert(f, b->sha1);
+    for (guint i = 0; i < g->d->cas->len; i++) {
+        CpCaSeen *c = g->d->cas->pdata[i];
+        char *w = words_of(c->name);
+        GPtrArray *group = g_hash_table_lookup(groups, w);
+        if (group == NULL) {
+            group = g_ptr_array_new();
+            g_hash_table_insert(groups, w, group);
+            g_ptr_array_add(order, w);
+        } else {
+            g_free(w);
+        }
+        g_ptr_array_add(group, c);
+    }
+    for (guint i = 0; i < order->len; i++) {
+        GPtrArray *group = g_hash_table_lookup(groups, order->pdata[i]);
+        if (group->len >= 2)
+            judge_group(g, group);
+    }
+    g_ptr_array_free(order, TRUE);
+    g_hash_table_destroy(groups);
+}
+
+/* The CA list of the report holds the CAs certpath saw: an issuer known only by the name a
+ * certificate gives it may be a root or an intermediate, and has no thumbprint to show. */
+static void
+drop_unseen_cas(Diag *g)
+{
+    GPtrArray *cas = g->d->cas;
+
+    for (guint i = cas->len; i > 0; i--) {
+        CpCaSeen *c = cas->pdata[i - 1];
+        if (c->sha1[0] == '\0') {
+            cp_diag_ca_free(c);
+            g_ptr_array_remove_index(cas, i - 1);
         }
     }
-    g_ptr_array_free(words, TRUE);
 }
 
 void
@@ -319,4 +527,5 @@ cp_diag_site_rules(Diag *g)
     ca_mismatch(g);
     array_mismatch(g);
     similar_issuers(g);
+    drop_unseen_cas(g);
 }

@@ -71,11 +71,25 @@ cp_diag_text_dates(Diag *g, CpFinding *f, const DiagFacts *x)
     g_string_append(f->remedy, expired ? "Renew the certificate"
                                        : "Check the clock of the CA "
                                          "that issued it, or wait until it is valid,");
-    g_string_append_printf(f->remedy,
-                           " and install it on %s; Lync and Exchange "
-                           "servers need a restart of their services (or a rebind in "
-                           "IIS) to present the new one.",
-                           x->server->endpoint);
+    g_string_append_printf(f->remedy, " and install it on %s", x->server->endpoint);
+    switch (cp_roles_get(g->d->roles, x->server)) {
+    case CP_ROLE_EXCHANGE:
+        g_string_append(f->remedy, "; on Exchange assign the new certificate with "
+                                   "Enable-ExchangeCertificate -Thumbprint <new thumbprint> "
+                                   "-Services IIS (add SMTP, IMAP, POP if they used the old one).");
+        break;
+    case CP_ROLE_FRONTEND:
+    case CP_ROLE_EDGE:
+        g_string_append(f->remedy, "; on Lync/Skype for Business assign it with Set-CsCertificate "
+                                   "-Type <the types of the old one, see Get-CsCertificate> "
+                                   "-Thumbprint <new thumbprint> (or the Certificate Wizard of the "
+                                   "Deployment Wizard), then restart the services.");
+        break;
+    default:
+        g_string_append(f->remedy, ", then restart the service (or rebind the certificate) so it "
+                                   "presents the new one.");
+        break;
+    }
 }
 
 /* weak-key: cert. */
@@ -91,8 +105,9 @@ cp_diag_text_weak_key(Diag *g, CpFinding *f, const DiagFacts *x)
                            "refuse keys under %s bits.",
                            c->key_bits, c->key_type,
                            strcmp(c->key_type, "EC") == 0 ? "256" : "2048");
-    g_string_append(f->remedy, "Request a new certificate with a 2048-bit (or larger) "
-                               "RSA key, or an EC P-256 key.");
+    g_string_append(f->remedy, "Request a new certificate with a 2048-bit RSA key (Lync and Skype "
+                               "for Business Server accept RSA keys of 1024, 2048 or 4096 bits "
+                               "and recommend 2048 or more).");
 }
 
 /* weak-signature: cert. */
@@ -109,7 +124,9 @@ cp_diag_text_weak_signature(Diag *g, CpFinding *f, const DiagFacts *x)
                            c->sig_hash, c->signature, c->sig_hash);
     g_string_append(f->remedy, "Re-issue it from a CA configured to sign with "
                                "SHA-256 (certutil -setreg ca\\csp\\CNGHashAlgorithm "
-                               "SHA256 on a Windows CA, then restart certsvc).");
+                               "SHA256 on a Windows CA, then restart certsvc). Where Lync Phone "
+                               "Edition devices connect, update their firmware first: old "
+                               "releases cannot use SHA-256-signed certificates.");
 }
 
 /* chain-order: server, why. */
@@ -235,8 +252,15 @@ cp_diag_text_intermediate_elsewhere(Diag *g, CpFinding *f, const DiagFacts *x)
                            "the server sends it with its certificate; restart the "
                            "service or rebind the certificate.",
                            x->server->endpoint, pc->subject);
+    if (x->other_cert != NULL)
+        g_string_append_printf(f->remedy,
+                               " It sends '%s' instead, which is not on its certificate's path: "
+                               "remove that CA from the chain (from the Intermediate "
+                               "Certification Authorities store of %s if it came from there).",
+                               x->other_cert->subject, x->server->endpoint);
     if (x->aia != NULL)
-        g_string_append_printf(f->remedy, " Download it from %s.", x->aia);
+        g_string_append_printf(f->remedy, " The certificate it issued says to download it from %s.",
+                               x->aia);
 }
 
 static void
@@ -247,29 +271,82 @@ missing_issuer_ref(GString *o, const CpPath *p)
                            p->missing_aki ? ")" : "");
 }
 
-/* missing-intermediate, issuer seen nowhere: server, path, path_cert (nullable: the top), aia. */
+/* issuer-unknown: server, path, path_cert (the top: the server's own certificate), aia,
+ * other_cert (nullable: a CA sent that is not on the path). */
+void
+cp_diag_text_issuer_unknown(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const CpPath *p = x->path;
+    const char *issuer = p->missing_issuer ? p->missing_issuer : "?";
+
+    cp_diag_server_ref_cap(g, f->message, x->server);
+    g_string_append_printf(f->message, " sends its certificate '%s', issued by ",
+                           x->path_cert ? x->path_cert->subject : "?");
+    missing_issuer_ref(f->message, p);
+    g_string_append(f->message,
+                    ", a CA that the server did not send, that no other server of this "
+                    "capture sent and that is not in the trust store certpath used. "
+                    "Either it is an intermediate CA the server omits (clients that do "
+                    "not download missing CAs, such as Lync phones and Edge peers, then "
+                    "cannot build the path), or it is your own root CA, which servers "
+                    "need not send and certpath was not given.");
+    if (x->other_cert != NULL)
+        g_string_append_printf(f->message,
+                               " The server does send '%s', which did not issue its certificate.",
+                               x->other_cert->subject);
+    g_string_append_printf(f->remedy,
+                           "If '%s' is your root CA, give it to certpath with --ca-file ROOT.pem "
+                           "(export it with certutil -ca.cert root.cer on the CA, or from "
+                           "certlm.msc) and run again: certpath then checks the rest of the path. "
+                           "If it is an intermediate CA, import it into the Intermediate "
+                           "Certification Authorities store of %s (certlm.msc) and rebind or "
+                           "restart the service, so the server sends it with its certificate.",
+                           issuer, x->server->endpoint);
+    if (x->other_cert != NULL)
+        g_string_append_printf(f->remedy, " Remove '%s' from the chain the server sends.",
+                               x->other_cert->subject);
+    if (x->aia != NULL)
+        g_string_append_printf(f->remedy,
+                               " The server's certificate says its issuer can be downloaded from "
+                               "%s.",
+                               x->aia);
+}
+
+/* missing-intermediate, issuer seen nowhere and not among the CAs the user gave: server, path,
+ * path_cert (the top: the server's own certificate), aia, other_cert (nullable). */
 void
 cp_diag_text_intermediate_unknown(Diag *g, CpFinding *f, const DiagFacts *x)
 {
     const CpPath *p = x->path;
+    const char *issuer = p->missing_issuer ? p->missing_issuer : "?";
 
     cp_diag_server_ref_cap(g, f->message, x->server);
     g_string_append_printf(f->message,
                            " sends its certificate '%s' without the CA that issued it: ",
                            x->path_cert ? x->path_cert->subject : "?");
     missing_issuer_ref(f->message, p);
-    g_string_append(f->message, ", which is not a trust anchor and was not "
-                                "seen anywhere in this capture. Clients that do not download "
-                                "missing CAs (Lync phones, Edge peers) cannot build the path.");
+    g_string_append(f->message, ". That CA is not among the CAs certpath was given (--ca-file, "
+                                "--ca-path) and no server of this capture sent it, so it is most "
+                                "likely an intermediate the server omits: clients that do not "
+                                "download missing CAs (Lync phones, Edge peers) cannot build the "
+                                "path.");
+    if (x->other_cert != NULL)
+        g_string_append_printf(f->message,
+                               " The server does send '%s', which did not issue its certificate.",
+                               x->other_cert->subject);
     g_string_append_printf(f->remedy,
-                           "Install the intermediate certificate '%s' on %s "
-                           "(import it into the computer's Intermediate Certification "
-                           "Authorities store, then rebind or restart the service) so the "
-                           "server sends the whole chain.",
-                           p->missing_issuer ? p->missing_issuer : "?", x->server->endpoint);
+                           "Import the intermediate certificate '%s' into the Intermediate "
+                           "Certification Authorities store of %s (certlm.msc), then rebind or "
+                           "restart the service so the server sends the whole chain. If '%s' is "
+                           "in fact another root of yours, give it to certpath with --ca-file "
+                           "instead.",
+                           issuer, x->server->endpoint, issuer);
+    if (x->other_cert != NULL)
+        g_string_append_printf(f->remedy, " Remove '%s' from the chain the server sends.",
+                               x->other_cert->subject);
     if (x->aia != NULL)
         g_string_append_printf(f->remedy,
-                               " The certificate says it can be downloaded from "
+                               " The server's certificate says its issuer can be downloaded from "
                                "%s.",
                                x->aia);
 }
@@ -417,6 +494,22 @@ cp_diag_text_overlap_conflict(Diag *g, CpFinding *f, const DiagFacts *x)
                                "and these servers.");
 }
 
+/* How a root certpath could not see is named: its name and key id, never a made-up thumbprint. */
+static void
+root_ref(GString *o, const DiagRoot *r)
+{
+    if (r->sha1 != NULL) {
+        g_string_append_printf(o, "the root '%s' (thumbprint %s)", r->name, r->sha1);
+        return;
+    }
+    g_string_append_printf(o,
+                           "a CA named '%s'%s%s%s, whose certificate is in neither this capture "
+                           "nor the trust store (so its thumbprint, and whether it is the root, "
+                           "are unknown)",
+                           r->name, r->key_id ? " (key id " : "", r->key_id ? r->key_id : "",
+                           r->key_id ? ")" : "");
+}
+
 /* ca-mismatch: server (the Exchange server), other (the front end), other_chain (the front end's
  * main chain), root (the Exchange's), other_root (the front end's). */
 void
@@ -426,44 +519,67 @@ cp_diag_text_ca_mismatch(Diag *g, CpFinding *f, const DiagFacts *x)
     const char *fe_ca = fe_leaf != NULL ? fe_leaf->issuer : x->other_root->name;
     const DiagRoot *exr = x->root, *fer = x->other_root;
 
-    g_string_append(f->message, "Lync Phone Edition devices trust only the CA of the front end "
-                                "pool's certificate and the roots in its TrustedCACerts. ");
+    g_string_append(f->message, "Lync Phone Edition devices trust the CA of the front end pool's "
+                                "certificate, the roots in its TrustedCACerts and the public roots "
+                                "their firmware carries; they may not trust anything else. ");
     cp_diag_server_ref_cap(g, f->message, x->server);
-    g_string_append_printf(
-            f->message,
-            " presents a certificate whose path leads to the root '%s'"
-            " (thumbprint %s), not to the front end's root '%s' (thumbprint %s) of ",
-            exr->name,
-            exr->sha1 ? exr->sha1 : "unknown: neither in this capture nor in the trust store",
-            fer->name,
-            fer->sha1 ? fer->sha1 : "unknown: neither in this capture nor in the trust store");
+    g_string_append(f->message, " presents a certificate whose path leads to ");
+    root_ref(f->message, exr);
+    g_string_append(f->message, "; the path of ");
     cp_diag_server_ref(g, f->message, x->other);
-    g_string_append(f->message, ". Phones show \"Connection to Microsoft Exchange is "
+    g_string_append(f->message, " leads to ");
+    root_ref(f->message, fer);
+    g_string_append(f->message, " instead. Phones show \"Connection to Microsoft Exchange is "
                                 "unavailable\" (calendar, voicemail and call logs fail).");
     g_string_append_printf(f->remedy,
-                           "Either re-issue the Exchange certificate from the front "
-                           "end's CA '%s', or make the phones trust '%s': in the Lync Server "
-                           "Management Shell run\n"
-                           "  $cert = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore "
-                           "TrustedRootCA\n"
-                           "  Set-CsWebServiceConfiguration -TrustedCACerts @{Add=$cert}\n"
-                           "(the root must be in the front end servers' Trusted Root "
-                           "Certification Authorities store; phones pick the list up when they "
-                           "next sign in).",
-                           fe_ca, exr->name,
-                           exr->sha1 ? exr->sha1
-                                     : "<thumbprint of that root: export it from the "
-                                       "Exchange server's chain, certlm.msc>");
+                           "Either re-issue the Exchange certificate from the front end's CA "
+                           "'%s', or make the phones trust the Exchange certificate's root",
+                           fe_ca);
+    if (exr->sha1 != NULL) {
+        g_string_append_printf(f->remedy,
+                               " '%s': in the Lync Server Management Shell run\n"
+                               "  $cert = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore "
+                               "TrustedRootCA\n"
+                               "  Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts "
+                               "@{Add=$cert}\n",
+                               exr->name, exr->sha1);
+    } else {
+        g_string_append_printf(f->remedy,
+                               ". certpath did not see it: on the Exchange server open the "
+                               "certificate (certlm.msc > Personal > Certificates > Certification "
+                               "Path): the top entry is the root ('%s' itself or a CA above it); "
+                               "its Details tab gives the thumbprint. Then in the Lync Server "
+                               "Management Shell run\n"
+                               "  $cert = New-CsWebTrustedCACertificate -Thumbprint "
+                               "<that thumbprint> -CAStore TrustedRootCA\n"
+                               "  Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts "
+                               "@{Add=$cert}\n",
+                               exr->name);
+    }
+    g_string_append(f->remedy, "(without -Identity only the global collection changes: repeat "
+                               "with -Identity site:NAME for sites that have their own; the root "
+                               "must be in the front end servers' Trusted Root Certification "
+                               "Authorities store; phones pick the list up when they next sign "
+                               "in).");
 }
 
-/* array-mismatch: name, served. */
+/* array-mismatch: names (every name the members share), served (for the first name). */
 void
 cp_diag_text_array_mismatch(Diag *g, CpFinding *f, const DiagFacts *x)
 {
     const GArray *a = x->served;
+    GString *names = g_string_new(NULL);
 
     (void)g;
-    g_string_append_printf(f->message, "'%s' is served with different certificates:", x->name);
+    for (guint i = 0; x->names != NULL && i < x->names->len; i++)
+        g_string_append_printf(names, "%s'%s'", i == 0 ? "" : ", ",
+                               (const char *)x->names->pdata[i]);
+    if (names->len == 0)
+        g_string_append_printf(names, "'%s'", x->name);
+    g_string_append_printf(f->message,
+                           "%s %s served by several addresses with different "
+                           "certificates:",
+                           names->str, x->names != NULL && x->names->len > 1 ? "are" : "is");
     for (guint i = 0; i < a->len; i++) {
         const DiagServed *s = &g_array_index(a, DiagServed, i);
         bool shown = false;
@@ -485,9 +601,89 @@ cp_diag_text_array_mismatch(Diag *g, CpFinding *f, const DiagFacts *x)
     g_string_append_printf(f->remedy,
                            "Export the certificate of one member with its private "
                            "key (certlm.msc > Export, .pfx) and import it on every other member "
-                           "serving '%s'; on Lync/Skype Edge servers assign it with "
+                           "serving %s; on Lync/Skype Edge servers assign it with "
                            "Set-CsCertificate on each, then restart the services.",
-                           x->name);
+                           names->str);
+    g_string_free(names, TRUE);
+}
+
+static void
+leaf_line(GString *o, const CpCert *c)
+{
+    g_string_append_printf(o, "serial %s (thumbprint %s, %s %u-bit key, valid from ", c->serial,
+                           c->sha1, c->key_type, c->key_bits);
+    cp_diag_date(o, c->not_before);
+    g_string_append(o, ")");
+}
+
+/* dual-certificate: server, cert, other_cert. */
+void
+cp_diag_text_dual_certificate(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    cp_diag_server_ref_cap(g, f->message, x->server);
+    g_string_append(f->message, " presents two certificates for the same name: ");
+    leaf_line(f->message, x->cert);
+    g_string_append(f->message, " and ");
+    leaf_line(f->message, x->other_cert);
+    g_string_append(f->message, ". One address choosing a certificate per client (RSA or ECDSA by "
+                                "what the client offers, or by SNI) is not an array fault.");
+    g_string_append(f->remedy, "Nothing to fix if both are meant to be there; judge each by the "
+                               "other findings.");
+}
+
+/* renewed: server, cert (the older), other_cert (the newer). */
+void
+cp_diag_text_renewed(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    cp_diag_server_ref_cap(g, f->message, x->server);
+    g_string_append(f->message, " first presented ");
+    leaf_line(f->message, x->cert);
+    g_string_append(f->message, ", then the newer ");
+    leaf_line(f->message, x->other_cert);
+    g_string_append(f->message, ": the certificate was renewed during the capture.");
+    g_string_append(f->remedy, "Nothing to fix; if members of a pool serve this name, install the "
+                               "new certificate on each of them.");
+}
+
+/* ip-literal-sni: server, cert (the leaf), name (the IP literal). */
+void
+cp_diag_text_ip_literal_sni(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    (void)g;
+    g_string_append_printf(f->message,
+                           "A client asked %s for the IP address '%s' in its SNI, which RFC 6066 "
+                           "does not allow (SNI carries host names only). The certificate ",
+                           x->server->endpoint, x->name);
+    cp_diag_cert_ref(f->message, x->cert);
+    g_string_append(f->message, " has no iPAddress entry for it; a client that connects by address "
+                                "and checks names would refuse it, but one that puts an address "
+                                "in SNI usually does not check the name at all.");
+    g_string_append(f->remedy, "No change on the server. If a client really connects by IP "
+                               "address, point it at a DNS name the certificate carries.");
+}
+
+/* root-retired: server, path, path_cert (the top), cert (the top's certificate), at,
+ * root_name. */
+void
+cp_diag_text_root_retired(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    (void)g;
+    g_string_append_printf(f->message,
+                           "The path of %s ends at '%s', which was valid at capture "
+                           "time (",
+                           x->server->endpoint, x->path_cert->subject);
+    cp_diag_date(f->message, x->at);
+    g_string_append(f->message, ") and expired on ");
+    cp_diag_date(f->message, x->cert->not_after);
+    g_string_append_printf(f->message,
+                           ". The trust store certpath used does not hold the root '%s' today: "
+                           "public roots leave the stores as they expire or are withdrawn, so a "
+                           "public chain like this one was probably trusted when the capture was "
+                           "made. (If it is a private CA of yours, it has simply expired.)",
+                           x->root_name ? x->root_name : x->path_cert->subject);
+    g_string_append(f->remedy, "Nothing to fix in an old capture. To judge it as clients did "
+                               "then, give certpath that root with --ca-file; on a live site, "
+                               "re-issue from a CA whose root clients hold today.");
 }
 
 static void
@@ -509,29 +705,60 @@ describe_difference(GString *o, const char *a, const char *b)
     g_string_append(o, " (same words otherwise)");
 }
 
-/* similar-issuers: ca, other_ca. */
+static void
+group_list(GString *o, const GPtrArray *group)
+{
+    for (guint i = 0; i < group->len; i++) {
+        const CpCaSeen *a = group->pdata[i];
+        g_string_append_printf(o, "%s'%s' (key id %s", i == 0 ? "" : "; ", a->name,
+                               a->key_id ? a->key_id : "unknown");
+        if (a->sha1[0])
+            g_string_append_printf(o, ", thumbprint %s", a->sha1);
+        g_string_append(o, ") on the path of");
+        for (guint k = 0; k < a->servers->len; k++)
+            g_string_append_printf(o, " %s", (const char *)a->servers->pdata[k]);
+    }
+}
+
+/* similar-issuers: group (two or more CAs whose names read as one). */
 void
 cp_diag_text_similar_issuers(Diag *g, CpFinding *f, const DiagFacts *x)
 {
-    const CpCaSeen *a = x->ca, *b = x->other_ca;
+    const GPtrArray *group = x->group;
+    const CpCaSeen *a = group->pdata[0], *b = group->pdata[1];
 
     (void)g;
+    for (guint i = 2; strcmp(a->name, b->name) == 0 && i < group->len; i++)
+        b = group->pdata[i];
     g_string_append_printf(f->message,
-                           "Two different CAs have names that read as one: "
-                           "'%s' (key id %s) and '%s' (key id %s); they differ in ",
-                           a->name, a->key_id ? a->key_id : "unknown", b->name,
-                           b->key_id ? b->key_id : "unknown");
+                           "%u different CAs have names that read as one: ", group->len);
+    group_list(f->message, group);
+    g_string_append(f->message, ". They differ in ");
     describe_difference(f->message, a->name, b->name);
-    g_string_append(f->message, ". The first is on the path of");
-    for (guint k = 0; k < a->servers->len; k++)
-        g_string_append_printf(f->message, " %s", (const char *)a->servers->pdata[k]);
-    g_string_append(f->message, "; the second on the path of");
-    for (guint k = 0; k < b->servers->len; k++)
-        g_string_append_printf(f->message, " %s", (const char *)b->servers->pdata[k]);
-    g_string_append(f->message, ". A client that trusts one does not trust the other.");
+    g_string_append(f->message, ", and their paths do not end at one root: a client that trusts "
+                                "one does not necessarily trust the others.");
     g_string_append_printf(f->remedy,
                            "Compare the thumbprints, not the names. Issue all "
                            "certificates of the site from one CA (e.g. '%s'), or make "
-                           "every client trust both roots.",
+                           "every client trust each of their roots.",
                            a->name);
+}
+
+/* ca-renewed: group (one CA name with several keys, every path to the same root). */
+void
+cp_diag_text_ca_renewed(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    const GPtrArray *group = x->group;
+    const CpCaSeen *a = group->pdata[0];
+
+    (void)g;
+    g_string_append_printf(f->message, "The CA '%s' appears with %u different keys: ", a->name,
+                           group->len);
+    group_list(f->message, group);
+    g_string_append(f->message, ". Every path through them ends at the same root, so this is one "
+                                "CA renewed with a new key (AD CS renewal): clients that trust the "
+                                "root trust certificates from either key.");
+    g_string_append(f->remedy, "Nothing to fix. Servers must send the CA certificate of the key "
+                               "that signed their own certificate; the older one stays valid "
+                               "until it expires.");
 }

@@ -126,8 +126,11 @@ info_new(const CpServer *s)
 
     si->names = g_ptr_array_new_with_free_func(g_free);
     si->domains = g_ptr_array_new_with_free_func(g_free);
+    /* An IP literal sent as SNI (RFC 6066 forbids it) is no name: it gives neither a role nor a
+     * domain ("10.1.0.40" is not in domain "0.40"). */
     for (guint i = 0; i < s->names->len; i++)
-        add_unique(si->names, s->names->pdata[i]);
+        if (!g_hostname_is_ip_address(s->names->pdata[i]))
+            add_unique(si->names, s->names->pdata[i]);
     for (guint i = 0; i < s->chains->len; i++) {
         const CpSeenChain *ch = s->chains->pdata[i];
         const CpCert *leaf = g_array_index(ch->links, CpChainLink, 0).cert;

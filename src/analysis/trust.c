@@ -27,6 +27,7 @@
 
 struct CpTrust {
     X509_STORE *store;
+    bool user_cas; /* --ca-file or --ca-path given */
 };
 
 typedef struct VerifyLog {
@@ -119,6 +120,8 @@ cp_trust_new(const CpTrustOptions *opt, GError **error)
             return NULL;
         }
     }
+    t->user_cas = (opt->ca_files != NULL && opt->ca_files[0] != NULL) ||
+                  (opt->ca_paths != NULL && opt->ca_paths[0] != NULL);
     return t;
 }
 
@@ -261,7 +264,9 @@ fill_path(CpTrust *t, CpCertCache *cache, const GArray *chain, STACK_OF(X509) * 
             pc.source = CP_SRC_CAPTURE;
         else
             pc.source = CP_SRC_STORE;
-        pc.is_anchor = in_store(t, x);
+        /* A CA certificate given with --ca-file that is not self-signed is a known
+         * intermediate, not a trust anchor: a server that omits it still omits it. */
+        pc.is_anchor = pc.self_signed && in_store(t, x);
         p->used_capture |= pc.source == CP_SRC_CAPTURE;
         p->used_store_intermediate |= pc.source == CP_SRC_STORE && !pc.self_signed;
         g_array_append_val(p->certs, pc);
@@ -335,6 +340,12 @@ cp_path_free(CpPath *p)
     g_free(p->missing_issuer);
     g_free(p->missing_aki);
     g_free(p);
+}
+
+bool
+cp_trust_has_user_cas(const CpTrust *t)
+{
+    return t->user_cas;
 }
 
 const CpPathCert *

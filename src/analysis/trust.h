@@ -31,7 +31,8 @@ typedef struct CpPathCert {
     char *ski; /* (nullable) */
     CpCertSource source;
     bool self_signed;
-    bool is_anchor; /* in the trust store */
+    bool is_anchor; /* self-signed and in the trust store (a CA file that is not self-signed
+                     * is a known intermediate, not an anchor) */
 } CpPathCert;
 
 typedef enum CpPathStatus {
@@ -60,6 +61,8 @@ typedef struct CpTrust CpTrust;
 /* Fails (boundary error) when a CA file or path cannot be read. */
 CpTrust *cp_trust_new(const CpTrustOptions *opt, GError **error);
 void cp_trust_free(CpTrust *t);
+/* Whether the user gave CA certificates of their own (--ca-file, --ca-path). */
+bool cp_trust_has_user_cas(const CpTrust *t);
 /* Builds the path of chain (CpChainLink array, leaf first) at time at_s, with every CA certificate
  * of the cert cache as a possible intermediate. (transfer full) NULL when the leaf did not parse.
  */

@@ -56,11 +56,12 @@ add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
     X509_EXTENSION_free(e);
 }
 
-/* A v3 certificate for cn with key, issued by issuer (NULL: self-signed with key). A CA when
- * san is NULL; else a server certificate for the dNSName san. */
+/* A v3 certificate for cn with key, issued by issuer (NULL: self-signed with key), valid from
+ * not_before to not_after. A CA when san is NULL; else a server certificate whose SAN is san
+ * ("DNS:host" or "IP:address"). */
 static X509 *
-cert_make(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, const char *san,
-          long serial, const char *not_after)
+cert_make_full(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, const char *san,
+               long serial, const char *not_before, const char *not_after)
 {
     X509 *x = X509_new();
     X509_NAME *name = X509_NAME_new();
@@ -74,22 +75,30 @@ cert_make(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, con
     CU_ASSERT_FATAL(ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1);
     CU_ASSERT_FATAL(X509_set_subject_name(x, name) == 1);
     CU_ASSERT_FATAL(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) == 1);
-    CU_ASSERT_FATAL(ASN1_TIME_set_string_X509(X509_getm_notBefore(x), "20240101000000Z") == 1);
+    CU_ASSERT_FATAL(ASN1_TIME_set_string_X509(X509_getm_notBefore(x), not_before) == 1);
     CU_ASSERT_FATAL(ASN1_TIME_set_string_X509(X509_getm_notAfter(x), not_after) == 1);
     CU_ASSERT_FATAL(X509_set_pubkey(x, key) == 1);
     X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
     add_ext(x, &ctx, NID_basic_constraints, san ? "critical,CA:FALSE" : "critical,CA:TRUE");
     add_ext(x, &ctx, NID_subject_key_identifier, "hash");
     add_ext(x, &ctx, NID_authority_key_identifier, "keyid");
-    if (san != NULL) {
-        g_autofree char *v = g_strdup_printf("DNS:%s", san);
-        add_ext(x, &ctx, NID_subject_alt_name, v);
-    } else {
+    if (san != NULL)
+        add_ext(x, &ctx, NID_subject_alt_name, san);
+    else
         add_ext(x, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
-    }
     CU_ASSERT_FATAL(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
     X509_NAME_free(name);
     return x;
+}
+
+/* The same, from 2024-01-01, with a dNSName SAN when san is not NULL. */
+static X509 *
+cert_make(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, const char *san,
+          long serial, const char *not_after)
+{
+    g_autofree char *v = san ? g_strdup_printf("DNS:%s", san) : NULL;
+
+    return cert_make_full(cn, key, issuer, issuer_key, v, serial, "20240101000000Z", not_after);
 }
 
 /* root -> issuing CA -> server certificate, one PKI. */
@@ -174,13 +183,13 @@ world_trust(World *w, X509 *anchor)
 /* One handshake from 10.1.9.1 to 10.1.0.<last>:port whose Certificate message kept chain[0..n)
  * and dropped `dropped` certificates; conflict: its TCP overlaps carried different bytes. */
 static void
-world_add(World *w, uint8_t last, uint16_t port, const char *sni, X509 *const *chain, size_t n,
-          size_t dropped, bool conflict)
+world_add_at(World *w, uint64_t ts_ns, uint8_t last, uint16_t port, const char *sni,
+             X509 *const *chain, size_t n, size_t dropped, bool conflict)
 {
     CpHandshake h;
 
     cp_handshake_init(&h);
-    h.ts_ns = CAPTURE_NS;
+    h.ts_ns = ts_ns;
     h.client.family = h.server.family = 4;
     h.client.bytes[0] = h.server.bytes[0] = 10;
     h.client.bytes[1] = h.server.bytes[1] = 1;
@@ -211,16 +220,41 @@ world_add(World *w, uint8_t last, uint16_t port, const char *sni, X509 *const *c
     cp_handshake_clear(&h);
 }
 
+static void
+world_add(World *w, uint8_t last, uint16_t port, const char *sni, X509 *const *chain, size_t n,
+          size_t dropped, bool conflict)
+{
+    world_add_at(w, CAPTURE_NS, last, port, sni, chain, n, dropped, conflict);
+}
+
 static const CpDiagnosis *
-world_diagnose(World *w)
+world_diagnose_opt(World *w, const CpDiagOptions *opt)
 {
     CpDiagOptions o = { 0 };
 
+    if (opt != NULL)
+        o = *opt;
     if (w->trust == NULL)
         world_trust(w, NULL);
     w->diag = cp_diagnose(w->model, w->cache, w->trust, &o);
     CU_ASSERT_FATAL(w->diag != NULL);
     return w->diag;
+}
+
+static const CpDiagnosis *
+world_diagnose(World *w)
+{
+    return world_diagnose_opt(w, NULL);
+}
+
+static unsigned
+count_code(const CpDiagnosis *d, CpFindingCode code)
+{
+    unsigned n = 0;
+
+    for (guint i = 0; i < d->findings->len; i++)
+        n += ((const CpFinding *)d->findings->pdata[i])->code == code;
+    return n;
 }
 
 static void
@@ -504,6 +538,9 @@ diagnose_cut_chain_still_reports_expired_leaf(void)
     const CpFinding *f = finding(d, CP_FINDING_EXPIRED);
     REQUIRE(f);
     CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "The server certificate"));
+    /* mail.contoso.com is the Exchange server: its cmdlet, not Lync's. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "Enable-ExchangeCertificate"));
+    CU_ASSERT_PTR_NULL(strstr(f->remedy->str, "Set-CsCertificate"));
     CU_ASSERT_PTR_NOT_NULL(finding(d, CP_FINDING_INCOMPLETE_EVIDENCE));
     world_clear(&w);
     pki_clear(&p);
@@ -585,6 +622,376 @@ diagnose_cut_servers_share_one_incomplete_finding(void)
     pki_clear(&p);
 }
 
+/* ---- false alarms of the field (issue 10) ------------------------------------------------- */
+
+static void
+array_one_address_rsa_and_ecdsa_is_dual_certificate_not_array(void)
+{
+    Pki p;
+    World w;
+
+    pki_init(&p, "Contoso", "www.contoso.com", NULL);
+    EVP_PKEY *rsa = EVP_RSA_gen(2048);
+    REQUIRE(rsa);
+    X509 *rsa_leaf = cert_make("www.contoso.com", rsa, p.ca, p.ca_key, "www.contoso.com", 9,
+                               "20291231235959Z");
+    world_init(&w, 0);
+    world_trust(&w, p.root);
+    X509 *a[] = { p.leaf, p.ca }, *b[] = { rsa_leaf, p.ca };
+    world_add(&w, 30, 443, "www.contoso.com", a, 2, 0, false);
+    world_add(&w, 30, 443, "www.contoso.com", b, 2, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_ARRAY_MISMATCH));
+    const CpFinding *f = finding(d, CP_FINDING_DUAL_CERTIFICATE);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_INFO);
+    CU_ASSERT_EQUAL(f->certs->len, 2);
+    CU_ASSERT_EQUAL(d->worst, CP_SEV_INFO);
+    world_clear(&w);
+    X509_free(rsa_leaf);
+    EVP_PKEY_free(rsa);
+    pki_clear(&p);
+}
+
+static void
+array_one_address_newer_leaf_later_is_renewed(void)
+{
+    Pki p;
+    World w;
+
+    pki_init(&p, "Contoso", "www.contoso.com", NULL);
+    EVP_PKEY *k2 = key_new();
+    X509 *renewed = cert_make_full("www.contoso.com", k2, p.ca, p.ca_key, "DNS:www.contoso.com", 10,
+                                   "20250110000000Z", "20301231235959Z");
+    world_init(&w, 0);
+    world_trust(&w, p.root);
+    X509 *a[] = { p.leaf, p.ca }, *b[] = { renewed, p.ca };
+    world_add_at(&w, CAPTURE_NS, 30, 443, "www.contoso.com", a, 2, 0, false);
+    world_add_at(&w, CAPTURE_NS + UINT64_C(3600000000000), 30, 443, "www.contoso.com", b, 2, 0,
+                 false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_ARRAY_MISMATCH));
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_DUAL_CERTIFICATE));
+    const CpFinding *f = finding(d, CP_FINDING_RENEWED);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_INFO);
+    world_clear(&w);
+    X509_free(renewed);
+    EVP_PKEY_free(k2);
+    pki_clear(&p);
+}
+
+static void
+array_two_addresses_two_names_is_one_array_mismatch(void)
+{
+    Pki p;
+    World w;
+
+    pki_init(&p, "Contoso", "sip.contoso.com", NULL);
+    EVP_PKEY *k2 = key_new();
+    X509 *other = cert_make_full("sip.contoso.com", k2, p.ca, p.ca_key,
+                                 "DNS:sip.contoso.com,DNS:access.contoso.com", 11,
+                                 "20240101000000Z", "20291231235959Z");
+    X509 *leaf2 = cert_make_full("sip.contoso.com", p.leaf_key, p.ca, p.ca_key,
+                                 "DNS:sip.contoso.com,DNS:access.contoso.com", 12,
+                                 "20240101000000Z", "20291231235959Z");
+    world_init(&w, 0);
+    world_trust(&w, p.root);
+    X509 *a[] = { leaf2, p.ca }, *b[] = { other, p.ca };
+    world_add(&w, 31, 443, "sip.contoso.com", a, 2, 0, false);
+    world_add(&w, 31, 443, "access.contoso.com", a, 2, 0, false);
+    world_add(&w, 32, 443, "sip.contoso.com", b, 2, 0, false);
+    world_add(&w, 32, 443, "access.contoso.com", b, 2, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_ARRAY_MISMATCH), 1);
+    const CpFinding *f = finding(d, CP_FINDING_ARRAY_MISMATCH);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_ERROR);
+    CU_ASSERT_EQUAL(f->servers->len, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "'access.contoso.com', 'sip.contoso.com'"));
+    world_clear(&w);
+    X509_free(other);
+    X509_free(leaf2);
+    EVP_PKEY_free(k2);
+    pki_clear(&p);
+}
+
+static void
+names_ip_literal_sni_without_ip_san_is_info_not_name_mismatch(void)
+{
+    Pki p;
+    World w;
+
+    pki_init(&p, "Contoso", "tr.contoso.com", NULL);
+    world_init(&w, 0);
+    world_trust(&w, p.root);
+    X509 *a[] = { p.leaf, p.ca };
+    world_add(&w, 40, 443, "10.1.0.40", a, 2, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_NAME_MISMATCH));
+    const CpFinding *f = finding(d, CP_FINDING_IP_LITERAL_SNI);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_INFO);
+    CU_ASSERT_PTR_NULL(strstr(f->remedy->str, "New-ExchangeCertificate"));
+    world_clear(&w);
+    pki_clear(&p);
+}
+
+static void
+names_ip_literal_sni_matching_ip_san_is_quiet(void)
+{
+    Pki p;
+    World w;
+
+    pki_init(&p, "Contoso", "tr.contoso.com", NULL);
+    X509 *ip_leaf = cert_make_full("tr.contoso.com", p.leaf_key, p.ca, p.ca_key,
+                                   "DNS:tr.contoso.com,IP:10.1.0.40", 13, "20240101000000Z",
+                                   "20291231235959Z");
+    world_init(&w, 0);
+    world_trust(&w, p.root);
+    X509 *a[] = { ip_leaf, p.ca };
+    world_add(&w, 40, 443, "10.1.0.40", a, 2, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_EQUAL(d->findings->len, 0);
+    world_clear(&w);
+    X509_free(ip_leaf);
+    pki_clear(&p);
+}
+
+static void
+names_dns_sni_mismatch_is_still_name_mismatch(void)
+{
+    Pki p;
+    World w;
+
+    pki_init(&p, "Contoso", "tr.contoso.com", NULL);
+    world_init(&w, 0);
+    world_trust(&w, p.root);
+    X509 *a[] = { p.leaf, p.ca };
+    world_add(&w, 40, 443, "mail.contoso.com", a, 2, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_PTR_NOT_NULL(finding(d, CP_FINDING_NAME_MISMATCH));
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_IP_LITERAL_SNI));
+    world_clear(&w);
+    pki_clear(&p);
+}
+
+/* Root R; the issuing CA "Contoso Issuing CA" under two keys, both issued by R. */
+static void
+ca_renewed_same_name_new_key_same_root_is_info(void)
+{
+    Pki p;
+    World w;
+
+    pki_init(&p, "Contoso", "mail.contoso.com", NULL);
+    EVP_PKEY *k2 = key_new(), *lk = key_new();
+    X509 *ca2 =
+            cert_make("Contoso Issuing CA", k2, p.root, p.root_key, NULL, 20, "20341231235959Z");
+    X509 *leaf2 =
+            cert_make("pool.contoso.com", lk, ca2, k2, "pool.contoso.com", 21, "20291231235959Z");
+    world_init(&w, 0);
+    world_trust(&w, p.root);
+    X509 *a[] = { p.leaf, p.ca }, *b[] = { leaf2, ca2 };
+    world_add(&w, 20, 443, "mail.contoso.com", a, 2, 0, false);
+    world_add(&w, 10, 5061, "pool.contoso.com", b, 2, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_SIMILAR_ISSUERS));
+    const CpFinding *f = finding(d, CP_FINDING_CA_RENEWED);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_INFO);
+    CU_ASSERT_EQUAL(f->servers->len, 2);
+    world_clear(&w);
+    X509_free(ca2);
+    X509_free(leaf2);
+    EVP_PKEY_free(k2);
+    EVP_PKEY_free(lk);
+    pki_clear(&p);
+}
+
+/* Four PKIs whose CAs read as one ("Contoso Issuing CA", "Contoso-Issuing-CA", ...): one
+ * finding for the group, not six for the pairs. */
+static void
+similar_issuers_four_look_alikes_are_one_finding(void)
+{
+    static const char *const cns[] = { "Contoso Issuing CA", "Contoso-Issuing-CA",
+                                       "contoso issuing ca", "Contoso Issuing, CA" };
+    EVP_PKEY *keys[4][3];
+    X509 *certs[4][3];
+    World w;
+
+    world_init(&w, 0);
+    for (int i = 0; i < 4; i++) {
+        g_autofree char *root_cn = g_strdup_printf("Root %d", i);
+        g_autofree char *host = g_strdup_printf("s%d.contoso.com", i);
+        for (int k = 0; k < 3; k++)
+            keys[i][k] = key_new();
+        certs[i][0] = cert_make(root_cn, keys[i][0], NULL, NULL, NULL, 1, "20391231235959Z");
+        certs[i][1] =
+                cert_make(cns[i], keys[i][1], certs[i][0], keys[i][0], NULL, 2, "20341231235959Z");
+        certs[i][2] =
+                cert_make(host, keys[i][2], certs[i][1], keys[i][1], host, 3, "20291231235959Z");
+        X509 *chain[] = { certs[i][2], certs[i][1], certs[i][0] };
+        world_add(&w, (uint8_t)(50 + i), 443, host, chain, 3, 0, false);
+    }
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_SIMILAR_ISSUERS), 1);
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_CA_RENEWED));
+    const CpFinding *f = finding(d, CP_FINDING_SIMILAR_ISSUERS);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->servers->len, 4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "4 different CAs"));
+    world_clear(&w);
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 3; k++) {
+            X509_free(certs[i][k]);
+            EVP_PKEY_free(keys[i][k]);
+        }
+}
+
+static void
+issuer_unknown_without_user_ca_is_not_missing_intermediate(void)
+{
+    Pki p;
+    World w;
+
+    /* A single-tier lab: the leaf's issuer is the root, which certpath was not given. */
+    pki_init(&p, "Contoso", "pool.contoso.com", NULL);
+    world_init(&w, 0);
+    world_trust(&w, NULL);
+    world_add(&w, 10, 5061, "pool.contoso.com", &p.leaf, 1, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_MISSING_INTERMEDIATE));
+    const CpFinding *f = finding(d, CP_FINDING_ISSUER_UNKNOWN);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_WARNING);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "--ca-file"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "your own root CA"));
+    /* An issuer known only by name is not listed as a CA with no thumbprint. */
+    for (guint i = 0; i < d->cas->len; i++)
+        CU_ASSERT_TRUE(((const CpCaSeen *)d->cas->pdata[i])->sha1[0] != '\0');
+    world_clear(&w);
+    pki_clear(&p);
+}
+
+static void
+ca_file_intermediate_is_known_not_anchor_and_still_missing(void)
+{
+    Pki p;
+    World w;
+
+    /* --ca-file with the issuing CA (not self-signed): the server still omits it. */
+    pki_init(&p, "Contoso", "mail.contoso.com", NULL);
+    world_init(&w, 0);
+    world_trust(&w, p.ca);
+    world_add(&w, 20, 443, "mail.contoso.com", &p.leaf, 1, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    const CpFinding *f = finding(d, CP_FINDING_MISSING_INTERMEDIATE);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "Contoso Issuing CA"));
+    CU_ASSERT_TRUE(d->worst == CP_SEV_ERROR);
+    const CpServerDiag *sd = d->servers->pdata[0];
+    const CpPath *path = sd->paths->pdata[0];
+    REQUIRE(path);
+    for (guint i = 0; i < path->certs->len; i++)
+        CU_ASSERT_FALSE(g_array_index(path->certs, CpPathCert, i).is_anchor);
+    world_clear(&w);
+    pki_clear(&p);
+}
+
+/* A public chain of 2014 whose root (sent) expired in 2018: valid at capture time. */
+static void
+root_expired_since_capture_is_root_retired_info(void)
+{
+    EVP_PKEY *rk = key_new(), *ck = key_new(), *lk = key_new();
+    X509 *root = cert_make_full("Old Public Root", rk, NULL, NULL, NULL, 1, "20080101000000Z",
+                                "20180101000000Z");
+    X509 *ca = cert_make_full("Old Public CA", ck, root, rk, NULL, 2, "20100101000000Z",
+                              "20171231000000Z");
+    X509 *leaf = cert_make_full("www.example.com", lk, ca, ck, "DNS:www.example.com", 3,
+                                "20140101000000Z", "20150101000000Z");
+    World w;
+
+    world_init(&w, 0);
+    X509 *chain[] = { leaf, ca, root };
+    world_add_at(&w, UINT64_C(1400000000) * 1000000000u, 60, 443, "www.example.com", chain, 3, 0,
+                 false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_UNTRUSTED_ROOT));
+    const CpFinding *f = finding(d, CP_FINDING_ROOT_RETIRED);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_INFO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "valid at capture time"));
+    world_clear(&w);
+    X509_free(root);
+    X509_free(ca);
+    X509_free(leaf);
+    EVP_PKEY_free(rk);
+    EVP_PKEY_free(ck);
+    EVP_PKEY_free(lk);
+}
+
+static void
+root_still_valid_and_not_anchor_stays_untrusted_root(void)
+{
+    Pki p;
+    World w;
+
+    pki_init(&p, "Contoso", "mail.contoso.com", NULL);
+    world_init(&w, 0);
+    X509 *chain[] = { p.leaf, p.ca, p.root };
+    world_add(&w, 20, 443, "mail.contoso.com", chain, 3, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_PTR_NOT_NULL(finding(d, CP_FINDING_UNTRUSTED_ROOT));
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_ROOT_RETIRED));
+    world_clear(&w);
+    pki_clear(&p);
+}
+
+static void
+outcome_nothing_seen_or_evidence_lost_is_inconclusive(void)
+{
+    Pki p;
+    World w;
+    CpSeen seen = { 0 };
+
+    pki_init(&p, "Contoso", "mail.contoso.com", NULL);
+    world_init(&w, 0);
+    world_trust(&w, p.root);
+    const CpDiagnosis *empty = world_diagnose(&w);
+    seen.servers = cp_model_servers(w.model);
+    seen.anomalies = &w.anomalies;
+    CU_ASSERT_EQUAL(cp_diag_outcome(empty, &seen), CP_OUTCOME_INCONCLUSIVE);
+    cp_diagnosis_free(w.diag);
+    X509 *a[] = { p.leaf, p.ca };
+    world_add(&w, 20, 443, "mail.contoso.com", a, 2, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_EQUAL(cp_diag_outcome(d, &seen), CP_OUTCOME_CLEAN);
+    w.anomalies.count[CP_ANOMALY_FLOW_EVICTED] = 1;
+    CU_ASSERT_TRUE(cp_diag_evidence_incomplete(&w.anomalies));
+    CU_ASSERT_EQUAL(cp_diag_outcome(d, &seen), CP_OUTCOME_INCONCLUSIVE);
+    world_clear(&w);
+    pki_clear(&p);
+}
+
+static void
+outcome_warning_beats_incomplete_evidence(void)
+{
+    Pki p;
+    World w;
+    CpSeen seen = { 0 };
+
+    pki_init(&p, "Contoso", "mail.contoso.com", NULL);
+    world_init(&w, 0);
+    world_add(&w, 20, 443, "mail.contoso.com", &p.leaf, 1, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    seen.servers = cp_model_servers(w.model);
+    seen.anomalies = &w.anomalies;
+    w.anomalies.count[CP_ANOMALY_TCP_MEMCAP] = 1;
+    CU_ASSERT_EQUAL(cp_diag_outcome(d, &seen), CP_OUTCOME_WARNING);
+    world_clear(&w);
+    pki_clear(&p);
+}
+
 /* ---- cross-server rules ------------------------------------------------------------------ */
 
 /* Front end pool.contoso.com:5061 with a whole chain to its anchored root; Exchange
@@ -639,6 +1046,88 @@ ca_mismatch_not_built_from_cut_exchange_chain(void)
     pki_clear(&ex);
 }
 
+static void
+wrong_intermediate_sent_says_to_remove_it(void)
+{
+    Pki p, q;
+    World w;
+
+    /* mail sends its leaf with another PKI's CA; its own CA is sent by the front end. */
+    pki_init(&p, "Contoso", "mail.contoso.com", NULL);
+    pki_init(&q, "Fabrikam", "www.fabrikam.com", NULL);
+    world_init(&w, 0);
+    world_trust(&w, p.root);
+    X509 *wrong[] = { p.leaf, q.ca };
+    world_add(&w, 20, 443, "mail.contoso.com", wrong, 2, 0, false);
+    world_add(&w, 10, 5061, "pool.contoso.com", &p.ca, 1, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    const CpFinding *f = finding(d, CP_FINDING_MISSING_INTERMEDIATE);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "remove that CA"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "Fabrikam Issuing CA"));
+    world_clear(&w);
+    pki_clear(&p);
+    pki_clear(&q);
+}
+
+static void
+ca_mismatch_unknown_root_names_issuer_without_placeholder(void)
+{
+    Pki fe, ex;
+    World w;
+    const CpDiagnosis *d = lync_site(&w, &fe, &ex, 0);
+    const CpFinding *f = finding(d, CP_FINDING_CA_MISMATCH);
+
+    REQUIRE(f);
+    /* The Exchange's issuing CA was never seen: it is not called a root with a thumbprint. */
+    CU_ASSERT_PTR_NULL(strstr(f->message->str, "the root 'CN=Public Issuing CA"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "whether it is the root"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "Certification Path"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "may not trust"));
+    CU_ASSERT_PTR_NULL(strstr(f->message->str, "trust only"));
+    world_clear(&w);
+    pki_clear(&fe);
+    pki_clear(&ex);
+}
+
+static void
+ca_mismatch_trusted_ca_applied_is_recorded(void)
+{
+    Pki fe, ex;
+    World w;
+
+    pki_init(&fe, "Contoso", "pool.contoso.com", NULL);
+    pki_init(&ex, "Public", "mail.contoso.com", NULL);
+    world_init(&w, 0);
+    world_trust(&w, fe.root);
+    X509 *fe_chain[] = { fe.leaf, fe.ca }, *ex_chain[] = { ex.leaf, ex.ca, ex.root };
+    world_add(&w, 10, 5061, "pool.contoso.com", fe_chain, 2, 0, false);
+    world_add(&w, 20, 443, "mail.contoso.com", ex_chain, 3, 0, false);
+    const CpDiagnosis *plain = world_diagnose(&w);
+    const CpFinding *f = finding(plain, CP_FINDING_CA_MISMATCH);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "-Thumbprint "));
+    CU_ASSERT_EQUAL(plain->trusted_applied->len, 0);
+    char root_sha1[41];
+    const CpCert *rc = NULL;
+    GPtrArray *all = cp_cert_cache_all(w.cache);
+    for (guint i = 0; i < all->len; i++)
+        if (strstr(((const CpCert *)all->pdata[i])->subject, "Public Root CA") != NULL)
+            rc = all->pdata[i];
+    REQUIRE(rc);
+    g_strlcpy(root_sha1, rc->sha1, sizeof root_sha1);
+    cp_diagnosis_free(w.diag);
+    char *list[] = { root_sha1, NULL };
+    CpDiagOptions o = { .trusted_ca = list };
+    const CpDiagnosis *d = world_diagnose_opt(&w, &o);
+    CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_CA_MISMATCH));
+    CU_ASSERT_EQUAL_FATAL(d->trusted_applied->len, 1);
+    CU_ASSERT_STRING_EQUAL(d->trusted_applied->pdata[0], root_sha1);
+    world_clear(&w);
+    pki_clear(&fe);
+    pki_clear(&ex);
+}
+
 static CU_TestInfo tests[] = {
     { "registry_codes_unique_named_and_round_trip", registry_codes_unique_named_and_round_trip },
     { "registry_keeps_stable_codes_and_severities", registry_keeps_stable_codes_and_severities },
@@ -673,6 +1162,37 @@ static CU_TestInfo tests[] = {
       ca_mismatch_exchange_path_to_other_root_is_reported },
     { "ca_mismatch_not_built_from_cut_exchange_chain",
       ca_mismatch_not_built_from_cut_exchange_chain },
+    { "array_one_address_rsa_and_ecdsa_is_dual_certificate_not_array",
+      array_one_address_rsa_and_ecdsa_is_dual_certificate_not_array },
+    { "array_one_address_newer_leaf_later_is_renewed",
+      array_one_address_newer_leaf_later_is_renewed },
+    { "array_two_addresses_two_names_is_one_array_mismatch",
+      array_two_addresses_two_names_is_one_array_mismatch },
+    { "names_ip_literal_sni_without_ip_san_is_info_not_name_mismatch",
+      names_ip_literal_sni_without_ip_san_is_info_not_name_mismatch },
+    { "names_ip_literal_sni_matching_ip_san_is_quiet",
+      names_ip_literal_sni_matching_ip_san_is_quiet },
+    { "names_dns_sni_mismatch_is_still_name_mismatch",
+      names_dns_sni_mismatch_is_still_name_mismatch },
+    { "ca_renewed_same_name_new_key_same_root_is_info",
+      ca_renewed_same_name_new_key_same_root_is_info },
+    { "similar_issuers_four_look_alikes_are_one_finding",
+      similar_issuers_four_look_alikes_are_one_finding },
+    { "issuer_unknown_without_user_ca_is_not_missing_intermediate",
+      issuer_unknown_without_user_ca_is_not_missing_intermediate },
+    { "ca_file_intermediate_is_known_not_anchor_and_still_missing",
+      ca_file_intermediate_is_known_not_anchor_and_still_missing },
+    { "root_expired_since_capture_is_root_retired_info",
+      root_expired_since_capture_is_root_retired_info },
+    { "root_still_valid_and_not_anchor_stays_untrusted_root",
+      root_still_valid_and_not_anchor_stays_untrusted_root },
+    { "outcome_nothing_seen_or_evidence_lost_is_inconclusive",
+      outcome_nothing_seen_or_evidence_lost_is_inconclusive },
+    { "outcome_warning_beats_incomplete_evidence", outcome_warning_beats_incomplete_evidence },
+    { "wrong_intermediate_sent_says_to_remove_it", wrong_intermediate_sent_says_to_remove_it },
+    { "ca_mismatch_unknown_root_names_issuer_without_placeholder",
+      ca_mismatch_unknown_root_names_issuer_without_placeholder },
+    { "ca_mismatch_trusted_ca_applied_is_recorded", ca_mismatch_trusted_ca_applied_is_recorded },
     CU_TEST_INFO_NULL,
 };
 

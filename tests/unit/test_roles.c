@@ -81,12 +81,31 @@ detection_from_names_and_ports_and_overrides(void)
     cp_model_free(m);
 }
 
+static void
+roles_ip_literal_sni_gives_no_name_nor_domain(void)
+{
+    CpLimits l;
+    cp_limits_init_default(&l);
+    CpModel *m = cp_model_new(&l, NULL);
+    CpServer *a = server(m, 50, 443, "10.1.0.50");
+    CpServer *b = server(m, 51, 443, "10.2.0.50");
+    CpRoles *r = cp_roles_assign(m, NULL, 0);
+
+    CU_ASSERT_EQUAL(cp_roles_names(r, a)->len, 0);
+    CU_ASSERT_EQUAL(cp_roles_domains(r, a)->len, 0);
+    CU_ASSERT_FALSE(cp_roles_related(r, a, b)); /* "0.50" is nobody's domain */
+    cp_roles_free(r);
+    cp_model_free(m);
+}
+
 static CU_TestInfo tests[] = {
     { "domain_of_keeps_two_labels_or_three_under_co_uk",
       domain_of_keeps_two_labels_or_three_under_co_uk },
     { "rule_parse_accepts_aliases_rejects_junk", rule_parse_accepts_aliases_rejects_junk },
     { "detection_from_names_and_ports_and_overrides",
       detection_from_names_and_ports_and_overrides },
+    { "roles_ip_literal_sni_gives_no_name_nor_domain",
+      roles_ip_literal_sni_gives_no_name_nor_domain },
     CU_TEST_INFO_NULL,
 };
 
