@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* certpath: why does a client not trust a server's certificate? Entry point; the only place the
- * exit status is decided (STYLE R14): 0 clean, 1 a warning-or-worse finding, 2 usage/input error.
+ * exit status is decided (STYLE R14): 0 clean, 1 a warning-or-worse finding or an inconclusive run
+ * (no certificate seen, or a limit kept certpath from seeing everything), 2 usage/input error.
+ * Inconclusive shares 1 with findings, not a status of its own: tools that drive capture
+ * analysers (and our corpus checks) take any status above 2 for a crash. The JSON summary's
+ * "outcome" tells the two apart.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,5 +45,6 @@ main(int argc, char **argv)
     }
     if (res.input_error || res.output_error)
         return 2;
+    /* CpOutcome: 0 clean, 1 warning, 2 error, 3 inconclusive (never the clean 0). */
     return res.worst_severity >= 1 ? 1 : 0;
 }

@@ -12,8 +12,13 @@
 typedef struct CpConfig {
     const char *format; /* a writer's name (output/report.h) */
     char *export_dir;
-    char *output;  /* -o FILE, NULL for stdout */
-    char **inputs; /* files ("-" = stdin) */
+    char *output;         /* -o FILE, NULL for stdout */
+    char *html_file;      /* --html FILE: --format html -o FILE */
+    bool format_given;    /* --format was on the command line */
+    char **inputs;        /* files ("-" = stdin) */
+    char **read_files;    /* -r FILE (repeatable): then the words after the options are a filter */
+    char *offline_filter; /* BPF expression applied to the packets of files, NULL for none */
+    bool quiet;           /* -q */
     CpLimits limits;
     /* live capture */
     char *iface;

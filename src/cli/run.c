@@ -11,6 +11,8 @@
 #include "analysis/trust.h"
 #include "base/error.h"
 #include "capture/capture.h"
+#include "capture/offline_filter.h"
+#include "capture/pcapng_writer.h"
 #include "capture/privdrop.h"
 #include "cli/live.h"
 #include "output/export_pem.h"
@@ -23,8 +25,9 @@ typedef struct Run {
     CpTrust *trust;
     CpRunInfo info;
     GError *export_error;
-    uint64_t packets_left; /* --count */
-    unsigned opened;       /* inputs that could be opened */
+    uint64_t packets_left;   /* --count */
+    unsigned opened;         /* inputs that could be opened */
+    CpOfflineFilter *filter; /* (nullable, borrowed) -r FILE EXPRESSION */
 } Run;
 
 /* Shows what the pipeline queued during the last frame: outside reassembly's call stack, so a
@@ -37,10 +40,12 @@ show_events(Run *r)
     for (guint i = 0; events != NULL && i < events->len; i++) {
         const CpEvent *e = &g_array_index(events, CpEvent, i);
         if (e->kind == CP_EVENT_HANDSHAKE) {
-            cp_report_handshake(r->report, e->handshake);
+            if (!r->cfg->quiet)
+                cp_report_handshake(r->report, e->handshake);
             continue;
         }
-        cp_report_certificate(r->report, e->cert);
+        if (!r->cfg->quiet)
+            cp_report_certificate(r->report, e->cert);
         if (r->cfg->export_dir != NULL && r->export_error == NULL)
             cp_export_pem(r->cfg->export_dir, e->cert, &r->export_error);
     }
@@ -74,6 +79,13 @@ read_all(Run *r, CpCapture *cap)
             g_error_free(err);
             return false;
         }
+        if (r->filter != NULL && !cp_offline_filter_match(r->filter, &f, &err)) {
+            if (err != NULL) { /* once per link type the expression does not apply to */
+                warn(err->message);
+                g_clear_error(&err);
+            }
+            continue; /* like tcpdump, -c counts the packets that pass */
+        }
         cp_pipeline_frame(r->pl, &f);
         show_events(r);
         if (r->cfg->count >= 0)
@@ -81,6 +93,8 @@ read_all(Run *r, CpCapture *cap)
     }
 }
 
+/* Each input is one capture: a file, standard input, or a directory or ring-buffer file set
+ * whose files are read one after the other in time order (cp_capture_expand_input). */
 static bool
 run_files(Run *r)
 {
@@ -88,18 +102,46 @@ run_files(Run *r)
 
     for (char **in = r->cfg->inputs; *in != NULL; in++) {
         GError *err = NULL;
-        CpCapture *cap = cp_capture_open_file_full(*in, &r->cfg->limits, &err);
+        GPtrArray *skipped = g_ptr_array_new_with_free_func(g_free);
+        GPtrArray *files = cp_capture_expand_input(*in, &r->cfg->limits, skipped, &err);
         g_ptr_array_add(r->info.inputs, g_strdup(*in));
-        if (cap == NULL) {
+        for (guint i = 0; i < skipped->len; i++) {
+            char *note = g_strdup_printf("%s: skipped %s", *in, (const char *)skipped->pdata[i]);
+            warn(note);
+            g_free(note);
+        }
+        g_ptr_array_unref(skipped);
+        if (files == NULL) {
             warn(err->message);
             g_ptr_array_add(r->info.errors, g_strdup(err->message));
             g_error_free(err);
             ok = false;
             continue;
         }
-        r->opened++;
-        ok &= read_all(r, cap);
-        cp_capture_free(cap);
+        bool opened = false;
+        for (guint i = 0; i < files->len; i++) {
+            CpCapture *cap = cp_capture_open_file_full(files->pdata[i], &r->cfg->limits, &err);
+            if (cap == NULL) {
+                warn(err->message);
+                g_ptr_array_add(r->info.errors, g_strdup(err->message));
+                g_clear_error(&err);
+                ok = false;
+                continue;
+            }
+            opened = true;
+            ok &= read_all(r, cap);
+            if (cp_capture_skipped(cap) > 0) {
+                char *note = g_strdup_printf("%s: %" G_GUINT64_FORMAT
+                                             " NetMon records that are not packets skipped "
+                                             "(NetEvent, network info, other media)",
+                                             cp_capture_name(cap), cp_capture_skipped(cap));
+                warn(note);
+                g_free(note);
+            }
+            cp_capture_free(cap);
+        }
+        r->opened += opened;
+        g_ptr_array_unref(files);
     }
     return ok;
 }
@@ -132,14 +174,22 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     /* Refuse to run as root before anything is opened or created. */
     if (cfg->iface != NULL && !cp_privdrop_check(cfg->user, cfg->allow_root, error))
         return false;
-    if (cfg->export_dir != NULL && !cp_export_prepare(cfg->export_dir, error))
+    /* Live with -Z: the directory must be writable by the user certpath becomes. */
+    if (cfg->export_dir != NULL &&
+        !cp_export_prepare(cfg->export_dir, cfg->iface != NULL ? cfg->user : NULL, error))
         return false;
+    /* The filter expression is checked before anything is read or created. */
+    g_autoptr(CpOfflineFilter) filter = NULL;
+    if (cfg->offline_filter != NULL && cfg->iface == NULL &&
+        (filter = cp_offline_filter_new(cfg->offline_filter, error)) == NULL)
+        return false;
+    r.filter = filter;
     CpTrustOptions topt = { cfg->no_system_ca, cfg->ca_files, cfg->ca_paths };
     r.trust = cp_trust_new(&topt, error);
     if (r.trust == NULL)
         return false;
-    if (cfg->output != NULL && (out = fopen(cfg->output, "w")) == NULL) {
-        g_set_error(error, CP_ERROR, CP_ERROR_OUTPUT, "%s: %s", cfg->output, g_strerror(errno));
+    /* Not fopen: a link planted at -o must not make root truncate another file. */
+    if (cfg->output != NULL && (out = cp_pcapng_writer_create_file(cfg->output, error)) == NULL) {
         cp_trust_free(r.trust);
         return false;
     }
@@ -185,8 +235,10 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
                 cp_diagnose(cp_pipeline_model(r.pl), cp_pipeline_certs(r.pl), r.trust, &dopt);
         CpSeen seen;
         cp_pipeline_seen(r.pl, &seen);
-        cp_report_final(r.report, &seen, &r.info, diag);
-        res->worst_severity = diag->count[CP_SEV_ERROR] ? 2 : diag->count[CP_SEV_WARNING] ? 1 : 0;
+        if (!cfg->quiet)
+            cp_report_final(r.report, &seen, &r.info, diag);
+        /* 0 clean, 1 warning, 2 error, 3 inconclusive (CpOutcome): main.c maps it to 0 or 1. */
+        res->worst_severity = (int)cp_diag_outcome(diag, &seen);
         cp_diagnosis_free(diag);
     }
     if (r.export_error != NULL) {

@@ -10,7 +10,7 @@
 typedef struct CpRunResult {
     bool input_error; /* a file could not be read to the end, or the device failed */
     bool output_error;
-    int worst_severity; /* 0 none/info, 1 warning, 2 error (findings) */
+    int worst_severity; /* CpOutcome: 0 clean, 1 warning, 2 error, 3 inconclusive */
 } CpRunResult;
 
 /* Runs the whole job; errors that stop it before any report are returned in error. */

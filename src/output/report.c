@@ -4,8 +4,13 @@
 #include "output/report_private.h"
 
 static const CpReportWriter *const writers[] = {
+    /* clang-format off */
     &cp_report_writer_text,
     &cp_report_writer_json,
+    &cp_report_writer_html,
+    &cp_report_writer_dot,
+    &cp_report_writer_ecs,
+    /* clang-format on */
 };
 
 static const CpReportWriter *

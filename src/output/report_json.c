@@ -218,10 +218,14 @@ json_summary(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDia
         num(r, "dropped_interface", info->dropped_iface);
     }
     if (diag != NULL) {
+        static const char *const outcomes[] = { "clean", "warning", "error", "inconclusive" };
         key(r, "findings");
         g_string_append_printf(r->line, "{\"error\":%u,\"warning\":%u,\"info\":%u}",
                                diag->count[CP_SEV_ERROR], diag->count[CP_SEV_WARNING],
                                diag->count[CP_SEV_INFO]);
+        str(r, "outcome", outcomes[cp_diag_outcome(diag, seen)]);
+        if (diag->trusted_applied->len > 0)
+            str_array(r, "trusted_ca_applied", diag->trusted_applied);
     }
     if (info->has_at) {
         key(r, "judged_at");

@@ -16,6 +16,9 @@ typedef struct CpReportWriter {
 
 extern const CpReportWriter cp_report_writer_text;
 extern const CpReportWriter cp_report_writer_json;
+extern const CpReportWriter cp_report_writer_html; /* report_html.c */
+extern const CpReportWriter cp_report_writer_dot;  /* report_dot.c */
+extern const CpReportWriter cp_report_writer_ecs;  /* report_ecs.c */
 
 struct CpReport {
     const CpReportWriter *writer;

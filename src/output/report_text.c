@@ -259,51 +259,165 @@ anomaly_block(GString *o, const CpAnomalies *a, const GArray *bad_links)
     }
 }
 
-/* Appends text wrapped at width columns, each line after the first indented. */
-static void
-wrap(GString *o, const char *text, const char *indent, size_t width)
-{
-    GString *esc_text = g_string_new(NULL);
-    size_t col = strlen(indent);
+/* The command lines certpath's remedies print (finding_text.c): fixed templates whose only
+ * variable part ('#') is a thumbprint certpath computed. A line of a message is printed as a
+ * command only when it matches one, so no name from the wire (SNI, SAN, AIA, DN) can add a
+ * command line of its own: its newlines are shown escaped, inside the sentence. */
+static const char *const command_templates[] = {
+    "  $cert = New-CsWebTrustedCACertificate -Thumbprint # -CAStore TrustedRootCA",
+    "  Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts @{Add=$cert}",
+    "  Set-CsWebServiceConfiguration -TrustedCACerts @{Add=$cert}",
+};
+#define THUMB_ASK "<that thumbprint>" /* the root was not seen: the remedy says where to look */
+#define THUMB_PLACEHOLDER \
+    "<thumbprint of that root: export it from the Exchange server's chain, certlm.msc>"
 
-    cp_escape_text(esc_text, text, strlen(text), 16 * MAX_SHOWN);
-    g_string_append(o, indent);
-    /* The escaper turns newlines into \x0A; remedies use them for command lines. */
-    char **paras = g_strsplit(esc_text->str, "\\x0A", -1);
-    for (char **para = paras; *para != NULL; para++) {
-        if (para != paras) {
-            g_string_append_c(o, '\n');
-            g_string_append(o, indent);
-            col = strlen(indent);
-        }
-        if (g_str_has_prefix(*para, "  ")) {
-            /* A command line to copy: never break it. */
-            g_string_append(o, *para);
+/* thumbprints: the finding's; a command may name only one of those. */
+static bool
+thumbprint_ok(const char *s, size_t n, const GPtrArray *thumbprints)
+{
+    if ((n == strlen(THUMB_PLACEHOLDER) && memcmp(s, THUMB_PLACEHOLDER, n) == 0) ||
+        (n == strlen(THUMB_ASK) && memcmp(s, THUMB_ASK, n) == 0))
+        return true;
+    if (n != 40)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!g_ascii_isxdigit(s[i]))
+            return false;
+    for (guint i = 0; i < thumbprints->len; i++) {
+        const char *t = thumbprints->pdata[i];
+        if (t != NULL && strlen(t) == n && g_ascii_strncasecmp(t, s, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* thumbprints NULL: the caller cannot say which values were validated, so no line is a command. */
+static bool
+is_command(const char *line, const GPtrArray *thumbprints)
+{
+    size_t n = strlen(line);
+
+    if (thumbprints == NULL)
+        return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(command_templates); i++) {
+        const char *t = command_templates[i], *hole = strchr(t, '#');
+        if (hole == NULL) {
+            if (strcmp(line, t) == 0)
+                return true;
             continue;
         }
-        char **words = g_strsplit(*para, " ", -1);
-        bool first = true;
-        for (char **w = words; *w != NULL; w++) {
-            size_t n = strlen(*w);
-            if (!first && col + 1 + n > width) {
-                g_string_append_c(o, '\n');
-                g_string_append(o, indent);
-                col = strlen(indent);
-                first = true;
-            }
-            if (!first) {
-                g_string_append_c(o, ' ');
-                col++;
-            }
-            g_string_append(o, *w);
-            col += n;
-            first = false;
-        }
-        g_strfreev(words);
+        size_t pre = (size_t)(hole - t), post = strlen(hole + 1);
+        if (n < pre + post || memcmp(line, t, pre) != 0 || strcmp(line + n - post, hole + 1) != 0)
+            continue;
+        if (thumbprint_ok(line + pre, n - pre - post, thumbprints))
+            return true;
     }
-    g_strfreev(paras);
+    return false;
+}
+
+static size_t
+count_breaks_before(char **lines, const char *prefix)
+{
+    size_t n = 0;
+
+    for (char **l = lines; *l != NULL; l++)
+        if (l != lines && g_str_has_prefix(*l, prefix))
+            n++;
+    return n;
+}
+
+/* One paragraph word-wrapped: each word is escaped as it is placed (the width counts what is
+ * shown), so an escaped newline stays text and never becomes a break. A continuation line that
+ * starts at column 0 (the verdict) never starts with a word holding a colon ("Verdict:",
+ * "Fix:"): a name cannot be wrapped into a header of its own. */
+static void
+wrap_para(GString *o, const char *para, const char *indent, size_t width)
+{
+    size_t ind = strlen(indent), col = ind;
+    char **words = g_strsplit(para, " ", -1);
+    GString *w = g_string_new(NULL);
+    bool first = true;
+
+    for (char **raw = words; *raw != NULL; raw++) {
+        g_string_truncate(w, 0);
+        cp_escape_text(w, *raw, strlen(*raw), MAX_SHOWN);
+        size_t n = (size_t)g_utf8_strlen(w->str, (gssize)w->len);
+        bool header_like = ind == 0 && strchr(w->str, ':') != NULL;
+        if (!first && col + 1 + n > width && !header_like) {
+            g_string_append_c(o, '\n');
+            g_string_append(o, indent);
+            col = ind;
+            first = true;
+        }
+        if (!first) {
+            g_string_append_c(o, ' ');
+            col++;
+        }
+        g_string_append_len(o, w->str, (gssize)w->len);
+        col += n;
+        first = false;
+    }
+    g_string_free(w, TRUE);
+    g_strfreev(words);
+}
+
+/* Whether the newline before lines[i] is certpath's: before a command line, between two, after
+ * the last one when certpath's own sentence goes on in parentheses (finding_text.c), and before
+ * the verdict's one "Fix:". A line after a command is never a free line: a name carrying a copy of
+ * a command cannot buy itself a line of its own. */
+static bool
+honoured_break(char **lines, const bool *cmd, size_t i, bool fix_break)
+{
+    if (cmd[i])
+        return true;
+    if (cmd[i - 1])
+        return lines[i][0] == '(';
+    return fix_break && g_str_has_prefix(lines[i], "Fix: ");
+}
+
+/* Appends text wrapped at width columns, each line after the first indented. The text's own
+ * newlines are line breaks only where certpath put them (honoured_break: around a command line
+ * matching a template above with a thumbprint of the finding, and before the verdict's one
+ * "Fix:"). Every other newline, like every other byte of a name from the wire, is escaped in
+ * place (STYLE R70): escaping happens once, after these decisions, never before a split.
+ * thumbprints (nullable): the finding's; NULL recognises no command line. */
+static void
+wrap_checked(GString *o, const char *text, const char *indent, size_t width,
+             const GPtrArray *thumbprints)
+{
+    char **lines = g_strsplit(text, "\n", -1);
+    size_t n_lines = g_strv_length(lines);
+    bool *cmd = g_new0(bool, n_lines + 1);
+    /* A second "\nFix: " means a name carries one: then none of them is a break. */
+    bool fix_break =
+            g_str_has_prefix(text, "Verdict: ") && count_breaks_before(lines, "Fix: ") == 1;
+    GString *para = g_string_new(n_lines > 0 ? lines[0] : "");
+
+    for (size_t i = 0; i < n_lines; i++)
+        cmd[i] = is_command(lines[i], thumbprints);
+    g_string_append(o, indent);
+    for (size_t i = 1; i <= n_lines; i++) {
+        bool end = i == n_lines;
+        if (!end && !honoured_break(lines, cmd, i, fix_break)) {
+            g_string_append_c(para, '\n'); /* a name's newline: shown escaped */
+            g_string_append(para, lines[i]);
+            continue;
+        }
+        if (cmd[i - 1])
+            g_string_append(o, para->str); /* a command line to copy: never broken */
+        else
+            wrap_para(o, para->str, indent, width);
+        if (end)
+            break;
+        g_string_append_c(o, '\n');
+        g_string_append(o, indent);
+        g_string_assign(para, lines[i]);
+    }
     g_string_append_c(o, '\n');
-    g_string_free(esc_text, TRUE);
+    g_string_free(para, TRUE);
+    g_free(cmd);
+    g_strfreev(lines);
 }
 
 static const char *
@@ -322,10 +436,10 @@ finding_block(CpReport *r, const CpFinding *f, bool live)
     for (guint i = 0; i < f->servers->len; i++)
         g_string_append_printf(o, " %s", (const char *)f->servers->pdata[i]);
     g_string_append_c(o, '\n');
-    wrap(o, f->message->str, "    ", 100);
+    wrap_checked(o, f->message->str, "    ", 100, f->certs);
     if (f->remedy->len > 0) {
         g_autofree char *fix = g_strconcat("Fix: ", f->remedy->str, NULL);
-        wrap(o, fix, "    ", 100);
+        wrap_checked(o, fix, "    ", 100, f->certs);
     }
     if (live)
         cp_report_emit(r);
@@ -334,45 +448,88 @@ finding_block(CpReport *r, const CpFinding *f, bool live)
 static unsigned
 servers_with_chains(const CpSeen *seen)
 {
-    const GPtrArray *servers = seen->servers;
-    unsigned n = 0;
-
-    for (guint i = 0; i < servers->len; i++)
-        n += ((const CpServer *)servers->pdata[i])->chains->len > 0;
-    return n;
+    return cp_diag_servers_checked(seen->servers);
 }
 
-/* The paragraph a help-desk engineer pastes into the ticket. */
+/* Each fault once: its title in words, its code, and every server any finding of it covers. */
+static void
+verdict_faults(GString *v, const CpDiagnosis *d)
+{
+    bool first = true;
+
+    for (guint i = 0; i < d->findings->len; i++) {
+        const CpFinding *f = d->findings->pdata[i];
+        bool earlier = false;
+        if (f->severity == CP_SEV_INFO)
+            continue;
+        for (guint j = 0; j < i; j++)
+            earlier |= ((const CpFinding *)d->findings->pdata[j])->code == f->code;
+        if (earlier)
+            continue;
+        GPtrArray *servers = g_ptr_array_new();
+        for (guint j = i; j < d->findings->len; j++) {
+            const CpFinding *g = d->findings->pdata[j];
+            for (guint k = 0; g->code == f->code && k < g->servers->len; k++)
+                if (!g_ptr_array_find_with_equal_func(servers, g->servers->pdata[k], g_str_equal,
+                                                      NULL))
+                    g_ptr_array_add(servers, g->servers->pdata[k]);
+        }
+        g_string_append_printf(v, "%s%s (%s)", first ? ": " : "; ", cp_finding_title(f->code),
+                               cp_finding_code_name(f->code));
+        if (servers->len > 0)
+            g_string_append_printf(v, " at %s", (const char *)servers->pdata[0]);
+        if (servers->len > 1)
+            g_string_append_printf(v, " and %u more server%s", servers->len - 1,
+                                   servers->len == 2 ? "" : "s");
+        g_ptr_array_free(servers, TRUE);
+        first = false;
+    }
+}
+
+/* The anomalies that mean certpath did not see everything, by name. */
+static void
+lost_evidence(GString *v, const CpAnomalies *a)
+{
+    static const CpAnomalyId lost[] = { CP_ANOMALY_CERT_CACHE_FULL, CP_ANOMALY_MODEL_SERVER_LIMIT,
+                                        CP_ANOMALY_MODEL_CHAIN_LIMIT, CP_ANOMALY_FLOW_EVICTED,
+                                        CP_ANOMALY_TCP_MEMCAP };
+    bool first = true;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(lost); i++) {
+        if (a->count[lost[i]] == 0)
+            continue;
+        g_string_append_printf(v, "%s%s %" G_GUINT64_FORMAT, first ? "" : ", ",
+                               cp_anomaly_name(lost[i]), a->count[lost[i]]);
+        first = false;
+    }
+}
+
+/* The paragraph a help-desk engineer pastes into the ticket: what certpath could see first
+ * (a damaged input, evidence a limit cut), then the faults in words, each once, then the worst
+ * in full. */
 static void
 verdict(GString *o, const CpSeen *seen, const CpDiagnosis *d, const CpRunInfo *info)
 {
     const CpTrafficStats *s = &seen->stats;
     unsigned problems = d->count[CP_SEV_ERROR] + d->count[CP_SEV_WARNING];
     unsigned checked = servers_with_chains(seen);
+    bool incomplete = cp_diag_evidence_incomplete(seen->anomalies);
     GString *v = g_string_new(NULL);
 
     g_string_append(v, "Verdict: ");
+    if (info->errors != NULL && info->errors->len > 0)
+        g_string_append_printf(v,
+                               "the input is damaged or truncated (%s), so this covers only what "
+                               "certpath read before that point. ",
+                               (const char *)info->errors->pdata[0]);
     if (problems > 0) {
-        const CpFinding *top = d->findings->pdata[0];
         g_string_append_printf(v, "%u error%s and %u warning%s", d->count[CP_SEV_ERROR],
                                d->count[CP_SEV_ERROR] == 1 ? "" : "s", d->count[CP_SEV_WARNING],
                                d->count[CP_SEV_WARNING] == 1 ? "" : "s");
-        /* With several problems, name them all in one line before detailing the worst. */
-        for (guint i = 0; problems > 1 && i < d->findings->len; i++) {
-            const CpFinding *f = d->findings->pdata[i];
-            if (f->severity == CP_SEV_INFO)
-                continue;
-            g_string_append_printf(v, "%s%s at %s", i == 0 ? ": " : "; ",
-                                   cp_finding_code_name(f->code),
-                                   f->servers->len ? (const char *)f->servers->pdata[0] : "?");
-            if (f->servers->len > 1)
-                g_string_append_printf(v, " and %u more", f->servers->len - 1);
-        }
-        g_string_append_printf(v, ". Most serious (%s): %s\nFix: %s",
-                               cp_finding_code_name(top->code), top->message->str,
-                               top->remedy->str);
+        verdict_faults(v, d);
+        g_string_append_c(v, '.');
     } else if (checked == 0) {
-        g_string_append(v, "no certificate could be checked: ");
+        g_string_append(v, "inconclusive. No certificate could be checked: ");
         if (d->findings->len > 0)
             g_string_append(v, ((const CpFinding *)d->findings->pdata[0])->message->str);
         else
@@ -380,6 +537,15 @@ verdict(GString *o, const CpSeen *seen, const CpDiagnosis *d, const CpRunInfo *i
                                        ? "the TLS handshakes seen carried no server certificate "
                                          "(resumed sessions, or the capture started too late)."
                                        : "no TLS handshake was seen in this input.");
+        g_string_append(v, " This is not a clean bill of health: capture a full handshake.");
+    } else if (incomplete) {
+        g_string_append(v, "inconclusive. The evidence is incomplete (");
+        lost_evidence(v, seen->anomalies);
+        g_string_append_printf(v,
+                               "): certpath did not see every connection, server or chain. "
+                               "Among the %u server%s it could check, no certificate trust "
+                               "problem was found.",
+                               checked, checked == 1 ? "" : "s");
     } else {
         g_string_append_printf(v,
                                "no certificate trust problem found among %u server%s "
@@ -392,7 +558,25 @@ verdict(GString *o, const CpSeen *seen, const CpDiagnosis *d, const CpRunInfo *i
             g_string_append_printf(v, " %u note%s below.", d->findings->len,
                                    d->findings->len == 1 ? "" : "s");
     }
-    wrap(o, v->str, "", 100);
+    if (incomplete && (problems > 0 || checked == 0)) {
+        g_string_append(v, " The evidence is incomplete (");
+        lost_evidence(v, seen->anomalies);
+        g_string_append(v, "): there may be more.");
+    }
+    for (guint i = 0; d->trusted_applied != NULL && i < d->trusted_applied->len; i++)
+        g_string_append_printf(v, "%s%s",
+                               i == 0 ? " Roots taken as TrustedCACerts (--trusted-ca): " : ", ",
+                               (const char *)d->trusted_applied->pdata[i]);
+    if (d->trusted_applied != NULL && d->trusted_applied->len > 0)
+        g_string_append_c(v, '.');
+    if (problems > 0) {
+        const CpFinding *top = d->findings->pdata[0];
+        g_string_append_printf(v, " Most serious: %s\nFix: %s", top->message->str,
+                               top->remedy->str);
+    }
+    /* The worst finding's commands keep their lines when they name its own thumbprints. */
+    wrap_checked(o, v->str, "", 100,
+                 problems > 0 ? ((const CpFinding *)d->findings->pdata[0])->certs : NULL);
     g_string_free(v, TRUE);
 }
 
@@ -441,9 +625,9 @@ text_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagn
                            seen->certificates == 1 ? "" : "s");
     g_string_append(o, "input: ");
     esc_list(o, info->inputs);
-    g_string_append_printf(o,
-                           "; %" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT " TCP connections",
-                           s->frames, s->connections);
+    g_string_append_printf(
+            o, "; %" G_GUINT64_FORMAT " packet%s, %" G_GUINT64_FORMAT " TCP connection%s",
+            s->frames, s->frames == 1 ? "" : "s", s->connections, s->connections == 1 ? "" : "s");
     if (s->frames > 0) {
         g_string_append(o, "; captured ");
         date(o, (int64_t)(s->first_ts_ns / 1000000000u));

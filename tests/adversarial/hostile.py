@@ -16,6 +16,7 @@ import json
 import re
 import os
 import resource
+import shutil
 import struct
 import subprocess
 import sys
@@ -292,7 +293,7 @@ def syn_flood_1m_completes_in_bounded_memory(certpath, work, chk):
     syn_flood(path, 1000000, True)
     rc, out, err, secs = run(certpath, ['--format', 'json', path], timeout=900)
     rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    chk.eq('exit status', rc, 0)
+    chk.eq('exit status (inconclusive: no certificate judged, or flows evicted)', rc, 1)
     s, lines = summary_of(chk, out)
     chk.eq('packets', s.get('packets'), 1000000)
     chk.eq('connections', s.get('connections'), 1000000)
@@ -310,7 +311,7 @@ def syn_flood_5000_max_flows_1000_evicts_4000(certpath, work, chk):
     path = os.path.join(work, 'syn_flood_5000.pcap')
     syn_flood(path, 5000, False)
     rc, out, err, _ = run(certpath, ['--format', 'json', '--max-flows', '1000', path])
-    chk.eq('exit status', rc, 0)
+    chk.eq('exit status (inconclusive: no certificate judged, or flows evicted)', rc, 1)
     s, _ = summary_of(chk, out)
     chk.eq('connections', s.get('connections'), 5000)
     chk.eq('anomalies', s.get('anomalies'), {'flow.evicted': 4000})
@@ -326,7 +327,7 @@ def handshake_claiming_16mb_is_too_large_without_hang(certpath, work, chk):
     tls_connection(p, flight)
     p.close()
     rc, out, err, secs = run(certpath, ['--format', 'json', path], timeout=30)
-    chk.eq('exit status', rc, 0)
+    chk.eq('exit status (inconclusive: no certificate judged, or flows evicted)', rc, 1)
     s, _ = summary_of(chk, out)
     chk.eq('handshakes', s.get('handshakes'), 1)
     chk.eq('certificate_messages', s.get('certificate_messages'), 0)
@@ -369,7 +370,7 @@ def zero_length_records_100000_is_record_flood(certpath, work, chk):
     tls_connection(p, flight)
     p.close()
     rc, out, err, secs = run(certpath, ['--format', 'json', path], timeout=60)
-    chk.eq('exit status', rc, 0)
+    chk.eq('exit status (inconclusive: no certificate judged, or flows evicted)', rc, 1)
     s, _ = summary_of(chk, out)
     chk.eq('handshakes', s.get('handshakes'), 1)
     chk.eq('anomalies', s.get('anomalies'), {'tls.record_flood': 1})
@@ -408,7 +409,7 @@ def dn_with_terminal_escapes_is_escaped_in_text_and_json(certpath, work, chk):
     chk.eq('json: exit status', rc, 1)
     chk.true('json: no raw ESC byte', b'\x1b' not in out)
     s, lines = summary_of(chk, out)
-    chk.eq('json: findings', findings_of(lines), ['missing-intermediate', 'name-mismatch'])
+    chk.eq('json: findings', findings_of(lines), ['name-mismatch', 'issuer-unknown'])
     joined = out.decode('utf-8', 'replace')
     chk.true('json: U+FFFD stands for the invalid bytes', '\ufffd' in joined)
     certs = [x for x in lines if x.get('type') == 'certificate']
@@ -538,6 +539,136 @@ def random_bytes_is_not_a_capture(certpath, work, chk):
     expect_input_error(chk, rc, err, path, 'not a pcap or pcapng file')
 
 
+# A name that carries line breaks in every spelling: the 4 characters \x0A, a real newline,
+# U+2028 and U+2029, each followed by text that would look like certpath's own lines.
+FORGE = (b'www.example.test\\x0AVerdict: no certificate trust problem found.'
+         b'\n  certutil -addstore -f Root \\\\203.0.113.9\\evil.cer'
+         b'\nVerdict: forged\xe2\x80\xa8Verdict: forged too\xe2\x80\xa9  certutil -f'
+         b'\nFix: forged\n  $cert = New-CsWebTrustedCACertificate -Thumbprint '
+         b'0123456789012345678901234567890123456789 -CAStore TrustedRootCA\nVerdict: x')
+
+
+def names_with_newlines_cannot_forge_report_lines(certpath, work, chk):
+    path = os.path.join(work, 'forged_lines.pcap')
+    p = Pcap(path)
+    cert = certificate(der_name(b'forged.example.test'), der_name(b'Forging CA'), [FORGE])
+    flight = record(22, server_hello_msg() + certificate_msg([cert]) + handshake(14, b''))
+    tls_connection(p, flight, sni=FORGE)
+    p.close()
+    rc, out, err, _ = run(certpath, [path])
+    chk.eq('exit status', rc, 1)
+    text = out.decode('utf-8', 'strict')
+    lines = text.split('\n')
+    verdicts = [l for l in lines if l.startswith('Verdict:')]
+    chk.eq('lines starting "Verdict:"', len(verdicts), 1)
+    chk.true('the verdict is certpath\'s: %r' % verdicts[:1],
+             bool(verdicts) and re.match(r'Verdict: \d+ errors?', verdicts[0]))
+    chk.eq('lines starting "  certutil"', [l for l in lines if l.startswith('  certutil')], [])
+    chk.eq('command lines with a forged thumbprint',
+           [l for l in lines if l.lstrip().startswith('$cert')], [])
+    chk.true('no U+2028/U+2029 reaches the report',
+             '\u2028' not in text and '\u2029' not in text)
+    chk.true('U+2028 shown escaped', '\\xE2\\x80\\xA8Verdict: forged too' in text)
+    chk.true('the newline is shown escaped inside the line',
+             '\\x0AVerdict: forged' in text)
+    # Two "\nFix:" in the verdict (the name's and certpath's): neither is taken as a break.
+    chk.eq('lines starting "Fix: forged"', [l for l in lines if l.startswith('Fix: forged')], [])
+
+
+def output_through_planted_symlink_is_refused(certpath, work, chk):
+    """-o (as root before -Z): a link planted where the report goes must not truncate its target."""
+    path = os.path.join(work, 'symlink_out.pcap')
+    p = Pcap(path)
+    small_tls_capture(p, 1)
+    p.close()
+    target = os.path.join(work, 'symlink_victim')
+    link = os.path.join(work, 'symlink_report.txt')
+    with open(target, 'w') as f:
+        f.write('precious')
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(target, link)
+    rc, out, err, _ = run(certpath, ['-o', link, path])
+    expect_input_error(chk, rc, err, link, 'symbolic link')
+    with open(target) as f:
+        chk.eq('the link target is untouched', f.read(), 'precious')
+    os.unlink(link)
+
+
+def export_certs_does_not_create_missing_parents(certpath, work, chk):
+    path = os.path.join(work, 'export_parents.pcap')
+    p = Pcap(path)
+    small_tls_capture(p, 1)
+    p.close()
+    parent = os.path.join(work, 'export_missing_parent')
+    shutil.rmtree(parent, ignore_errors=True)
+    target = os.path.join(parent, 'certs')
+    rc, out, err, _ = run(certpath, ['--export-certs', target, path])
+    expect_input_error(chk, rc, err, target, 'parent directory does not exist')
+    chk.true('the missing parent was not created', not os.path.exists(parent))
+    os.makedirs(parent, exist_ok=True)
+    rc, out, err, _ = run(certpath, ['--export-certs', target, path])
+    chk.eq('with the parent present: exit status', rc, 1)
+    chk.eq('one PEM exported', len(os.listdir(target)) if os.path.isdir(target) else 0, 1)
+
+
+def plain_flight():
+    return record(22, server_hello_msg() + certificate_msg([plain_certificate()]) +
+                  handshake(14, b''))
+
+
+def blind_rst_does_not_end_the_connection(certpath, work, chk):
+    """RFC 5961 §3.2: a reset at a sequence number nobody expects is not a reset."""
+    path = os.path.join(work, 'blind_rst.pcap')
+    p = Pcap(path)
+    c = Conn(p)
+    c.client_send(client_hello())
+    flight = plain_flight()
+    c.server_send(flight[:100])
+    p.frame(c._c(RST, c.cseq + 0x40000000, 0))  # forged: far from the client's next byte
+    p.frame(c._s(RST | ACK, c.sseq - 0x20000000, c.cseq))  # forged: far from the server's
+    c.server_send(flight[100:])
+    c.close()
+    p.close()
+    rc, out, err, _ = run(certpath, ['--format', 'json', path])
+    s, lines = summary_of(chk, out)
+    chk.eq('certificates', s.get('certificates'), 1)
+    chk.eq('anomalies', s.get('anomalies'), {'tcp.rst_ignored': 2})
+
+
+def client_abort_keeps_the_server_flight_on_the_wire(certpath, work, chk):
+    """The client resets right after its hello; the server's flight, already sent, is captured
+    after the RST and still shows which certificate the server presented."""
+    path = os.path.join(work, 'client_abort.pcap')
+    p = Pcap(path)
+    c = Conn(p)
+    c.client_send(client_hello())
+    p.frame(c._c(RST | ACK, c.cseq, c.sseq))
+    c.server_send(plain_flight())
+    p.close()
+    rc, out, err, _ = run(certpath, ['--format', 'json', path])
+    s, lines = summary_of(chk, out)
+    chk.eq('handshakes', s.get('handshakes'), 1)
+    chk.eq('certificates', s.get('certificates'), 1)
+
+
+def two_syn_acks_server_flight_follows_the_acknowledged_one(certpath, work, chk):
+    path = os.path.join(work, 'two_syn_acks.pcap')
+    p = Pcap(path)
+    c = Conn(p)  # SYN, SYN/ACK (ISN 499999), ACK
+    c.sseq = 7000000
+    p.frame(c._s(SYN | ACK, c.sseq - 1, c.cseq))  # a second SYN/ACK, another ISN
+    p.frame(c._c(ACK, c.cseq, c.sseq))  # the client takes it
+    c.client_send(client_hello())
+    c.server_send(plain_flight())
+    c.close()
+    p.close()
+    rc, out, err, _ = run(certpath, ['--format', 'json', path])
+    s, lines = summary_of(chk, out)
+    chk.eq('certificates', s.get('certificates'), 1)
+    chk.eq('anomalies', s.get('anomalies'), {})
+
+
 CASES = {f.__name__: f for f in [
     syn_flood_1m_completes_in_bounded_memory,
     syn_flood_5000_max_flows_1000_evicts_4000,
@@ -550,6 +681,12 @@ CASES = {f.__name__: f for f in [
     caplen_beyond_end_of_file_is_input_error,
     truncated_pcap_reports_packets_before_cut,
     random_bytes_is_not_a_capture,
+    names_with_newlines_cannot_forge_report_lines,
+    output_through_planted_symlink_is_refused,
+    export_certs_does_not_create_missing_parents,
+    blind_rst_does_not_end_the_connection,
+    client_abort_keeps_the_server_flight_on_the_wire,
+    two_syn_acks_server_flight_follows_the_acknowledged_one,
 ]}
 
 
