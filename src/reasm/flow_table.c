@@ -27,6 +27,7 @@ struct CpFlowTable {
     CpFlow *last; /* (borrowed) the flow the previous lookup found, or NULL */
     uint64_t count;
     uint64_t created;
+    uint64_t next_tick_ns; /* cp_flow_table_tick: no expiry walk before this capture time */
     CpHashKey key;
 };
 
@@ -203,6 +204,29 @@ cp_flow_table_touch(CpFlowTable *t, CpFlow *f, uint64_t ts_ns)
         unlink_age(t, f);
         push_young(t, f);
     }
+}
+
+#define TICK_EVERY_NS 1000000000ull /* idle expiry granularity: one second of capture time */
+
+void
+cp_flow_table_tick(CpFlowTable *t, uint64_t now_ns)
+{
+    if (now_ns < t->next_tick_ns)
+        return;
+    cp_flow_table_expire(t, now_ns);
+    t->next_tick_ns = now_ns + TICK_EVERY_NS;
+}
+
+CpConnInfo
+cp_flow_info(const CpFlow *f, CpTransport transport)
+{
+    CpConnInfo info = { .transport = transport, .opener_known = f->syn_seen };
+
+    for (int d = 0; d < 2; d++) {
+        info.addr[d] = f->addr[d];
+        info.port[d] = f->port[d];
+    }
+    return info;
 }
 
 void

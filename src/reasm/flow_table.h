@@ -54,6 +54,11 @@ CpFlow *cp_flow_table_lookup(CpFlowTable *t, const CpPacket *p, bool create, CpD
 void cp_flow_table_touch(CpFlowTable *t, CpFlow *f, uint64_t ts_ns);
 /* Ends flows idle for longer than the timeout at capture time now_ns. */
 void cp_flow_table_expire(CpFlowTable *t, uint64_t now_ns);
+/* cp_flow_table_expire at most once per second of capture time, so it can be called per packet
+ * and from a live capture's clock. */
+void cp_flow_table_tick(CpFlowTable *t, uint64_t now_ns);
+/* The consumer's view of a flow's endpoints (reasm/conn.h). */
+CpConnInfo cp_flow_info(const CpFlow *f, CpTransport transport);
 /* Ends one flow now. */
 void cp_flow_table_remove(CpFlowTable *t, CpFlow *f, CpConnEndReason why);
 /* Ends every flow (end of input). */

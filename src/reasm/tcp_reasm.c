@@ -35,14 +35,11 @@
 #include "base/seq.h"
 #include "reasm/flow_table.h"
 
-#define TICK_EVERY_NS 1000000000ull /* idle expiry granularity: one second of capture time */
-
 struct CpTcpReasm {
     CpReasmCtx ctx;
     CpConnConsumer consumer;
     CpFlowTable *flows;
     CpTcpReasmStats stats;
-    uint64_t next_tick_ns;
 };
 
 static void on_flow_end(void *user, CpFlow *f, CpConnEndReason why);
@@ -74,23 +71,11 @@ sink_of(CpTcpReasm *r, CpFlow *f, CpDir dir)
     return (CpStreamSink){ r->consumer.data, f->consumer, dir };
 }
 
-static CpConnInfo
-info_of(const CpFlow *f)
-{
-    CpConnInfo info = { .transport = CP_TRANSPORT_TCP, .opener_known = f->syn_seen };
-
-    for (int d = 0; d < 2; d++) {
-        info.addr[d] = f->addr[d];
-        info.port[d] = f->port[d];
-    }
-    return info;
-}
-
 /* Hands the connection back to the consumer for good; the streams free their buffers. */
 static void
 close_consumer(CpTcpReasm *r, CpFlow *f, CpConnEndReason why)
 {
-    CpConnInfo info = info_of(f);
+    CpConnInfo info = cp_flow_info(f, CP_TRANSPORT_TCP);
     CpConnEnd end = { .reason = why };
 
     for (int d = 0; d < 2; d++) {
@@ -125,7 +110,7 @@ on_flow_end(void *user, CpFlow *f, CpConnEndReason why)
 static void
 open_consumer(CpTcpReasm *r, CpFlow *f)
 {
-    CpConnInfo info = info_of(f);
+    CpConnInfo info = cp_flow_info(f, CP_TRANSPORT_TCP);
 
     if (!f->syn_seen)
         cp_anomaly_add(r->ctx.anomalies, CP_ANOMALY_FLOW_MIDSTREAM); /* flow.midstream */
@@ -271,10 +256,7 @@ cp_tcp_reasm_segment(CpTcpReasm *r, const CpPacket *pk)
 void
 cp_tcp_reasm_tick(CpTcpReasm *r, uint64_t now_ns)
 {
-    if (now_ns < r->next_tick_ns)
-        return;
-    cp_flow_table_expire(r->flows, now_ns);
-    r->next_tick_ns = now_ns + TICK_EVERY_NS;
+    cp_flow_table_tick(r->flows, now_ns);
 }
 
 void

@@ -8,30 +8,15 @@
 
 #include "reasm/flow_table.h"
 
-#define TICK_EVERY_NS 1000000000ull
-
 struct CpUdpFlows {
     CpConnConsumer consumer;
     CpFlowTable *flows;
-    uint64_t next_tick_ns;
 };
-
-static CpConnInfo
-info_of(const CpFlow *f)
-{
-    CpConnInfo info = { .transport = CP_TRANSPORT_UDP };
-
-    for (int d = 0; d < 2; d++) {
-        info.addr[d] = f->addr[d];
-        info.port[d] = f->port[d];
-    }
-    return info;
-}
 
 static void
 close_consumer(CpUdpFlows *u, CpFlow *f, CpConnEndReason why)
 {
-    CpConnInfo info = info_of(f);
+    CpConnInfo info = cp_flow_info(f, CP_TRANSPORT_UDP);
     CpConnEnd end = { .reason = why };
 
     f->state = CP_FLOW_CLOSED;
@@ -82,7 +67,7 @@ cp_udp_flows_datagram(CpUdpFlows *u, const CpPacket *pk)
     CpFlow *f = cp_flow_table_lookup(u->flows, pk, true, &dir);
     cp_flow_table_touch(u->flows, f, pk->ts_ns);
     if (f->state == CP_FLOW_NEW) {
-        CpConnInfo info = info_of(f);
+        CpConnInfo info = cp_flow_info(f, CP_TRANSPORT_UDP);
         f->consumer = u->consumer.open(u->consumer.user, &info);
         f->state = f->consumer != NULL ? CP_FLOW_FOLLOWED : CP_FLOW_CLOSED;
     }
@@ -100,10 +85,7 @@ cp_udp_flows_datagram(CpUdpFlows *u, const CpPacket *pk)
 void
 cp_udp_flows_tick(CpUdpFlows *u, uint64_t now_ns)
 {
-    if (now_ns < u->next_tick_ns)
-        return;
-    cp_flow_table_expire(u->flows, now_ns);
-    u->next_tick_ns = now_ns + TICK_EVERY_NS;
+    cp_flow_table_tick(u->flows, now_ns);
 }
 
 void
