@@ -234,6 +234,19 @@ cp_roles_assign(CpModel *m, const CpRoleRule *rules, size_t n_rules)
     return r;
 }
 
+bool
+cp_roles_rule_used(const CpRoles *r, const CpRoleRule *rule)
+{
+    GHashTableIter it;
+    gpointer server, info;
+
+    g_hash_table_iter_init(&it, r->info);
+    while (g_hash_table_iter_next(&it, &server, &info))
+        if (selects(rule->selector, server, info))
+            return true;
+    return false;
+}
+
 void
 cp_roles_free(CpRoles *r)
 {

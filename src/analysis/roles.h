@@ -31,6 +31,8 @@ bool cp_role_rule_parse(const char *text, CpRoleRule *out, GError **error);
 /* Assigns a role to every server of the model: user rules first, then detection. */
 CpRoles *cp_roles_assign(CpModel *m, const CpRoleRule *rules, size_t n_rules);
 void cp_roles_free(CpRoles *r);
+/* Whether rule selects at least one server of the model (a typo in --role selects none). */
+bool cp_roles_rule_used(const CpRoles *r, const CpRoleRule *rule);
 CpRole cp_roles_get(const CpRoles *r, const CpServer *s);
 bool cp_roles_user_set(const CpRoles *r, const CpServer *s);
 /* Registrable DNS domains the server answers for (from SNI and leaf names), e.g. "contoso.com".

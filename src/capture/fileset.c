@@ -134,6 +134,14 @@ cp_capture_expand_input(const char *input, const CpLimits *limits, GPtrArray *sk
     } else if (strcmp(input, "-") != 0) {
         paths = ring_members(input);
     }
+    if (is_dir && paths->len == 0) {
+        /* Opened as one file it would be "too short to be a capture file": name what it is. */
+        g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
+                    "%s: is a directory with no files in it (a directory is read as the set of "
+                    "capture files it holds)",
+                    input);
+        return NULL;
+    }
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     if (paths == NULL || paths->len == 0) {
         g_ptr_array_add(out, g_strdup(input)); /* a plain file: opened, and judged, by the caller */
@@ -163,7 +171,7 @@ cp_capture_expand_input(const char *input, const CpLimits *limits, GPtrArray *sk
     }
     if (members->len == 0) {
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT, "%s: %s holds no capture file", input,
-                    is_dir ? "the directory" : "the file set");
+                    is_dir ? "is a directory, and it" : "the file set");
         g_array_free(members, TRUE);
         g_ptr_array_unref(out);
         return NULL;

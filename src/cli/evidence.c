@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* evidence: the -w glue between live capture and the pcapng writer (evidence.h). */
+/* evidence: the -w glue between live capture and the pcapng writer (evidence.h), with tcpdump's
+ * -C/-W rotation. */
 #include "cli/evidence.h"
 
 #include <stdio.h>
@@ -8,8 +9,13 @@
 
 struct CpEvidence {
     const CpConfig *cfg;
-    CpPcapngWriter *w;
+    CpPcapngWriter *w; /* NULL once a rotated file could not be created */
     GPtrArray *errors; /* (borrowed) */
+    /* -C/-W rotation: the file being written and what the closed ones held */
+    unsigned index; /* tcpdump's count: FILE, FILE1... or FILE0..FILE(W-1) */
+    unsigned files; /* files opened so far */
+    uint64_t done_written, done_bytes;
+    uint64_t lost; /* packets not written because no file could take them */
 };
 
 static void
@@ -28,18 +34,86 @@ note_gerror(CpEvidence *e, GError *err)
     g_error_free(err);
 }
 
+/* Digits tcpdump pads the count to with -W N: those of N-1 (none for -W 1 or without -W). */
+static int
+count_width(int files)
+{
+    int width = 0;
+
+    for (int x = files - 1; x > 0; x /= 10)
+        width++;
+    return width;
+}
+
+/* (transfer full) tcpdump's name for file number index: the name itself for the first file
+ * without -W (and for every file with -W 1), else the name followed by the number. */
+char *
+cp_evidence_file_name(const char *name, int files, unsigned index)
+{
+    int width = count_width(files);
+
+    if (index == 0 && width == 0)
+        return g_strdup(name);
+    return g_strdup_printf("%s%0*u", name, width, index);
+}
+
+static uint64_t
+file_limit(const CpConfig *cfg)
+{
+    /* -C counts millions of bytes, as tcpdump's does; without it --write-limit caps one file. */
+    if (cfg->write_size_mb > 0)
+        return (uint64_t)cfg->write_size_mb * 1000000u;
+    return (uint64_t)cfg->write_limit_mib * 1024u * 1024u;
+}
+
+static CpPcapngWriter *
+open_numbered(CpEvidence *e, unsigned index, GError **error)
+{
+    g_autofree char *path = cp_evidence_file_name(e->cfg->write_file, e->cfg->write_files, index);
+
+    return cp_pcapng_writer_open(path, e->cfg->iface, file_limit(e->cfg), error);
+}
+
+/* Closes the full file and opens the next one (wrapping with -W); false when it could not be
+ * created (said once; later packets are counted as not written). */
+static bool
+rotate(CpEvidence *e)
+{
+    const CpPcapngStats *s = cp_pcapng_writer_stats(e->w);
+    GError *err = NULL;
+
+    e->done_written += s->written;
+    e->done_bytes += s->bytes;
+    if (!cp_pcapng_writer_close(e->w, &err))
+        note_gerror(e, err);
+    e->w = NULL;
+    e->index++;
+    if (e->cfg->write_files > 0 && e->index >= (unsigned)e->cfg->write_files)
+        e->index = 0; /* a ring: the oldest file is overwritten */
+    e->w = open_numbered(e, e->index, &err);
+    if (e->w == NULL) {
+        g_autofree char *msg = g_strdup_printf("-w rotation stopped: %s", err->message);
+        g_error_free(err);
+        note_error(e, msg);
+        return false;
+    }
+    e->files++;
+    return true;
+}
+
 CpEvidence *
 cp_evidence_open(const CpConfig *cfg, GPtrArray *errors, GError **error)
 {
-    uint64_t limit = (uint64_t)cfg->write_limit_mib * 1024u * 1024u;
-    CpPcapngWriter *w = cp_pcapng_writer_open(cfg->write_file, cfg->iface, limit, error);
-
-    if (w == NULL)
-        return NULL;
     CpEvidence *e = g_new0(CpEvidence, 1);
+
     e->cfg = cfg;
-    e->w = w;
     e->errors = errors;
+    e->w = open_numbered(e, 0, error);
+    if (e->w == NULL) {
+        g_free(e);
+        return NULL;
+    }
+    e->files = 1;
     return e;
 }
 
@@ -48,8 +122,22 @@ cp_evidence_add(CpEvidence *e, const CpFrame *f)
 {
     GError *err = NULL;
 
-    if (!cp_pcapng_writer_add(e->w, f, &err))
+    if (e->w == NULL) {
+        e->lost++;
+        return;
+    }
+    if (cp_pcapng_writer_add(e->w, f, &err))
+        return;
+    if (err != NULL || e->cfg->write_size_mb <= 0) {
+        note_gerror(e, err); /* a write error, or the single file reached --write-limit */
+        return;
+    }
+    /* The file is full: the frame goes to the next one. A frame that does not fit even an empty
+     * file stays counted as over the limit there. */
+    if (rotate(e) && !cp_pcapng_writer_add(e->w, f, &err))
         note_gerror(e, err);
+    else if (e->w == NULL)
+        e->lost++;
 }
 
 void
@@ -57,28 +145,46 @@ cp_evidence_flush(CpEvidence *e)
 {
     GError *err = NULL;
 
-    if (!cp_pcapng_writer_flush(e->w, &err))
+    if (e->w != NULL && !cp_pcapng_writer_flush(e->w, &err))
         note_gerror(e, err);
 }
 
 void
 cp_evidence_close(CpEvidence *e)
 {
-    const CpPcapngStats *s = cp_pcapng_writer_stats(e->w);
-    uint64_t written = s->written, over = s->over_limit, bytes = s->bytes;
+    uint64_t written = e->done_written, bytes = e->done_bytes, over = e->lost;
     GError *err = NULL;
 
-    if (!cp_pcapng_writer_close(e->w, &err))
-        note_gerror(e, err);
-    fprintf(stderr,
-            "certpath: %s: %" G_GUINT64_FORMAT " handshake packets written (%" G_GUINT64_FORMAT
-            " bytes)\n",
-            e->cfg->write_file, written, bytes);
+    if (e->w != NULL) {
+        const CpPcapngStats *s = cp_pcapng_writer_stats(e->w);
+        written += s->written;
+        bytes += s->bytes;
+        over += s->over_limit;
+        if (!cp_pcapng_writer_close(e->w, &err))
+            note_gerror(e, err);
+    }
+    if (e->cfg->write_size_mb > 0)
+        fprintf(stderr,
+                "certpath: %s: %" G_GUINT64_FORMAT " handshake packets written (%" G_GUINT64_FORMAT
+                " bytes) in %u file%s, rotated at -C %d MB%s\n",
+                e->cfg->write_file, written, bytes, e->files, e->files == 1 ? "" : "s",
+                e->cfg->write_size_mb, e->cfg->write_files > 0 ? ", oldest overwritten" : "");
+    else
+        fprintf(stderr,
+                "certpath: %s: %" G_GUINT64_FORMAT " handshake packets written (%" G_GUINT64_FORMAT
+                " bytes)\n",
+                e->cfg->write_file, written, bytes);
     if (over > 0) {
-        g_autofree char *msg = g_strdup_printf("%s: %" G_GUINT64_FORMAT
-                                               " handshake packets not written: the file reached "
-                                               "--write-limit %d MiB",
-                                               e->cfg->write_file, over, e->cfg->write_limit_mib);
+        g_autofree char *msg =
+                e->cfg->write_size_mb > 0
+                        ? g_strdup_printf("%s: %" G_GUINT64_FORMAT
+                                          " handshake packets not written (larger than -C, or "
+                                          "no file could be created)",
+                                          e->cfg->write_file, over)
+                        : g_strdup_printf("%s: %" G_GUINT64_FORMAT
+                                          " handshake packets not written: the file reached "
+                                          "--write-limit %d MiB",
+                                          e->cfg->write_file, over, e->cfg->write_limit_mib);
         note_error(e, msg);
     }
     g_free(e);
@@ -89,6 +195,7 @@ cp_evidence_discard(CpEvidence *e)
 {
     if (e == NULL)
         return;
-    cp_pcapng_writer_close(e->w, NULL);
+    if (e->w != NULL)
+        cp_pcapng_writer_close(e->w, NULL);
     g_free(e);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* evidence: live capture's -w FILE — the packets of each handshake as pcapng (capture/
- * pcapng_writer.h), with its errors and its closing line said the way the rest of certpath says
- * them. */
+ * pcapng_writer.h), rotated by size (-C) over a ring of files (-W) as tcpdump does, with its
+ * errors and its closing line said the way the rest of certpath says them. */
 #pragma once
 
 #include <stdbool.h>
@@ -19,5 +19,9 @@ void cp_evidence_add(CpEvidence *e, const CpFrame *f);
 void cp_evidence_flush(CpEvidence *e);
 /* Closes the file, says how much was written and what the size limit kept out, and frees. */
 void cp_evidence_close(CpEvidence *e);
+/* (transfer full) the name of -w file number index, as tcpdump -w NAME -C [-W files] names
+ * it: NAME, NAME1, NAME2... without -W (files <= 0); NAME0..NAME<files-1>, zero-padded to the
+ * width of files-1, with it. */
+char *cp_evidence_file_name(const char *name, int files, unsigned index);
 /* Frees without the closing line (nothing was captured). */
 void cp_evidence_discard(CpEvidence *e);

@@ -9,8 +9,8 @@
  *     output never runs inside reassembly;
  *  4. a clock thread wakes every TICK_US, traffic or not: idle connections expire at wall-clock
  *     time, the diagnosis runs again when live_diag says it is due, the -w file is flushed, and
- *     --duration, a dead output and SIGHUP/SIGUSR1 (report so far, cli/signals.c) become
- *     actions;
+ *     --duration, a dead output, SIGUSR1 (report so far, cli/signals.c) and SIGHUP (reopen
+ *     -o FILE for logrotate; the report so far without -o) become actions;
  *  5. stop on --duration, --count, SIGINT/SIGTERM or a dead output; the caller prints the final
  *     report.
  *
@@ -33,6 +33,7 @@
 #include "capture/privdrop.h"
 #include "cli/evidence.h"
 #include "cli/live_diag.h"
+#include "cli/logfile.h"
 #include "cli/signals.h"
 #include "output/export_pem.h"
 
@@ -143,6 +144,26 @@ flush_outputs(Live *l)
 
 static void show_events(Live *l, GArray *events);
 
+/* Clock thread, state lock held. SIGHUP: logrotate moved -o FILE away, so write to a new one;
+ * without -o (standard output cannot be reopened) the report so far, as SIGUSR1. */
+static void
+on_hangup(Live *l)
+{
+    const char *path = l->job->cfg->output;
+    GError *err = NULL;
+
+    if (path == NULL) {
+        report_so_far(l);
+        return;
+    }
+    g_mutex_lock(&l->output);
+    if (!cp_logfile_reopen(l->job->out, path, &err)) {
+        fprintf(stderr, "certpath: %s\n", err->message); /* goes on writing the old file */
+        g_error_free(err);
+    }
+    g_mutex_unlock(&l->output);
+}
+
 /* One tick of the clock thread, with the state lock held. */
 static void
 housekeeping(Live *l, int64_t now_us)
@@ -158,6 +179,8 @@ housekeeping(Live *l, int64_t now_us)
     stream_findings(l, now_us);
     if (cp_signals_take_report_request())
         report_so_far(l);
+    if (cp_signals_take_hangup_request())
+        on_hangup(l);
     g_mutex_lock(&l->output);
     flush_outputs(l);
     bool dead = l->output_dead;

@@ -345,6 +345,28 @@ check_diagnosis_options(CpConfig *c, GError **error)
     return true;
 }
 
+/* -C/-W as tcpdump takes them: -W only with -C, and neither without -w. */
+static bool
+check_rotation(const CpConfig *c, GError **error)
+{
+    if (c->write_size_mb < 0 || c->write_files < 0 || c->write_size_mb > 1000000 ||
+        c->write_files > 100000) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                    "-C wants 1 to 1000000 (millions of bytes), -W 1 to 100000 (files)");
+        return false;
+    }
+    if ((c->write_size_mb > 0 || c->write_files > 0) && c->write_file == NULL) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "-C and -W rotate the -w FILE: give -w");
+        return false;
+    }
+    if (c->write_files > 0 && c->write_size_mb == 0) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                    "-W N needs -C MB: files are rotated by size, as with tcpdump -C -W");
+        return false;
+    }
+    return true;
+}
+
 bool
 cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
 {
@@ -395,6 +417,16 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
           "Live: save the packets of each TLS handshake to FILE (pcapng)", "FILE" },
         { "write-limit", 0, 0, G_OPTION_ARG_INT, &c->write_limit_mib,
           "Live: stop writing the -w file at MIB mebibytes (default 100)", "MIB" },
+        { "file-size", 'C', 0, G_OPTION_ARG_INT, &c->write_size_mb,
+          "Live: as tcpdump -C, start a new -w file (FILE1, FILE2...) past MB millions of bytes",
+          "MB" },
+        { "file-count", 'W', 0, G_OPTION_ARG_INT, &c->write_files,
+          "Live: as tcpdump -W with -C, a ring of N -w files FILE0..FILE<N-1>, the oldest "
+          "overwritten",
+          "N" },
+        { "lines", 0, 0, G_OPTION_ARG_NONE, &c->lines,
+          "Text: one line per handshake as it ends, then the report (always so in live mode)",
+          NULL },
         { "ca-file", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->ca_files,
           "Trust the CA certificates in PEM FILE (e.g. your enterprise root; repeatable)", "FILE" },
         { "ca-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->ca_paths,
@@ -504,6 +536,15 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
                     "must not be negative, --write-limit must be positive");
         return false;
     }
+    if (c->lines && strcmp(c->format, "text") != 0) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                    "--lines is a text mode: --format %s already writes one object per "
+                    "handshake",
+                    c->format);
+        return false;
+    }
+    if (!check_rotation(c, error))
+        return false;
     if (c->buffer_mib > 2047) {
         g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "--buffer-size is at most 2047 MiB");
         return false;

@@ -15,6 +15,8 @@
 #include "capture/pcapng_writer.h"
 #include "capture/privdrop.h"
 #include "cli/live.h"
+#include "cli/progress.h"
+#include "output/export_bundle.h"
 #include "output/export_pem.h"
 #include "output/report.h"
 
@@ -28,6 +30,8 @@ typedef struct Run {
     uint64_t packets_left;   /* --count */
     unsigned opened;         /* inputs that could be opened */
     CpOfflineFilter *filter; /* (nullable, borrowed) -r FILE EXPRESSION */
+    CpProgress *progress;    /* the terminal's progress line (offline) */
+    uint64_t frames;         /* read so far, for the progress line */
 } Run;
 
 /* Shows what the pipeline queued during the last frame: outside reassembly's call stack, so a
@@ -52,9 +56,13 @@ show_events(Run *r)
     cp_pipeline_events_free(events);
 }
 
+/* The progress line (nullable), erased before any other line reaches the terminal. */
+static CpProgress *progress_shown;
+
 static void
 warn(const char *msg)
 {
+    cp_progress_clear(progress_shown);
     fprintf(stderr, "certpath: %s\n", msg);
 }
 
@@ -88,6 +96,8 @@ read_all(Run *r, CpCapture *cap)
         }
         cp_pipeline_frame(r->pl, &f);
         show_events(r);
+        cp_progress_frame(r->progress, cp_capture_name(cap), ++r->frames,
+                          cp_pipeline_tls_connections(r->pl));
         if (r->cfg->count >= 0)
             r->packets_left--;
     }
@@ -160,6 +170,41 @@ list_devices(CpRunResult *res, GError **error)
     g_ptr_array_free(devs, TRUE);
 }
 
+/* A --role (or [roles]) selector that selects no server is most likely a typo: the role it
+ * was meant to give is then detected, or not, without a word. */
+static void
+warn_unused_roles(const CpConfig *cfg, const CpDiagnosis *diag)
+{
+    for (guint i = 0; cfg->roles != NULL && i < cfg->roles->len; i++) {
+        const CpRoleRule *rule = &g_array_index(cfg->roles, CpRoleRule, i);
+        if (cp_roles_rule_used(diag->roles, rule))
+            continue;
+        g_autofree char *sel = g_strescape(rule->selector, NULL);
+        fprintf(stderr,
+                "certpath: warning: --role %s=%s matches no server seen (give an address, "
+                "address:port or a name the server answers for)\n",
+                cp_role_name(rule->role), sel);
+    }
+}
+
+/* --export-certs: the chain bundles and manifest.json once everything is seen, and one line
+ * saying what the directory now holds. */
+static void
+export_bundles(Run *r, const CpSeen *seen)
+{
+    CpExportCount n;
+    const char *dir = r->cfg->export_dir;
+
+    if (r->export_error != NULL || !cp_export_bundles(dir, seen->servers, &n, &r->export_error))
+        return;
+    if (!r->cfg->quiet)
+        fprintf(stderr,
+                "certpath: --export-certs %s: %u certificate%s as <SHA1>.pem, %u chain "
+                "bundle%s as <server>-chain<N>.pem (leaf first), manifest.json\n",
+                dir, seen->certificates, seen->certificates == 1 ? "" : "s", n.bundles,
+                n.bundles == 1 ? "" : "s");
+}
+
 bool
 cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
 {
@@ -195,7 +240,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     }
     r.info.has_at = cfg->has_at;
     r.info.at_s = cfg->at_s;
-    r.report = cp_report_new(cfg->format, out, cfg->iface != NULL);
+    r.report = cp_report_new(cfg->format, out, cfg->iface != NULL || cfg->lines);
     r.info.inputs = g_ptr_array_new_with_free_func(g_free);
     r.info.errors = g_ptr_array_new_with_free_func(g_free);
     r.packets_left = cfg->count >= 0 ? (uint64_t)cfg->count : 0;
@@ -214,7 +259,11 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         CpLiveJob job = { cfg, r.report, out, r.pl, r.trust, &dopt, &r.info, &r.export_error };
         started = cp_live_run(&job, &ok, error);
     } else {
+        r.progress = cp_progress_new(!cfg->quiet && cp_progress_stderr_is_tty());
+        progress_shown = r.progress;
         ok = run_files(&r);
+        progress_shown = NULL;
+        cp_progress_free(r.progress);
     }
     if (!started) {
         /* The device never opened: nothing to report. */
@@ -237,9 +286,17 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         cp_pipeline_seen(r.pl, &seen);
         if (!cfg->quiet)
             cp_report_final(r.report, &seen, &r.info, diag);
+        warn_unused_roles(cfg, diag);
+        if (cfg->export_dir != NULL)
+            export_bundles(&r, &seen);
         /* 0 clean, 1 warning, 2 error, 3 inconclusive (CpOutcome): main.c maps it to 0 or 1. */
         res->worst_severity = (int)cp_diag_outcome(diag, &seen);
         cp_diagnosis_free(diag);
+    } else if (!cfg->quiet && strcmp(cfg->format, "json") == 0) {
+        /* A pipeline reading JSON still gets its summary line, with the error in it. */
+        CpSeen seen;
+        cp_pipeline_seen(r.pl, &seen);
+        cp_report_final(r.report, &seen, &r.info, NULL);
     }
     if (r.export_error != NULL) {
         warn(r.export_error->message);

@@ -11,6 +11,7 @@
 /* The only process-wide state: a signal handler cannot be given a context pointer. */
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t report_requested;
+static volatile sig_atomic_t hangup_requested;
 static CpCapture *volatile signal_capture;
 
 static void
@@ -28,6 +29,15 @@ on_report_signal(int sig)
     (void)sig;
     report_requested = 1;
 }
+
+#ifdef SIGHUP
+static void
+on_hangup_signal(int sig)
+{
+    (void)sig;
+    hangup_requested = 1;
+}
+#endif
 
 static void
 set_handler(int sig, void (*fn)(int), bool once)
@@ -50,11 +60,12 @@ cp_signals_install(CpCapture *cap)
 {
     stop_requested = 0;
     report_requested = 0;
+    hangup_requested = 0;
     signal_capture = cap;
     set_handler(SIGINT, on_stop_signal, true);
     set_handler(SIGTERM, on_stop_signal, true);
 #ifdef SIGHUP
-    set_handler(SIGHUP, on_report_signal, false);
+    set_handler(SIGHUP, on_hangup_signal, false);
 #endif
 #ifdef SIGUSR1
     set_handler(SIGUSR1, on_report_signal, false);
@@ -98,5 +109,14 @@ cp_signals_take_report_request(void)
     if (!report_requested)
         return false;
     report_requested = 0;
+    return true;
+}
+
+bool
+cp_signals_take_hangup_request(void)
+{
+    if (!hangup_requested)
+        return false;
+    hangup_requested = 0;
     return true;
 }

@@ -14,5 +14,7 @@ void cp_signals_restore(void);
 /* Asks the loop to stop (from --duration, --count or a dead output), as a signal would. */
 void cp_signals_request_stop(void);
 bool cp_signals_stop_requested(void);
-/* True once per SIGHUP/SIGUSR1 received. */
+/* True once per SIGUSR1 received. */
 bool cp_signals_take_report_request(void);
+/* True once per SIGHUP received: logrotate's "reopen -o FILE" (the report so far without -o). */
+bool cp_signals_take_hangup_request(void);

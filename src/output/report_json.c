@@ -140,7 +140,8 @@ json_handshake(CpReport *r, const CpHandshake *h)
                                h->alert_level == 2 ? "fatal" : "warning",
                                h->alert_from_client ? "client" : "server");
     } else {
-        g_string_append(r->line, "null");
+        /* Present whenever "alert" is, so a consumer's schema never loses a column. */
+        g_string_append(r->line, "null,\"alert_level\":null,\"alert_sender\":null");
     }
     boolean(r, "truncated", h->truncated);
     boolean(r, "resumed", cp_handshake_is_resumed(h));
@@ -226,6 +227,8 @@ json_summary(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDia
         str(r, "outcome", outcomes[cp_diag_outcome(diag, seen)]);
         if (diag->trusted_applied->len > 0)
             str_array(r, "trusted_ca_applied", diag->trusted_applied);
+    } else if (info->errors != NULL && info->errors->len > 0) {
+        str(r, "outcome", "input-error"); /* nothing could be read: exit status 2 */
     }
     if (info->has_at) {
         key(r, "judged_at");

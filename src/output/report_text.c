@@ -210,14 +210,14 @@ server_block(GString *o, const CpServer *s, const CpServerDiag *sd, GHashTable *
     }
     if (s->tls13 > 0)
         g_string_append_printf(o,
-                               "  TLS 1.3    %" G_GUINT64_FORMAT " handshakes: certificates "
+                               "  TLS 1.3    %" G_GUINT64_FORMAT " handshake%s: certificates "
                                "encrypted, not visible on the wire\n",
-                               s->tls13);
+                               s->tls13, s->tls13 == 1 ? "" : "s");
     if (s->truncated > 0)
         g_string_append_printf(o,
-                               "  truncated  %" G_GUINT64_FORMAT " handshakes lost bytes to the "
+                               "  truncated  %" G_GUINT64_FORMAT " handshake%s lost bytes to the "
                                "capture (snaplen or lost segments)\n",
-                               s->truncated);
+                               s->truncated, s->truncated == 1 ? "" : "s");
     for (guint i = 0; i < s->chains->len; i++) {
         const CpSeenChain *ch = s->chains->pdata[i];
         g_string_append_printf(
@@ -254,8 +254,8 @@ anomaly_block(GString *o, const CpAnomalies *a, const GArray *bad_links)
     for (guint i = 0; i < bad_links->len; i++) {
         const CpLinkSeen *l = &g_array_index(bad_links, CpLinkSeen, i);
         g_string_append_printf(
-                o, "  link type %d is not supported: %" G_GUINT64_FORMAT " frames skipped\n",
-                l->linktype, l->frames);
+                o, "  link type %d is not supported: %" G_GUINT64_FORMAT " frame%s skipped\n",
+                l->linktype, l->frames, l->frames == 1 ? "" : "s");
     }
 }
 
@@ -549,10 +549,11 @@ verdict(GString *o, const CpSeen *seen, const CpDiagnosis *d, const CpRunInfo *i
     } else {
         g_string_append_printf(v,
                                "no certificate trust problem found among %u server%s "
-                               "(%" G_GUINT64_FORMAT " TLS handshakes): every chain seen is "
+                               "(%" G_GUINT64_FORMAT " TLS handshake%s): every chain seen is "
                                "complete, leads to a trusted root, is valid at %s and covers the "
                                "names clients asked for.",
                                checked, checked == 1 ? "" : "s", s->tls_connections,
+                               s->tls_connections == 1 ? "" : "s",
                                info->has_at ? "the time asked for" : "capture time");
         if (d->findings->len > 0)
             g_string_append_printf(v, " %u note%s below.", d->findings->len,

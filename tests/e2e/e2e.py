@@ -181,7 +181,7 @@ def check_export(capgen, certpath, work):
     shutil.rmtree(out_dir, ignore_errors=True)
     run_certpath([certpath, "--export-certs", out_dir, cap])
     sent = {c for t in truth if t["type"] == "connection" for c in t["chain"]}
-    files = {f[:-4] for f in os.listdir(out_dir) if f.endswith(".pem")}
+    files = {f[:-4] for f in os.listdir(out_dir) if re.fullmatch(r"[0-9A-F]{40}\.pem", f)}
     if files != sent:
         sys.exit("exported %s, sent %s" % (sorted(files), sorted(sent)))
     for sha1 in files:
@@ -191,6 +191,60 @@ def check_export(capgen, certpath, work):
         if got != sha1:
             sys.exit("%s.pem holds a certificate with thumbprint %s" % (sha1, got))
     print("export-certs: %d certificates, each <SHA1>.pem readable by openssl" % len(files))
+
+
+def pem_sha1s(path):
+    """SHA-1 thumbprints of the certificates of a PEM bundle, in file order."""
+    import base64
+    import hashlib
+    blocks = re.findall(r"-----BEGIN CERTIFICATE-----\n(.*?)-----END CERTIFICATE-----",
+                        open(path).read(), re.S)
+    return [hashlib.sha1(base64.b64decode("".join(b.split()))).hexdigest().upper()
+            for b in blocks]
+
+
+def check_export_bundles(capgen, certpath, work):
+    """--export-certs: the count said on standard error, one bundle per server chain (leaf
+    first, as the server sent it) and a manifest.json that links them."""
+    cap, truth, _ = generate(capgen, work, "bundles", "edge-serials", [])
+    out_dir = os.path.join(work, "bundles-out")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    p = run_certpath([certpath, "--export-certs", out_dir, cap])
+    err = p.stderr.decode()
+    problems = []
+    sent = {c for t in truth if t["type"] == "connection" for c in t["chain"]}
+    m = re.search(r"--export-certs \S+: (\d+) certificates? as <SHA1>\.pem, (\d+) chain bundles?",
+                  err)
+    if not m or int(m.group(1)) != len(sent):
+        problems.append("stderr does not say %d certificates were written: %r" % (len(sent), err))
+    manifest = json.load(open(os.path.join(out_dir, "manifest.json")))
+    want = {}
+    for t in truth:
+        if t["type"] == "connection" and t["chain"]:
+            want.setdefault(t["server"], set()).add(tuple(t["chain"]))
+    got = {}
+    bundles = 0
+    for s in manifest["servers"]:
+        for ch in s["chains"]:
+            shas = tuple(c["sha1"] for c in ch["certificates"])
+            got.setdefault(s["server"], set()).add(shas)
+            path = os.path.join(out_dir, ch["file"])
+            if not re.fullmatch(r"[A-Za-z0-9._-]+-chain\d+\.pem", ch["file"]):
+                problems.append("unsafe bundle name %r" % ch["file"])
+            elif tuple(pem_sha1s(path)) != shas:
+                problems.append("%s holds %s, manifest says %s" % (ch["file"], pem_sha1s(path),
+                                                                   shas))
+            bundles += 1
+            if ch["handshakes"] < 1:
+                problems.append("%s: no handshake counted" % ch["file"])
+    if got != want:
+        problems.append("manifest chains %s, truth %s" % (got, want))
+    if m and int(m.group(2)) != bundles:
+        problems.append("stderr says %s bundles, manifest lists %d" % (m.group(2), bundles))
+    if problems:
+        sys.exit("\n".join(problems))
+    print("export-bundles: %d certificates, %d chain bundles of %d servers, manifest agrees"
+          % (len(sent), bundles, len(got)))
 
 
 def text_codes(text):
@@ -428,8 +482,59 @@ CLI_CASES = {
     "cli-format-dot": ("leaf-only", ["--format", "dot", "{cap}"], False, {1}, None,
                        lambda out: out.startswith("digraph certpath {")
                        and 'class="missing fault"' in out and 'class="fault"' in out),
+    # Issue 13, the rest of "The command line".
+    "cli-plurals-verdict": ("healthy", ["-r", "{cap}", "host 10.1.0.10 and port 5061"], False,
+                            {0}, None, lambda out: "(1 TLS handshake)" in out
+                            and "(1 TLS handshakes)" not in out),
+    "cli-directory-empty": ("healthy", ["{work}/empty-dir"], False, {2},
+                            r"^certpath: .*/empty-dir: is a directory with no files in it", None),
+    "cli-directory-no-capture": ("healthy", ["{work}/notes-dir"], False, {2},
+                                 r"^certpath: .*/notes-dir: is a directory, and it holds no "
+                                 r"capture file$", None),
+    "cli-role-unused": ("healthy", ["--role", "edge=10.9.9.9", "--role", "frontend=10.1.0.10",
+                                    "{cap}"], False, {0, 1},
+                        r"^certpath: warning: --role edge=10\.9\.9\.9 matches no server seen",
+                        lambda out: "Verdict" in out),
+    "cli-role-used-no-warning": ("healthy", ["--role", "frontend=10.1.0.10", "-q", "{cap}"],
+                                 False, {0}, r"\A\Z", None),
+    "cli-json-missing-file": ("healthy", ["--format", "json", "{work}/no-such.pcap"], False, {2},
+                              r"no-such\.pcap: No such file", lambda out: json_summary_error(out)),
+    "cli-json-alert-fields": ("unknown-ca", ["--format", "json", "{cap}"], False, {1}, None,
+                              lambda out: alert_fields_present(out)),
+    "cli-lines-offline": ("healthy", ["--lines", "{cap}"], False, {0}, None,
+                          lambda out: handshake_lines(out) == 8
+                          and "Verdict: no certificate trust problem" in out),
+    "cli-lines-json": ("healthy", ["--lines", "--format", "json", "{cap}"], False, {2},
+                       r"--lines is a text mode", None),
+    "cli-rotation-needs-w": ("healthy", ["-C", "10", "{cap}"], False, {2},
+                             r"-C and -W rotate the -w FILE: give -w", None),
+    "cli-ring-needs-size": ("healthy", ["-w", "{work}/x.pcapng", "-W", "3", "{cap}"], False,
+                            {2}, r"-W N needs -C MB", None),
 }
 WORK = [""]
+
+
+def json_summary_error(out):
+    """A JSON run that could read nothing still ends with its summary, the error in it."""
+    lines = [json.loads(l) for l in out.splitlines()]
+    return (len(lines) == 1 and lines[0]["type"] == "summary"
+            and lines[0]["outcome"] == "input-error"
+            and any("no-such.pcap" in e for e in lines[0]["errors"]))
+
+
+def alert_fields_present(out):
+    """alert_level and alert_sender are there whenever alert is: null with it, set with it."""
+    hs = [o for o in map(json.loads, out.splitlines()) if o["type"] == "handshake"]
+    keys = all({"alert", "alert_level", "alert_sender"} <= set(h) for h in hs)
+    nulls = all((h["alert"] is None) == (h["alert_level"] is None) == (h["alert_sender"] is None)
+                for h in hs)
+    return keys and nulls and any(h["alert"] for h in hs) and any(h["alert"] is None for h in hs)
+
+
+def handshake_lines(out):
+    """The --lines lines, which come before the report's first line."""
+    head = out.split("certpath: ", 1)[0]
+    return len(re.findall(r"^20\d\d-\d\d-\d\dT[\d:.]+Z \S+ -> \S+ .*chain \d", head, re.M))
 
 
 def check_cli(capgen, certpath, work, name):
@@ -440,6 +545,11 @@ def check_cli(capgen, certpath, work, name):
         f.write("[trust]\nca_file=/nowhere.pem\n[role]\nedge=10.1.0.31\n")
     with open(os.path.join(work, "maybe.conf"), "w") as f:
         f.write("[trust]\nno-system-ca=maybe\n")
+    shutil.rmtree(os.path.join(work, "empty-dir"), ignore_errors=True)
+    os.makedirs(os.path.join(work, "empty-dir"))
+    os.makedirs(os.path.join(work, "notes-dir"), exist_ok=True)
+    with open(os.path.join(work, "notes-dir", "README.txt"), "w") as f:
+        f.write("captures go here\n")
     trust = ["--no-system-ca"] + [a for r in roots for a in ("--ca-file", r)]
     argv = []
     for a in args:
@@ -481,12 +591,14 @@ def main():
     if sys.argv[1:] == ["--list"]:
         print("\n".join(list(CHAIN_CASES) + list(FINDING_CASES) + list(OPTION_CASES)
                         + ["dtls-findings-as-tls"]
-                        + ["export-certs", "ecs-fields"] + list(CLI_CASES)))
+                        + ["export-certs", "export-bundles", "ecs-fields"] + list(CLI_CASES)))
         return 0
     capgen, certpath, work, name = sys.argv[1:5]
     os.makedirs(work, exist_ok=True)
     if name == "export-certs":
         check_export(capgen, certpath, work)
+    elif name == "export-bundles":
+        check_export_bundles(capgen, certpath, work)
     elif name == "ecs-fields":
         check_ecs(capgen, certpath, work)
     elif name in CLI_CASES:
