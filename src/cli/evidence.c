@@ -3,8 +3,12 @@
  * -C/-W rotation. */
 #include "cli/evidence.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <unistd.h>
 
+#include "base/error.h"
 #include "capture/pcapng_writer.h"
 
 struct CpEvidence {
@@ -14,7 +18,7 @@ struct CpEvidence {
     /* -C/-W rotation: the file being written and what the closed ones held */
     unsigned index; /* tcpdump's count: FILE, FILE1... or FILE0..FILE(W-1) */
     unsigned files; /* files opened so far */
-    uint64_t done_written, done_bytes;
+    uint64_t done_written, done_bytes, done_over;
     uint64_t lost; /* packets not written because no file could take them */
 };
 
@@ -60,9 +64,9 @@ cp_evidence_file_name(const char *name, int files, unsigned index)
 static uint64_t
 file_limit(const CpConfig *cfg)
 {
-    /* -C counts millions of bytes, as tcpdump's does; without it --write-limit caps one file. */
-    if (cfg->write_size_mb > 0)
-        return (uint64_t)cfg->write_size_mb * 1000000u;
+    /* -C (parsed as tcpdump's, options.c); without it --write-limit caps the one file. */
+    if (cfg->write_size > 0)
+        return cfg->write_size;
     return (uint64_t)cfg->write_limit_mib * 1024u * 1024u;
 }
 
@@ -84,6 +88,7 @@ rotate(CpEvidence *e)
 
     e->done_written += s->written;
     e->done_bytes += s->bytes;
+    e->done_over += s->over_limit - 1; /* the frame that did not fit goes to the next file */
     if (!cp_pcapng_writer_close(e->w, &err))
         note_gerror(e, err);
     e->w = NULL;
@@ -101,6 +106,24 @@ rotate(CpEvidence *e)
     return true;
 }
 
+/* With -C the ring comes back to the first file after privileges are dropped: as root with -Z,
+ * that file (created now, as root) is handed to the -Z user, as the files it creates later will
+ * be its own. */
+static bool
+give_first_file(const CpConfig *cfg, GError **error)
+{
+    if (cfg->write_size == 0 || cfg->user == NULL || geteuid() != 0)
+        return true;
+    g_autofree char *path = cp_evidence_file_name(cfg->write_file, cfg->write_files, 0);
+    struct passwd *pw = getpwnam(cfg->user);
+    if (pw != NULL && lchown(path, pw->pw_uid, pw->pw_gid) == 0)
+        return true;
+    g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                "%s: cannot give the -w file to the -Z user %s%s%s", path, cfg->user,
+                pw != NULL ? ": " : " (no such user)", pw != NULL ? g_strerror(errno) : "");
+    return false;
+}
+
 CpEvidence *
 cp_evidence_open(const CpConfig *cfg, GPtrArray *errors, GError **error)
 {
@@ -114,6 +137,11 @@ cp_evidence_open(const CpConfig *cfg, GPtrArray *errors, GError **error)
         return NULL;
     }
     e->files = 1;
+    if (!give_first_file(cfg, error)) {
+        cp_pcapng_writer_close(e->w, NULL);
+        g_free(e);
+        return NULL;
+    }
     return e;
 }
 
@@ -128,7 +156,7 @@ cp_evidence_add(CpEvidence *e, const CpFrame *f)
     }
     if (cp_pcapng_writer_add(e->w, f, &err))
         return;
-    if (err != NULL || e->cfg->write_size_mb <= 0) {
+    if (err != NULL || e->cfg->write_size == 0) {
         note_gerror(e, err); /* a write error, or the single file reached --write-limit */
         return;
     }
@@ -152,7 +180,7 @@ cp_evidence_flush(CpEvidence *e)
 void
 cp_evidence_close(CpEvidence *e)
 {
-    uint64_t written = e->done_written, bytes = e->done_bytes, over = e->lost;
+    uint64_t written = e->done_written, bytes = e->done_bytes, over = e->lost + e->done_over;
     GError *err = NULL;
 
     if (e->w != NULL) {
@@ -163,12 +191,12 @@ cp_evidence_close(CpEvidence *e)
         if (!cp_pcapng_writer_close(e->w, &err))
             note_gerror(e, err);
     }
-    if (e->cfg->write_size_mb > 0)
+    if (e->cfg->write_size > 0)
         fprintf(stderr,
                 "certpath: %s: %" G_GUINT64_FORMAT " handshake packets written (%" G_GUINT64_FORMAT
-                " bytes) in %u file%s, rotated at -C %d MB%s\n",
+                " bytes) in %u file%s, rotated at %" G_GUINT64_FORMAT " bytes%s\n",
                 e->cfg->write_file, written, bytes, e->files, e->files == 1 ? "" : "s",
-                e->cfg->write_size_mb, e->cfg->write_files > 0 ? ", oldest overwritten" : "");
+                e->cfg->write_size, e->cfg->write_files > 0 ? ", oldest overwritten" : "");
     else
         fprintf(stderr,
                 "certpath: %s: %" G_GUINT64_FORMAT " handshake packets written (%" G_GUINT64_FORMAT
@@ -176,7 +204,7 @@ cp_evidence_close(CpEvidence *e)
                 e->cfg->write_file, written, bytes);
     if (over > 0) {
         g_autofree char *msg =
-                e->cfg->write_size_mb > 0
+                e->cfg->write_size > 0
                         ? g_strdup_printf("%s: %" G_GUINT64_FORMAT
                                           " handshake packets not written (larger than -C, or "
                                           "no file could be created)",

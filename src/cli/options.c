@@ -140,6 +140,36 @@ parse_count(const char *name, const char *value, gpointer data, GError **error)
     return TRUE;
 }
 
+/* -C SIZE as tcpdump reads it: millions of bytes, or KiB, MiB, GiB with a k, m or g suffix;
+ * at least 4 KiB (a file must hold its headers and a packet) and at most 1 TiB. */
+static gboolean
+parse_file_size(const char *name, const char *value, gpointer data, GError **error)
+{
+    CpConfig *c = data;
+    char *end = NULL;
+    guint64 unit = 1000000u;
+
+    (void)name;
+    errno = 0;
+    guint64 v = g_ascii_isdigit(value[0]) ? g_ascii_strtoull(value, &end, 10) : 0;
+    if (end != NULL && *end != '\0' && end[1] == '\0') {
+        const char *units = "kKmMgG";
+        const char *u = strchr(units, *end);
+        unit = u != NULL ? (guint64)1 << (10 * (1 + (u - units) / 2)) : 0;
+        end += u != NULL;
+    }
+    if (errno != 0 || end == NULL || *end != '\0' || unit == 0 || v == 0 ||
+        v > (G_GUINT64_CONSTANT(1) << 40) / unit || v * unit < 4096) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                    "-C wants a size in millions of bytes (or with k, m, g: KiB, MiB, GiB) from "
+                    "4k to 1T, not \"%s\"",
+                    value);
+        return FALSE;
+    }
+    c->write_size = v * unit;
+    return TRUE;
+}
+
 /* Invisible format characters that copying from a dialog brings along: U+200E LEFT-TO-RIGHT MARK
  * (Windows' certificate dialog puts one before a thumbprint), U+200F, U+202A..U+202E, U+2066..
  * U+2069 and U+FEFF. Removes them in place; returns how many. */
@@ -349,17 +379,15 @@ check_diagnosis_options(CpConfig *c, GError **error)
 static bool
 check_rotation(const CpConfig *c, GError **error)
 {
-    if (c->write_size_mb < 0 || c->write_files < 0 || c->write_size_mb > 1000000 ||
-        c->write_files > 100000) {
-        g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
-                    "-C wants 1 to 1000000 (millions of bytes), -W 1 to 100000 (files)");
+    if (c->write_files < 0 || c->write_files > 100000) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "-W wants 1 to 100000 files");
         return false;
     }
-    if ((c->write_size_mb > 0 || c->write_files > 0) && c->write_file == NULL) {
+    if ((c->write_size > 0 || c->write_files > 0) && c->write_file == NULL) {
         g_set_error(error, CP_ERROR, CP_ERROR_USAGE, "-C and -W rotate the -w FILE: give -w");
         return false;
     }
-    if (c->write_files > 0 && c->write_size_mb == 0) {
+    if (c->write_files > 0 && c->write_size == 0) {
         g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
                     "-W N needs -C MB: files are rotated by size, as with tcpdump -C -W");
         return false;
@@ -417,9 +445,10 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
           "Live: save the packets of each TLS handshake to FILE (pcapng)", "FILE" },
         { "write-limit", 0, 0, G_OPTION_ARG_INT, &c->write_limit_mib,
           "Live: stop writing the -w file at MIB mebibytes (default 100)", "MIB" },
-        { "file-size", 'C', 0, G_OPTION_ARG_INT, &c->write_size_mb,
-          "Live: as tcpdump -C, start a new -w file (FILE1, FILE2...) past MB millions of bytes",
-          "MB" },
+        { "file-size", 'C', 0, G_OPTION_ARG_CALLBACK, (gpointer)parse_file_size,
+          "Live: as tcpdump -C, start a new -w file (FILE1, FILE2...) past SIZE millions of "
+          "bytes (suffix k, m or g: KiB, MiB, GiB)",
+          "SIZE" },
         { "file-count", 'W', 0, G_OPTION_ARG_INT, &c->write_files,
           "Live: as tcpdump -W with -C, a ring of N -w files FILE0..FILE<N-1>, the oldest "
           "overwritten",

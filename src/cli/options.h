@@ -34,7 +34,7 @@ typedef struct CpConfig {
     long long count;
     char *write_file;    /* -w */
     int write_limit_mib; /* --write-limit, MiB (default 100) */
-    int write_size_mb;   /* -C: rotate -w past this many millions of bytes (0: no rotation) */
+    uint64_t write_size; /* -C: rotate -w before it grows past this many bytes (0: no rotation) */
     int write_files;     /* -W: ring of this many -w files (0: no ring) */
     bool lines;          /* --lines: text, one line per handshake as it ends (live: always) */
     bool show_version;

@@ -10,6 +10,7 @@ usage: test_live.py CERTPATH        (root and iproute2 needed, else exit 77 = sk
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -259,6 +260,90 @@ def test_export_after_privdrop(net, pki, tmp):
           f"an export directory the -Z user cannot write: one line, exit 2, before capture ({err})")
 
 
+def nobody_dir(tmp, name):
+    """A directory the -Z user owns, as LogsDirectory= gives the service user (contrib/)."""
+    import pwd
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    pw = pwd.getpwnam("nobody")
+    os.chown(d, pw.pw_uid, pw.pw_gid)
+    return d
+
+
+def json_file_lines(path):
+    try:
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError):
+        return []
+
+
+def wait_for(pred, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return pred()
+
+
+def test_reopen_on_sighup(net, pki, tmp):
+    """-o FILE under -Z nobody: logrotate moves FILE away and sends SIGHUP; certpath goes on in a
+    new FILE, nothing lost, nothing written twice, and the final summary lands in the new one."""
+    logdir = nobody_dir(tmp, "logs")
+    log = os.path.join(logdir, "certpath.jsonl")
+    cp = Certpath(net, ["--format", "json", "-Z", "nobody", "-o", log], pki)
+    net.s_client(pki, PORT)
+    kinds = lambda path, k: [o for o in json_file_lines(path) if o.get("type") == k]  # noqa: E731
+    check(wait_for(lambda: len(kinds(log, "handshake")) >= 1, 10), "-o: handshake in the file")
+    os.rename(log, log + ".1")
+    os.kill(cp.p.pid, signal.SIGHUP)
+    check(wait_for(lambda: os.path.exists(log), 5), "SIGHUP: -o FILE created again")
+    check(cp.p.poll() is None, "certpath still runs after SIGHUP with -o")
+    net.s_client(pki, PORT)
+    net.s_client(pki, PORT)
+    check(wait_for(lambda: len(kinds(log, "handshake")) >= 2, 10),
+          "handshakes after SIGHUP go to the new file")
+    _, rc = cp.stop()
+    old, new = json_file_lines(log + ".1"), json_file_lines(log)
+    check(len([o for o in old if o.get("type") == "handshake"]) == 1
+          and not any(o.get("type") == "summary" for o in old),
+          f"the rotated file keeps the first handshake only ({[o.get('type') for o in old]})")
+    summaries = [o for o in new if o.get("type") == "summary"]
+    check(len(summaries) == 1 and summaries[0].get("handshakes") == 3,
+          "the final summary is in the new file and counts all 3 handshakes")
+    check(cp.lines == [], "nothing on standard output with -o")
+    check(not [t for t in cp.stderr() if "reopen" in t], f"no reopen error ({cp.stderr()})")
+    check(rc == 1, f"exit status 1 (finding) after a reopen (got {rc})")
+
+
+def test_write_rotation(net, pki, tmp):
+    """-w FILE -C 4k -W 3 under -Z nobody: tcpdump's ring FILE0..FILE2, each file a readable
+    pcapng under the size, the oldest overwritten."""
+    ring = os.path.join(nobody_dir(tmp, "ring"), "hs.pcapng")
+    cp = Certpath(net, ["--format", "json", "-Z", "nobody", "-w", ring, "-C", "4k", "-W", "3"],
+                  pki)
+    for _ in range(12):
+        net.s_client(pki, PORT)
+    check(cp.wait(lambda: len(cp.of_type("handshake")) >= 12, 20), "-C/-W: 12 handshakes")
+    _, rc = cp.stop()
+    names = sorted(os.listdir(os.path.dirname(ring)))
+    check(names == ["hs.pcapng0", "hs.pcapng1", "hs.pcapng2"],
+          f"-W 3: exactly the files hs.pcapng0..2, as tcpdump names them ({names})")
+    sizes = [os.path.getsize(os.path.join(os.path.dirname(ring), n)) for n in names]
+    check(all(0 < sz <= 4096 for sz in sizes), f"-C 4k: no file past 4096 bytes ({sizes})")
+    done = [t for t in cp.stderr() if "handshake packets written" in t]
+    m = re.search(r"in (\d+) files", done[0]) if done else None
+    check(bool(m) and int(m.group(1)) > 3, f"more files written than kept: the ring wrapped ({done})")
+    lost = [t for t in cp.stderr() if "not written" in t or "rotation stopped" in t]
+    check(not lost, f"every handshake packet written, the ring reused as the -Z user ({lost})")
+    for n in names:
+        r = subprocess.run([CERTPATH, "--format", "json", os.path.join(os.path.dirname(ring), n)],
+                           capture_output=True, text=True)
+        check(r.returncode in (0, 1), f"{n} reads back as a capture ({r.stderr.strip()[:200]})")
+    check(rc == 1, f"-C/-W run exits 1 (got {rc})")
+
+
 def main():
     global CERTPATH
     if len(sys.argv) != 2:
@@ -280,6 +365,9 @@ def main():
             test_privdrop_and_write(net, tmp, tmp)
             print("-- test_export_after_privdrop", flush=True)
             test_export_after_privdrop(net, tmp, tmp)
+            for t in (test_reopen_on_sighup, test_write_rotation):
+                print(f"-- {t.__name__}", flush=True)
+                t(net, tmp, tmp)
         finally:
             net.close()
     if FAILS:
