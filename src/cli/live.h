@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* live: capture on a device for as long as asked (--duration, --count, SIGINT/SIGTERM),
- * streaming handshakes and findings as they are known; SIGHUP/SIGUSR1 print the report so far. */
+ * streaming handshakes and findings as they are known; SIGUSR1 prints the report so far, SIGHUP
+ * reopens -o FILE (the report so far without -o). */
 #pragma once
 
 #include <stdbool.h>

@@ -242,8 +242,11 @@ json_summary(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDia
     cp_report_emit(r);
 }
 
+/* final: written by a report (offline, or live at the end or on SIGUSR1) rather than streamed
+ * the first time live capture knew it, so a live log's alert rule can take one or the other and
+ * see each fault once. */
 static void
-json_finding(CpReport *r, const CpFinding *f)
+json_finding_line(CpReport *r, const CpFinding *f, bool final)
 {
     g_string_append(r->line, "{\"type\":\"finding\"");
     str(r, "code", cp_finding_code_name(f->code));
@@ -253,8 +256,15 @@ json_finding(CpReport *r, const CpFinding *f)
     str(r, "message", f->message->str);
     str(r, "remedy", f->remedy->str);
     num(r, "handshakes", f->handshakes);
+    boolean(r, "final", final);
     g_string_append(r->line, "}\n");
     cp_report_emit(r);
+}
+
+static void
+json_finding(CpReport *r, const CpFinding *f)
+{
+    json_finding_line(r, f, false);
 }
 
 static const char *
@@ -316,7 +326,7 @@ static void
 json_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagnosis *diag)
 {
     for (guint i = 0; diag != NULL && i < diag->findings->len; i++)
-        json_finding(r, diag->findings->pdata[i]);
+        json_finding_line(r, diag->findings->pdata[i], true);
     if (diag != NULL)
         json_servers(r, diag);
     json_summary(r, seen, info, diag);
