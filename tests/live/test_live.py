@@ -350,6 +350,10 @@ def test_write_rotation(net, pki, tmp):
         r = subprocess.run([CERTPATH, "--format", "json", os.path.join(os.path.dirname(ring), n)],
                            capture_output=True, text=True)
         check(r.returncode in (0, 1), f"{n} reads back as a capture ({r.stderr.strip()[:200]})")
+    r = subprocess.run([CERTPATH, "--format", "json", ring], capture_output=True, text=True)
+    last = json.loads(r.stdout.splitlines()[-1]) if r.stdout else {}
+    check(r.returncode in (0, 1) and last.get("handshakes", 0) >= 3,
+          f"certpath reads the ring back as one file set by its -w name ({last.get('handshakes')})")
     check(rc == 1, f"-C/-W run exits 1 (got {rc})")
 
 
