@@ -156,8 +156,10 @@ cp_evidence_add(CpEvidence *e, const CpFrame *f)
     }
     if (cp_pcapng_writer_add(e->w, f, &err))
         return;
-    if (err != NULL || e->cfg->write_size == 0) {
-        note_gerror(e, err); /* a write error, or the single file reached --write-limit */
+    if (err != NULL || cp_pcapng_writer_stats(e->w)->write_failed || e->cfg->write_size == 0) {
+        /* A write error (said once, the file stays as it was), or the one file reached
+         * --write-limit: only a full -C file is rotated. */
+        note_gerror(e, err);
         return;
     }
     /* The file is full: the frame goes to the next one. A frame that does not fit even an empty

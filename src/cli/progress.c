@@ -35,7 +35,7 @@ cp_progress_new(bool enabled)
 void
 cp_progress_frame(CpProgress *p, const char *input, uint64_t frames, uint64_t handshakes)
 {
-    if (!p->enabled)
+    if (p == NULL || !p->enabled)
         return;
     int64_t now = g_get_monotonic_time();
     if (now < p->next_us)

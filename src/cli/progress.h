@@ -11,7 +11,8 @@ typedef struct CpProgress CpProgress;
 
 /* (transfer full) enabled false: every call is a no-op (-q, or standard error is not a tty). */
 CpProgress *cp_progress_new(bool enabled);
-/* Called per frame; prints only when a second has passed since the start or the last line. */
+/* Called per frame (p nullable); prints only when a second has passed since the start or the
+ * last line. */
 void cp_progress_frame(CpProgress *p, const char *input, uint64_t frames, uint64_t handshakes);
 /* Erases the line, if one is shown, before other text goes to the terminal. */
 void cp_progress_clear(CpProgress *p);

@@ -56,13 +56,11 @@ show_events(Run *r)
     cp_pipeline_events_free(events);
 }
 
-/* The progress line (nullable), erased before any other line reaches the terminal. */
-static CpProgress *progress_shown;
-
+/* One line on standard error, after the progress line (if shown) is erased. */
 static void
-warn(const char *msg)
+warn(Run *r, const char *msg)
 {
-    cp_progress_clear(progress_shown);
+    cp_progress_clear(r->progress);
     fprintf(stderr, "certpath: %s\n", msg);
 }
 
@@ -82,14 +80,14 @@ read_all(Run *r, CpCapture *cap)
         if (st == CP_CAPTURE_TIMEOUT)
             continue;
         if (st == CP_CAPTURE_ERROR) {
-            warn(err->message);
+            warn(r, err->message);
             g_ptr_array_add(r->info.errors, g_strdup(err->message));
             g_error_free(err);
             return false;
         }
         if (r->filter != NULL && !cp_offline_filter_match(r->filter, &f, &err)) {
             if (err != NULL) { /* once per link type the expression does not apply to */
-                warn(err->message);
+                warn(r, err->message);
                 g_clear_error(&err);
             }
             continue; /* like tcpdump, -c counts the packets that pass */
@@ -117,12 +115,12 @@ run_files(Run *r)
         g_ptr_array_add(r->info.inputs, g_strdup(*in));
         for (guint i = 0; i < skipped->len; i++) {
             char *note = g_strdup_printf("%s: skipped %s", *in, (const char *)skipped->pdata[i]);
-            warn(note);
+            warn(r, note);
             g_free(note);
         }
         g_ptr_array_unref(skipped);
         if (files == NULL) {
-            warn(err->message);
+            warn(r, err->message);
             g_ptr_array_add(r->info.errors, g_strdup(err->message));
             g_error_free(err);
             ok = false;
@@ -132,7 +130,7 @@ run_files(Run *r)
         for (guint i = 0; i < files->len; i++) {
             CpCapture *cap = cp_capture_open_file_full(files->pdata[i], &r->cfg->limits, &err);
             if (cap == NULL) {
-                warn(err->message);
+                warn(r, err->message);
                 g_ptr_array_add(r->info.errors, g_strdup(err->message));
                 g_clear_error(&err);
                 ok = false;
@@ -145,7 +143,7 @@ run_files(Run *r)
                                              " NetMon records that are not packets skipped "
                                              "(NetEvent, network info, other media)",
                                              cp_capture_name(cap), cp_capture_skipped(cap));
-                warn(note);
+                warn(r, note);
                 g_free(note);
             }
             cp_capture_free(cap);
@@ -260,10 +258,9 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         started = cp_live_run(&job, &ok, error);
     } else {
         r.progress = cp_progress_new(!cfg->quiet && cp_progress_stderr_is_tty());
-        progress_shown = r.progress;
         ok = run_files(&r);
-        progress_shown = NULL;
         cp_progress_free(r.progress);
+        r.progress = NULL;
     }
     if (!started) {
         /* The device never opened: nothing to report. */
@@ -299,7 +296,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         cp_report_final(r.report, &seen, &r.info, NULL);
     }
     if (r.export_error != NULL) {
-        warn(r.export_error->message);
+        warn(&r, r.export_error->message);
         g_error_free(r.export_error);
         res->output_error = true;
     }
