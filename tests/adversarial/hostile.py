@@ -609,7 +609,13 @@ def export_certs_does_not_create_missing_parents(certpath, work, chk):
     os.makedirs(parent, exist_ok=True)
     rc, out, err, _ = run(certpath, ['--export-certs', target, path])
     chk.eq('with the parent present: exit status', rc, 1)
-    chk.eq('one PEM exported', len(os.listdir(target)) if os.path.isdir(target) else 0, 1)
+    names = os.listdir(target) if os.path.isdir(target) else []
+    pems = [n for n in names if re.fullmatch(r'[0-9A-F]{40}\.pem', n)]
+    chk.eq('one <SHA1>.pem exported', len(pems), 1)
+    chk.eq('one chain bundle and the manifest beside it',
+           sorted(n for n in names if n.endswith('-chain1.pem') or n == 'manifest.json'),
+           sorted(n for n in names if n not in pems))
+    chk.eq('two more files: the bundle and manifest.json', len(names), 3)
 
 
 def plain_flight():
