@@ -34,7 +34,7 @@ typedef struct CpJson {
     bool boolean;
     bool is_uint;     /* NUMBER: a non-negative integer that fits in uint64 */
     uint64_t uint;    /* when is_uint */
-    char *string;     /* STRING: decoded, NUL-terminated (an escaped NUL ends it early) */
+    char *string;     /* STRING: decoded UTF-8, NUL-terminated (\u0000 is refused) */
     GPtrArray *items; /* ARRAY: CpJson*; OBJECT: the values */
     GPtrArray *keys;  /* OBJECT: char*, parallel to items */
 } CpJson;
