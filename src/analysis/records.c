@@ -14,8 +14,10 @@
  * side of the same TLS session): a handshake whose client and server endpoints match one seen
  * within DUP_WINDOW_NS is the same connection and is counted once (records.duplicate), as the
  * duplicated packets of a merged capture would have been. Certificate records are folded before
- * the handshakes that name them when each sensor's lines are read in order; a chain naming a
- * thumbprint with no certificate record stays an unparsed link, as an unparsable DER does. */
+ * the handshakes that name them when each sensor's lines are read in order; when a shipper mixed
+ * that order, cp_records_finish() gives the model's chains the certificates that came late. A
+ * thumbprint with no certificate record at all stays an unparsed link, as an unparsable DER
+ * does. */
 #include "analysis/records.h"
 
 #include <arpa/inet.h>
@@ -381,6 +383,27 @@ take_summary(CpRecords *rd, const CpJson *o)
             break;
         }
     }
+}
+
+uint64_t
+cp_records_finish(CpRecords *rd)
+{
+    CpCertCache *certs = cp_pipeline_certs(rd->pl);
+    GPtrArray *servers = cp_model_servers(cp_pipeline_model(rd->pl));
+    uint64_t found = 0;
+
+    for (guint i = 0; i < servers->len; i++) {
+        const CpServer *s = servers->pdata[i];
+        for (guint j = 0; j < s->chains->len; j++) {
+            GArray *links = ((CpSeenChain *)s->chains->pdata[j])->links;
+            for (guint k = 0; k < links->len; k++) {
+                CpChainLink *l = &g_array_index(links, CpChainLink, k);
+                if (l->cert == NULL && (l->cert = cp_cert_cache_find_sha1(certs, l->sha1)))
+                    found++;
+            }
+        }
+    }
+    return found;
 }
 
 static bool

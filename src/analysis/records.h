@@ -35,5 +35,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CpRecords, cp_records_free)
 bool cp_records_line(CpRecords *rd, const uint8_t *line, size_t len);
 /* A line longer than --max-record-line, skipped unread by the caller (records.too_large). */
 void cp_records_line_too_long(CpRecords *rd);
+/* After the last line: links of the model's chains that named a certificate whose record came
+ * later (a shipper that does not keep each sensor's order) get it now. Returns how many. */
+uint64_t cp_records_finish(CpRecords *rd);
 /* (transfer none) counts since the reader was made. */
 const CpRecordsStats *cp_records_stats(const CpRecords *rd);

@@ -198,6 +198,7 @@ run_records(Run *r)
         r->opened++;
         note_records(strcmp(*in, "-") == 0 ? "standard input" : *in, &before, cp_records_stats(rd));
     }
+    cp_records_finish(rd);
     return ok;
 }
 
