@@ -6,6 +6,7 @@ sensors do), each sensor's capture read with --format json, and the sensors' JSO
 
 usage: records.py --list
        records.py CAPGEN CERTPATH WORKDIR CASE
+       records.py CAPGEN CERTPATH WORKDIR records-public-captures CORPUS_DIR
 """
 import json
 import os
@@ -259,12 +260,44 @@ def check_hostile(capgen, cp, work, name):
     print("%s: hostile lines counted and skipped, the records among them still merged" % name)
 
 
+def check_public(cp, work, corpus):
+    """Every public capture of the corpus (real servers, real faults): its JSON records read back
+    give its own findings, servers and counts. Skipped (77) without the corpus."""
+    public = os.path.join(corpus, "public")
+    manifest = os.path.join(public, "MANIFEST.tsv")
+    if not os.path.exists(manifest):
+        print("SKIP: no public captures at " + public)
+        return 77
+    names = [l.split("\t")[0] for l in open(manifest).read().splitlines()[1:] if l.strip()]
+    problems, same = [], 0
+    for n in names:
+        p = certpath(cp, ["--format", "json", os.path.join(public, n)])
+        if p.returncode not in (0, 1):
+            continue  # an input error: nothing to compare
+        path = os.path.join(work, "public-%s.jsonl" % n)
+        with open(path, "wb") as fh:
+            fh.write(p.stdout)
+        q = certpath(cp, ["--format", "json", "--records", path])
+        got = compare(lines_of(p), lines_of(q), n)
+        if q.returncode != p.returncode:
+            got.append("%s: exit %d from records, %d from the capture" % (n, q.returncode,
+                                                                          p.returncode))
+        problems += got
+        same += not got
+    if problems or same == 0:
+        sys.exit("\n".join(problems) or "no public capture compared")
+    print("records-public-captures: %d captures give the same diagnosis from their records" % same)
+    return 0
+
+
 def main():
     if sys.argv[1:] == ["--list"]:
         print("\n".join(list(SITES) + OTHER))
         return 0
     capgen, cp, work, name = sys.argv[1:5]
     os.makedirs(work, exist_ok=True)
+    if name == "records-public-captures":
+        return check_public(cp, work, sys.argv[5])
     if name in SITES:
         check_site(capgen, cp, work, name)
     elif name == "records-stdin":
