@@ -453,9 +453,9 @@ cp_diagnose(CpModel *m, CpCertCache *cache, CpTrust *trust, const CpDiagOptions 
 bool
 cp_diag_evidence_incomplete(const CpAnomalies *a)
 {
-    static const CpAnomalyId lost[] = { CP_ANOMALY_CERT_CACHE_FULL, CP_ANOMALY_MODEL_SERVER_LIMIT,
+    static const CpAnomalyId lost[] = { CP_ANOMALY_CERT_CACHE_FULL,   CP_ANOMALY_MODEL_SERVER_LIMIT,
                                         CP_ANOMALY_MODEL_CHAIN_LIMIT, CP_ANOMALY_FLOW_EVICTED,
-                                        CP_ANOMALY_TCP_MEMCAP };
+                                        CP_ANOMALY_TCP_MEMCAP,        CP_ANOMALY_RECORDS_NO_DER };
 
     for (size_t i = 0; a != NULL && i < G_N_ELEMENTS(lost); i++)
         if (a->count[lost[i]] > 0)

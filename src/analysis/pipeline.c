@@ -123,19 +123,27 @@ cp_pipeline_take_events(CpPipeline *p)
     return taken;
 }
 
+/* A certificate through the cache, queued for the caller when it is seen for the first time. */
+static CpCert *
+cert_get(CpPipeline *p, const uint8_t *der, size_t len, char sha1[41])
+{
+    bool is_new;
+    CpCert *cert = cp_cert_cache_get(p->certs, der, len, &is_new, sha1);
+
+    if (is_new && cert != NULL) {
+        CpEvent e = { CP_EVENT_CERTIFICATE, cert, NULL };
+        g_array_append_val(p->events, e);
+    }
+    return cert;
+}
+
 static void
 chain_from_event(CpPipeline *p, GArray *chain, const CpTlsEvent *ev)
 {
     g_array_set_size(chain, 0);
     for (size_t i = 0; i < ev->cert_count; i++) {
         CpChainLink link;
-        bool is_new;
-        link.cert =
-                cp_cert_cache_get(p->certs, ev->cert_der[i], ev->cert_len[i], &is_new, link.sha1);
-        if (is_new && link.cert != NULL) {
-            CpEvent e = { CP_EVENT_CERTIFICATE, link.cert, NULL };
-            g_array_append_val(p->events, e);
-        }
+        link.cert = cert_get(p, ev->cert_der[i], ev->cert_len[i], link.sha1);
         g_array_append_val(chain, link);
     }
 }
@@ -241,6 +249,17 @@ conn_data(void *state, CpDir dir, const uint8_t *data, size_t len, unsigned flag
     return cp_dissect_conn_feed(c->dissect, dir, data, len, flags);
 }
 
+/* A finished handshake joins the model and the queue, which owns it from here. */
+static void
+fold(CpPipeline *p, CpHandshake *h)
+{
+    p->stats.tls_connections++;
+    if (!cp_model_add(p->model, h))
+        cp_anomaly_add(&p->anomalies, CP_ANOMALY_MODEL_SERVER_LIMIT); /* model.server_limit */
+    CpEvent e = { CP_EVENT_HANDSHAKE, NULL, h };
+    g_array_append_val(p->events, e);
+}
+
 /* The handshake takes the endpoints and reassembly's facts, joins the model and the queue. */
 static void
 report(CpPipeline *p, Conn *c, const CpConnInfo *info, const CpConnEnd *end)
@@ -254,13 +273,9 @@ report(CpPipeline *p, Conn *c, const CpConnInfo *info, const CpConnEnd *end)
     c->hs.client_port = info->port[1 - s];
     c->hs.truncated |= end->truncated[s] && !c->hs.has_chain && !c->hs.tls13_encrypted;
     c->hs.overlap_conflict = end->conflict[0] || end->conflict[1];
-    p->stats.tls_connections++;
-    if (!cp_model_add(p->model, &c->hs))
-        cp_anomaly_add(&p->anomalies, CP_ANOMALY_MODEL_SERVER_LIMIT); /* model.server_limit */
     *h = c->hs; /* the queue takes the handshake's arrays and name */
     cp_handshake_init(&c->hs);
-    CpEvent e = { CP_EVENT_HANDSHAKE, NULL, h };
-    g_array_append_val(p->events, e);
+    fold(p, h);
 }
 
 static void
@@ -373,4 +388,27 @@ CpCertCache *
 cp_pipeline_certs(CpPipeline *p)
 {
     return p->certs;
+}
+
+const CpCert *
+cp_pipeline_record_der(CpPipeline *p, const uint8_t *der, size_t len, char sha1_out[41])
+{
+    return cert_get(p, der, len, sha1_out);
+}
+
+void
+cp_pipeline_record_handshake(CpPipeline *p, CpHandshake *h)
+{
+    p->stats.cert_messages += h->has_chain; /* no Certificate event came for it */
+    if (p->stats.first_ts_ns == 0 || h->ts_ns < p->stats.first_ts_ns)
+        p->stats.first_ts_ns = h->ts_ns;
+    if (h->ts_ns > p->stats.last_ts_ns)
+        p->stats.last_ts_ns = h->ts_ns;
+    fold(p, h);
+}
+
+CpAnomalies *
+cp_pipeline_anomalies(CpPipeline *p)
+{
+    return &p->anomalies;
 }

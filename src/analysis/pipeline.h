@@ -50,3 +50,14 @@ void cp_pipeline_seen(CpPipeline *p, CpSeen *out);
 uint64_t cp_pipeline_tls_connections(const CpPipeline *p);
 CpModel *cp_pipeline_model(CpPipeline *p);
 CpCertCache *cp_pipeline_certs(CpPipeline *p);
+
+/* Records (--records, analysis/records.h): what other certpath sensors wrote, through the same
+ * certificate cache, model and queue as packets, so the diagnosis cannot tell the difference. */
+/* (transfer none) the certificate of der (queued when new), NULL when it does not parse;
+ * sha1_out receives the thumbprint always. */
+const CpCert *cp_pipeline_record_der(CpPipeline *p, const uint8_t *der, size_t len,
+                                     char sha1_out[41]);
+/* h (transfer full, g_new'd) joins the model and the queue. */
+void cp_pipeline_record_handshake(CpPipeline *p, CpHandshake *h);
+/* (transfer none) the run's anomaly counters, for what records themselves count. */
+CpAnomalies *cp_pipeline_anomalies(CpPipeline *p);

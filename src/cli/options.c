@@ -439,6 +439,10 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
           "Read packets from FILE (repeatable; \"-\" for standard input); the words after the "
           "options are then a capture filter, as with tcpdump -r",
           "FILE" },
+        { "records", 0, 0, G_OPTION_ARG_NONE, &c->records,
+          "The inputs are JSON Lines written by certpath --format json on one or more sensors "
+          "(\"-\" for standard input): diagnose them together, as one capture",
+          NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &c->quiet,
           "Print no report, only warnings and errors: the exit status says it all", NULL },
         { "write", 'w', 0, G_OPTION_ARG_FILENAME, &c->write_file,
@@ -545,6 +549,11 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
         g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
                     "no input: give capture files, \"-\" for standard input, or -i IFACE "
                     "(see certpath --help)");
+        return false;
+    }
+    if (c->records && (c->iface != NULL || c->offline_filter != NULL)) {
+        g_set_error(error, CP_ERROR, CP_ERROR_USAGE,
+                    "--records reads JSON Lines: it excludes -i and a capture filter");
         return false;
     }
     if (!check_diagnosis_options(c, error))

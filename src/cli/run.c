@@ -17,6 +17,7 @@
 #include "cli/live.h"
 #include "cli/progress.h"
 #include "output/export_bundle.h"
+#include "cli/records_input.h"
 #include "output/export_pem.h"
 #include "output/report.h"
 
@@ -155,6 +156,61 @@ run_files(Run *r)
 }
 
 static void
+show_events_cb(void *user)
+{
+    show_events(user);
+}
+
+/* Why a file added less than it holds: said once per file, on standard error. */
+static void
+note_records(const char *path, const CpRecordsStats *before, const CpRecordsStats *after)
+{
+    uint64_t no_der = after->no_der - before->no_der;
+    uint64_t rejected = after->rejected - before->rejected;
+
+    if (no_der > 0) {
+        g_autofree char *msg = g_strdup_printf(
+                "%s: %" G_GUINT64_FORMAT " certificate records carry no DER (written by a "
+                "certpath older than --records): chains naming them cannot be checked; run the "
+                "sensor's certpath again with this version",
+                path, no_der);
+        warn(msg);
+    }
+    if (rejected > 0) {
+        g_autofree char *msg = g_strdup_printf(
+                "%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " lines skipped: not certpath "
+                "records, or damaged (records.* in the summary's anomalies)",
+                path, rejected, after->lines - before->lines);
+        warn(msg);
+    }
+}
+
+/* --records: every input is JSON Lines from a certpath sensor; all of them make one model. */
+static bool
+run_records(Run *r)
+{
+    g_autoptr(CpRecords) rd = cp_records_new(r->pl, &r->cfg->limits);
+    bool ok = true;
+
+    for (char **in = r->cfg->inputs; *in != NULL; in++) {
+        GError *err = NULL;
+        CpRecordsStats before = *cp_records_stats(rd);
+        g_ptr_array_add(r->info.inputs, g_strdup(*in));
+        if (!cp_records_read(rd, *in, r->cfg->limits.max_record_line, show_events_cb, r, &err)) {
+            warn(err->message);
+            g_ptr_array_add(r->info.errors, g_strdup(err->message));
+            g_error_free(err);
+            ok = false;
+            continue;
+        }
+        r->opened++;
+        note_records(strcmp(*in, "-") == 0 ? "standard input" : *in, &before, cp_records_stats(rd));
+    }
+    cp_records_finish(rd);
+    return ok;
+}
+
+static void
 list_devices(CpRunResult *res, GError **error)
 {
     GPtrArray *devs = cp_capture_list_devices(error);
@@ -237,6 +293,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         return false;
     }
     r.info.has_at = cfg->has_at;
+    r.info.records = cfg->records;
     r.info.at_s = cfg->at_s;
     r.report = cp_report_new(cfg->format, out, cfg->iface != NULL || cfg->lines);
     r.info.inputs = g_ptr_array_new_with_free_func(g_free);
@@ -256,6 +313,8 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     if (cfg->iface != NULL) {
         CpLiveJob job = { cfg, r.report, out, r.pl, r.trust, &dopt, &r.info, &r.export_error };
         started = cp_live_run(&job, &ok, error);
+    } else if (cfg->records) {
+        ok = run_records(&r);
     } else {
         r.progress = cp_progress_new(!cfg->quiet && cp_progress_stderr_is_tty());
         ok = run_files(&r);

@@ -16,6 +16,7 @@ typedef struct CpRunInfo {
     GPtrArray *inputs; /* (element-type utf8) files read, or the device */
     GPtrArray *errors; /* (element-type utf8) one-line input errors met */
     bool live;
+    bool records;     /* --records: inputs are JSON Lines of certpath sensors, not captures */
     bool stats_valid; /* live capture statistics below */
     uint64_t received, dropped_kernel, dropped_iface;
     bool has_at; /* validity judged at at_s, not capture time */

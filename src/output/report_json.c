@@ -83,6 +83,10 @@ json_certificate(CpReport *r, const CpCert *c)
     str_array(r, "aia_ca_issuers", c->aia_ca_issuers);
     str_array(r, "aia_ocsp", c->aia_ocsp);
     num(r, "der_len", c->der_len);
+    /* The DER itself, once per distinct certificate: what lets --records rebuild and check the
+     * chains from several sensors' lines (base64 needs no escaping). */
+    g_autofree char *der = g_base64_encode(c->der, c->der_len);
+    g_string_append_printf(r->line, ",\"der\":\"%s\"", der);
     g_string_append(r->line, "}\n");
     cp_report_emit(r);
 }
@@ -205,7 +209,7 @@ json_summary(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDia
     num(r, "certificate_messages", s->cert_messages);
     num(r, "certificates", seen->certificates);
     num(r, "servers", seen->servers->len);
-    if (s->frames > 0) {
+    if (s->frames > 0 || (info->records && s->tls_connections > 0)) {
         key(r, "capture_start");
         g_string_append_c(r->line, '"');
         cp_fmt_time_ns(r->line, s->first_ts_ns, true);
@@ -213,6 +217,8 @@ json_summary(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDia
         cp_fmt_time_ns(r->line, s->last_ts_ns, true);
         g_string_append_c(r->line, '"');
     }
+    if (info->records)
+        boolean(r, "records", true);
     if (info->stats_valid) {
         num(r, "received", info->received);
         num(r, "dropped_kernel", info->dropped_kernel);

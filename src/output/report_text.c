@@ -490,9 +490,9 @@ verdict_faults(GString *v, const CpDiagnosis *d)
 static void
 lost_evidence(GString *v, const CpAnomalies *a)
 {
-    static const CpAnomalyId lost[] = { CP_ANOMALY_CERT_CACHE_FULL, CP_ANOMALY_MODEL_SERVER_LIMIT,
+    static const CpAnomalyId lost[] = { CP_ANOMALY_CERT_CACHE_FULL,   CP_ANOMALY_MODEL_SERVER_LIMIT,
                                         CP_ANOMALY_MODEL_CHAIN_LIMIT, CP_ANOMALY_FLOW_EVICTED,
-                                        CP_ANOMALY_TCP_MEMCAP };
+                                        CP_ANOMALY_TCP_MEMCAP,        CP_ANOMALY_RECORDS_NO_DER };
     bool first = true;
 
     for (size_t i = 0; i < G_N_ELEMENTS(lost); i++) {
@@ -626,10 +626,14 @@ text_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagn
                            seen->certificates == 1 ? "" : "s");
     g_string_append(o, "input: ");
     esc_list(o, info->inputs);
-    g_string_append_printf(
-            o, "; %" G_GUINT64_FORMAT " packet%s, %" G_GUINT64_FORMAT " TCP connection%s",
-            s->frames, s->frames == 1 ? "" : "s", s->connections, s->connections == 1 ? "" : "s");
-    if (s->frames > 0) {
+    if (info->records)
+        g_string_append(o, "; JSON records of certpath sensors");
+    else
+        g_string_append_printf(
+                o, "; %" G_GUINT64_FORMAT " packet%s, %" G_GUINT64_FORMAT " TCP connection%s",
+                s->frames, s->frames == 1 ? "" : "s", s->connections,
+                s->connections == 1 ? "" : "s");
+    if (s->frames > 0 || (info->records && s->tls_connections > 0)) {
         g_string_append(o, "; captured ");
         date(o, (int64_t)(s->first_ts_ns / 1000000000u));
         g_string_append(o, " to ");
