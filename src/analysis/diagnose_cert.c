@@ -68,8 +68,9 @@ text_capture_clock(Diag *g, CpFinding *f, const DiagFacts *x)
     g_string_append(f->message,
                     ". A server cannot send a certificate before it is issued, so the capture's "
                     "timestamps are wrong (rewritten, or the capturing machine's clock), not the "
-                    "certificate: certpath did not judge expiry on this chain. A wrong clock on "
-                    "a client (a phone without NTP) shows instead as the client refusing the "
+                    "certificate: certpath did not judge the dates of the chains that show it. A "
+                    "wrong clock on a client (a phone without NTP) shows instead as the client "
+                    "refusing the "
                     "certificate.");
     g_string_append(f->remedy,
                     "Check the clock of the machine that captured, or give the real capture time "
@@ -132,9 +133,11 @@ static void
 text_random_names(Diag *g, CpFinding *f, const DiagFacts *x)
 {
     (void)g;
-    g_string_append_printf(f->message,
-                           "Clients asked %s for the random name '%s' and it answered with ",
-                           x->server->endpoint, x->name);
+    g_string_append_printf(
+            f->message,
+            "Clients asked %s (and any other server listed) for the random name '%s' and it "
+            "answered with ",
+            x->server->endpoint, x->name);
     cp_diag_cert_ref(f->message, x->cert);
     g_string_append(f->message,
                     ", itself a random name issued by another random name: the pattern of Tor "
@@ -152,9 +155,10 @@ cp_diag_random_names(Diag *g, const CpServer *s, const CpSeenChain *ch, const ch
     if (leaf == NULL || leaf->san_dns->len > 0 || !tor_name(asked, "com") ||
         !tor_dn(leaf->subject, "net") || !tor_dn(leaf->issuer, "com"))
         return false;
+    /* One note per capture, listing every relay: the pattern, not each relay, is the news. */
     DiagFacts x = { .server = s, .chain = ch, .cert = leaf, .is_leaf = true, .name = asked };
-    cover(cp_diag_report(g, CP_FINDING_RANDOM_NAMES, s->endpoint, text_random_names, &x), s,
-          leaf->sha1, ch->count);
+    cover(cp_diag_report(g, CP_FINDING_RANDOM_NAMES, "tor", text_random_names, &x), s, leaf->sha1,
+          ch->count);
     return true;
 }
 
@@ -286,13 +290,17 @@ ca_purpose(Diag *g, const CpServer *s, const CpSeenChain *ch)
 
 /* ---- client-incompatible ---- */
 
-static bool
-has_wildcard(const CpCert *c)
+/* (transfer none) the first wildcard name of the leaf, and whether it is its subject CN. */
+static const char *
+wildcard_of(const CpCert *c, bool *in_cn)
 {
+    *in_cn = c->common_name != NULL && c->common_name[0] == '*';
+    if (*in_cn)
+        return c->common_name;
     for (guint i = 0; i < c->san_dns->len; i++)
         if (((const char *)c->san_dns->pdata[i])[0] == '*')
-            return true;
-    return c->common_name != NULL && c->common_name[0] == '*';
+            return c->san_dns->pdata[i];
+    return NULL;
 }
 
 /* server, cert, why (the property), clients (which clients, and what they may not do), fix. */
@@ -327,16 +335,24 @@ client_classes(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpCert *
 
     if (role == CP_ROLE_UNKNOWN)
         return;
-    if (has_wildcard(leaf))
+    bool in_cn = false;
+    const char *wild = wildcard_of(leaf, &in_cn);
+    if (wild != NULL) {
+        g_autofree char *why = g_strdup_printf("carries the wildcard %s '%s'",
+                                               in_cn ? "subject name (CN)" : "SAN entry", wild);
         incompatible(
-                g, s, ch, leaf, "wildcard", "carries a wildcard name",
-                "Lync Phone Edition devices may fail to sign in against a wildcard certificate, "
-                "and Microsoft supports no wildcard as the subject name for any Lync role; "
-                "wildcard SAN entries are meant for the simple URLs behind a reverse proxy.",
+                g, s, ch, leaf, "wildcard", why,
+                in_cn ? "Microsoft supports no wildcard as the subject name of any Lync/Skype "
+                        "server role, and Lync Phone Edition devices may fail to sign in."
+                      : "Microsoft allows wildcard SAN entries on Lync/Skype servers for the "
+                        "simple URLs and asks to test unified communications devices first: Lync "
+                        "Phone Edition devices may fail to sign in against a wildcard "
+                        "certificate.",
                 "Re-issue the certificate with every name spelled out (pool, front end and "
                 "service names: Request-CsCertificate or the Certificate Wizard fills them in; "
                 "on Exchange New-ExchangeCertificate -DomainName with each name), assign it, and "
                 "test a phone before retiring the wildcard one.");
+    }
     for (guint i = 0; i < ch->links->len; i++) {
         const CpCert *c = g_array_index(ch->links, CpChainLink, i).cert;
         if (c == NULL || !c->sig_pss || c->self_signed)
