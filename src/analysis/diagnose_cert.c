@@ -7,8 +7,9 @@
  *   CA basic constraints. Every RFC 5280 client refuses these, so they are errors.
  * - client-incompatible: what a class of clients of a Lync/Skype or Exchange server may not
  *   handle (wildcard names for phones, RSASSA-PSS, RSA sizes other than 1024/2048/4096). Raised
- *   only where the server's role makes that client class plausible, and as a warning: the
- *   capture shows the certificate, not the clients' firmware.
+ *   only where the server's role makes that client class plausible (a front end or Edge, or an
+ *   Exchange server of the same site), and as a warning: the capture shows the certificate, not
+ *   the clients' firmware.
  * - capture-clock: a server cannot send a certificate before it exists. A certificate whose
  *   notBefore is far after the capture time says the capture's clock is wrong (rewritten or
  *   fabricated timestamps), not the certificate; its chain's dates are then not judged.
@@ -327,13 +328,37 @@ incompatible(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpCert *c,
           c->sha1, ch->count);
 }
 
+/* Whether Lync/Skype clients and phones plausibly reach this server: it is a front end or Edge,
+ * or an Exchange server the user named as such or that shares a domain with a front end or Edge
+ * of the capture. A server that merely has an Exchange-like name (outlook.com, a public mail
+ * host) serves no phone certpath can see. */
+static bool
+lync_clients(Diag *g, const CpServer *s, CpRole role)
+{
+    if (role == CP_ROLE_FRONTEND || role == CP_ROLE_EDGE)
+        return true;
+    if (role != CP_ROLE_EXCHANGE)
+        return false;
+    if (cp_roles_user_set(g->d->roles, s))
+        return true;
+    GPtrArray *servers = cp_model_servers(g->model);
+    for (guint i = 0; i < servers->len; i++) {
+        const CpServer *o = servers->pdata[i];
+        CpRole r = cp_roles_get(g->d->roles, o);
+        if (o != s && (r == CP_ROLE_FRONTEND || r == CP_ROLE_EDGE) &&
+            cp_roles_related(g->d->roles, o, s))
+            return true;
+    }
+    return false;
+}
+
 static void
 client_classes(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpCert *leaf)
 {
     CpRole role = cp_roles_get(g->d->roles, s);
     bool lync = role == CP_ROLE_FRONTEND || role == CP_ROLE_EDGE;
 
-    if (role == CP_ROLE_UNKNOWN)
+    if (!lync_clients(g, s, role))
         return;
     bool in_cn = false;
     const char *wild = wildcard_of(leaf, &in_cn);

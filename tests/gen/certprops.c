@@ -19,6 +19,7 @@
 #define DOMAIN   "contoso.com"
 
 static const char *const exch_sans[] = { "mail.contoso.com", "autodiscover.contoso.com", NULL };
+static const char *const fe_sans[] = { "pool.contoso.com", "fe01.contoso.com", NULL };
 
 typedef struct Mini {
     CgCert *root, *issuing;
@@ -106,16 +107,20 @@ connect1(CgSession *s, unsigned client, uint32_t addr, uint16_t port, const char
 }
 
 /* Exchange with one leaf: issue it from spec, then mail. and autodiscover. clients (or the
- * address itself as SNI for the first client when ip_sni). */
+ * address itself as SNI for the first client when ip_sni). fe (nullable): a front end leaf,
+ * already issued, to serve to one SIP client first. */
 static gboolean
-exchange(CgSession *s, Mini *m, CgCertSpec *spec, bool ip_sni, GError **error)
+exchange(CgSession *s, Mini *m, CgCertSpec *spec, bool ip_sni, CgCert *fe, GError **error)
 {
     CgCert *leaf = cg_pki_issue(cg_session_pki(s), spec, m->issuing, error);
-    SSL_CTX *srv;
+    SSL_CTX *srv, *fesrv = NULL;
 
     if (leaf == NULL)
         return FALSE;
     cg_session_certificates(s);
+    if (fe != NULL && ((fesrv = server(s, fe, m->issuing, error)) == NULL ||
+                       !connect1(s, 11, FRONTEND, 5061, NULL, m->client, fesrv, error)))
+        return FALSE;
     srv = server(s, leaf, m->issuing, error);
     return connect1(s, 21, EXCHANGE, 443, ip_sni ? "10.1.0.20" : "mail.contoso.com", m->client, srv,
                     error) &&
@@ -158,11 +163,18 @@ cg_certprops_pss_exchange(CgSession *s, GError **error)
     Mini m;
     CgRdn cn;
 
-    if (!begin(s, &m, false, 2, CG_KEY_RSA2048, 0, error))
+    CgRdn fcn;
+
+    /* With the site's front end: its Lync clients and phones are who cannot use PSS. */
+    if (!begin(s, &m, true, 3, CG_KEY_RSA2048, 0, error))
+        return FALSE;
+    CgCertSpec fe = leaf_spec(s, "contoso-frontend", fe_sans, &fcn);
+    CgCert *feleaf = cg_pki_issue(cg_session_pki(s), &fe, m.issuing, error);
+    if (feleaf == NULL)
         return FALSE;
     CgCertSpec spec = leaf_spec(s, "contoso-exchange", exch_sans, &cn);
     spec.pss = true;
-    return exchange(s, &m, &spec, false, error);
+    return exchange(s, &m, &spec, false, feleaf, error);
 }
 
 /* Exchange's leaf made from a client template: extendedKeyUsage clientAuth only. */
@@ -176,7 +188,7 @@ cg_certprops_no_serverauth(CgSession *s, GError **error)
         return FALSE;
     CgCertSpec spec = leaf_spec(s, "contoso-exchange", exch_sans, &cn);
     spec.eku = "clientAuth";
-    return exchange(s, &m, &spec, false, error);
+    return exchange(s, &m, &spec, false, NULL, error);
 }
 
 /* The issuing CA renewed with a new key (same name, same root): the front end still has a leaf
@@ -184,7 +196,6 @@ cg_certprops_no_serverauth(CgSession *s, GError **error)
 gboolean
 cg_certprops_ca_renewed(CgSession *s, GError **error)
 {
-    static const char *const fe_sans[] = { "pool.contoso.com", "fe01.contoso.com", NULL };
     Mini m;
     CgRdn cn, ecn;
 
@@ -243,7 +254,7 @@ cg_certprops_ip_literal_sni(CgSession *s, GError **error)
     if (!begin(s, &m, false, 1, CG_KEY_EC_P256, 0, error))
         return FALSE;
     CgCertSpec spec = leaf_spec(s, "contoso-exchange", exch_sans, &cn);
-    return exchange(s, &m, &spec, true, error);
+    return exchange(s, &m, &spec, true, NULL, error);
 }
 
 /* Every certificate starts 400 days after the capture time: the capture's clock is a year
@@ -260,5 +271,5 @@ cg_certprops_capture_clock(CgSession *s, GError **error)
     CgCertSpec spec = leaf_spec(s, "contoso-exchange", exch_sans, &cn);
     spec.not_before += shift;
     spec.not_after += shift;
-    return exchange(s, &m, &spec, false, error);
+    return exchange(s, &m, &spec, false, NULL, error);
 }

@@ -1372,8 +1372,16 @@ client_incompatible_pss_signature_on_exchange(void)
                 .pss = true };
     Case c;
 
+    /* An Exchange-like name alone (outlook.com on the Internet) serves no phone certpath sees. */
     const CpDiagnosis *d =
             case_run(&c, &p, rsa_key(2048), rsa_key(2048), 20, 443, "mail.contoso.com", 0xc02f);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_CLIENT_INCOMPATIBLE), 0);
+    /* Named Exchange by the user: Lync clients and phones of the site read its web services. */
+    char selector[] = "10.1.0.20";
+    CpRoleRule rule = { CP_ROLE_EXCHANGE, selector };
+    CpDiagOptions o = { .rules = &rule, .n_rules = 1 };
+    cp_diagnosis_free(c.w.diag);
+    d = world_diagnose_opt(&c.w, &o);
     const CpFinding *f = finding(d, CP_FINDING_CLIENT_INCOMPATIBLE);
     REQUIRE(f);
     CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "RSASSA-PSS"));
