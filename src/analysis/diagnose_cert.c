@@ -197,17 +197,15 @@ needed_usage(const CpServer *s, const CpCert *leaf, uint16_t *cipher_out)
     return need;
 }
 
-/* server, chain, cert, is_leaf, why (what is wrong), limit (the cipher suite, for key usage). */
+/* server, chain, cert, is_leaf, why (what is wrong), clients (who refuses it). */
 static void
 text_wrong_purpose(Diag *g, CpFinding *f, const DiagFacts *x)
 {
     g_string_append(f->message, "The ");
     g_string_append(f->message, x->is_leaf ? "server certificate " : "CA certificate ");
     cp_diag_cert_ref(f->message, x->cert);
-    g_string_append_printf(f->message,
-                           " sent by %s %s. Clients that check certificate purposes "
-                           "(Windows, browsers, OpenSSL) refuse it.",
-                           x->server->endpoint, x->why);
+    g_string_append_printf(f->message, " sent by %s %s. %s", x->server->endpoint, x->why,
+                           x->clients);
     if (!x->is_leaf) {
         g_string_append(f->remedy, "Re-issue this CA certificate as a CA (basicConstraints "
                                    "CA:TRUE; on a Windows CA, the Subordinate Certification "
@@ -237,10 +235,12 @@ text_wrong_purpose(Diag *g, CpFinding *f, const DiagFacts *x)
 }
 
 static void
-wrong_purpose(Diag *g, const CpServer *s, const CpSeenChain *ch, const char *why, const CpCert *c,
-              bool is_leaf)
+wrong_purpose(Diag *g, const CpServer *s, const CpSeenChain *ch, const char *why,
+              const char *effect, const CpCert *c, bool is_leaf)
 {
-    DiagFacts x = { .server = s, .chain = ch, .cert = c, .is_leaf = is_leaf, .why = why };
+    DiagFacts x = {
+        .server = s, .chain = ch, .cert = c, .is_leaf = is_leaf, .why = why, .clients = effect
+    };
     g_autofree char *key = g_strdup_printf("%s|%s", c->sha1, why);
 
     cover(cp_diag_report(g, CP_FINDING_WRONG_PURPOSE, key, text_wrong_purpose, &x), s, c->sha1,
@@ -254,8 +254,10 @@ leaf_purpose(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpCert *le
 
     if (leaf->has_eku && !leaf->eku_server_auth)
         wrong_purpose(g, s, ch,
-                      "has an extended key usage without Server Authentication (serverAuth)", leaf,
-                      true);
+                      "has an extended key usage without Server Authentication (serverAuth)",
+                      "Windows, browsers and OpenSSL refuse it as a server certificate, and Lync "
+                      "and Skype for Business require the Server EKU on every server certificate.",
+                      leaf, true);
     if (!leaf->has_key_usage)
         return;
     unsigned need = needed_usage(s, leaf, &cipher);
@@ -266,7 +268,10 @@ leaf_purpose(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpCert *le
             "has a key usage without %s, which the negotiated suite %s needs",
             (lacks & CP_KU_KEY_ENCIPHERMENT) ? "Key Encipherment" : "Digital Signature",
             cp_tls_cipher_name(cipher));
-    wrong_purpose(g, s, ch, why, leaf, true);
+    wrong_purpose(g, s, ch, why,
+                  "Clients that enforce key usage (RFC 5280 4.2.1.3) refuse the handshake; "
+                  "lenient ones let it pass, so it may fail for some clients only.",
+                  leaf, true);
 }
 
 /* A certificate of the chain that issued the one before it but is not a CA. Self-signed
@@ -285,6 +290,8 @@ ca_purpose(Diag *g, const CpServer *s, const CpSeenChain *ch)
                               ? "issued the certificate before it but its basic constraints say "
                                 "it is not a CA"
                               : "issued the certificate before it but has no CA basic constraints",
+                      "RFC 5280 clients (Windows, browsers, OpenSSL) do not accept it as an "
+                      "issuer, so the path ends there.",
                       c, false);
     }
 }
