@@ -307,6 +307,7 @@ fill_signature(CpCert *c)
         ERR_clear_error();
     }
     c->sig_hash = signature_hash(c->x509, nid);
+    c->sig_pss = nid == NID_rsassaPss;
 }
 
 /* iPAddress: 4 or 16 octets as text; other lengths (not valid in a SAN) as hex so they are
@@ -429,6 +430,28 @@ fill_self(CpCert *c)
     ERR_clear_error();
 }
 
+/* keyUsage and extendedKeyUsage as OpenSSL's extension cache decoded them: what a client checks
+ * before it uses the key for TLS (wrong-purpose). */
+static void
+fill_usage(CpCert *c)
+{
+    uint32_t flags = X509_get_extension_flags(c->x509);
+
+    c->has_key_usage = (flags & EXFLAG_KUSAGE) != 0;
+    if (c->has_key_usage) {
+        uint32_t ku = X509_get_key_usage(c->x509);
+        c->key_usage = ((ku & KU_DIGITAL_SIGNATURE) ? CP_KU_DIGITAL_SIGNATURE : 0u) |
+                       ((ku & KU_KEY_ENCIPHERMENT) ? CP_KU_KEY_ENCIPHERMENT : 0u) |
+                       ((ku & KU_KEY_AGREEMENT) ? CP_KU_KEY_AGREEMENT : 0u) |
+                       ((ku & KU_KEY_CERT_SIGN) ? CP_KU_KEY_CERT_SIGN : 0u);
+    }
+    c->has_eku = (flags & EXFLAG_XKUSAGE) != 0;
+    if (c->has_eku)
+        c->eku_server_auth =
+                (X509_get_extended_key_usage(c->x509) & (XKU_SSL_SERVER | XKU_ANYEKU)) != 0;
+    ERR_clear_error();
+}
+
 static void
 fill_fields(CpCert *c)
 {
@@ -455,6 +478,7 @@ fill_fields(CpCert *c)
     fill_key_ids(c);
     fill_aia(c);
     fill_self(c);
+    fill_usage(c);
 }
 
 static void

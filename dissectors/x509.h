@@ -42,7 +42,18 @@ typedef struct CpCert {
     GPtrArray *aia_ocsp;       /* (element-type utf8) URIs */
     bool self_issued;          /* subject == issuer (DER-equal names) */
     bool self_signed;          /* self-issued and its signature verifies with its own key */
+    bool sig_pss;              /* signed with RSASSA-PSS (Lync/Skype do not support it) */
+    bool has_key_usage;        /* a keyUsage extension is present */
+    unsigned key_usage;        /* CP_KU_* bits, 0 when absent */
+    bool has_eku;              /* an extendedKeyUsage extension is present */
+    bool eku_server_auth;      /* it lists serverAuth or anyExtendedKeyUsage */
 } CpCert;
+
+/* keyUsage bits certpath judges (RFC 5280 §4.2.1.3), independent of OpenSSL's values. */
+#define CP_KU_DIGITAL_SIGNATURE 0x1u
+#define CP_KU_KEY_ENCIPHERMENT  0x2u
+#define CP_KU_KEY_AGREEMENT     0x4u
+#define CP_KU_KEY_CERT_SIGN     0x8u
 
 typedef enum CpCertParseStatus {
     CP_CERT_OK = 0,

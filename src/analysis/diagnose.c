@@ -61,6 +61,8 @@ dates(Diag *g, const CpServer *s, const CpSeenChain *ch)
     int64_t at = judge_time(g, ch);
     bool leaf_known = cp_diag_leaf_known(ch);
 
+    if (cp_diag_clock_wrong(g, s, ch, at))
+        return;
     for (guint i = 0; at >= 0 && i < ch->links->len; i++) {
         const CpCert *c = g_array_index(ch->links, CpChainLink, i).cert;
         if (c == NULL || (at >= c->not_before && at <= c->not_after))
@@ -159,7 +161,7 @@ names(Diag *g, const CpServer *s, const CpSeenChain *ch)
 
     for (guint i = 0; leaf != NULL && i < ch->names->len; i++) {
         const char *asked = ch->names->pdata[i];
-        if (cp_cert_matches_host(leaf, asked))
+        if (cp_cert_matches_host(leaf, asked) || cp_diag_random_names(g, s, ch, asked))
             continue;
         DiagFacts x = { .server = s, .chain = ch, .cert = leaf, .is_leaf = true, .name = asked };
         g_autofree char *key = g_strdup_printf("%s|%s", s->endpoint, asked);
@@ -363,6 +365,7 @@ paths(Diag *g, const CpServer *s, CpServerDiag *sd)
             missing_found_elsewhere(g, s, ch, p);
         dates(g, s, ch);
         weak(g, s, ch);
+        cp_diag_cert_rules(g, s, ch);
         if (!cut)
             order(g, s, ch);
         if (cp_diag_leaf_known(ch))

@@ -55,6 +55,8 @@ typedef struct DiagFacts {
     const CpCert *other_cert;          /* dual-certificate, renewed: the newer leaf */
     const char *root_name;             /* root-retired: the root the path needs */
     unsigned limit;                    /* incomplete-evidence: the --max-chain in force */
+    const char *clients;               /* client-incompatible: which clients may fail, and how */
+    const char *fix;                   /* client-incompatible: how to re-issue */
 } DiagFacts;
 
 /* Writes the message and remedy of a new finding. */
@@ -112,3 +114,12 @@ bool cp_diag_chain_cut(const CpSeenChain *ch);
 bool cp_diag_leaf_known(const CpSeenChain *ch);
 
 void cp_diag_site_rules(Diag *g);
+
+/* Certificate properties (diagnose_cert.c): wrong-purpose and client-incompatible on one chain. */
+void cp_diag_cert_rules(Diag *g, const CpServer *s, const CpSeenChain *ch);
+/* A chain whose newest certificate starts far after the time it is judged at (at): the capture's
+ * clock is wrong. Reports capture-clock and returns true; the date rules then skip the chain. */
+bool cp_diag_clock_wrong(Diag *g, const CpServer *s, const CpSeenChain *ch, int64_t at);
+/* Tor's random names in SNI and certificate: reports random-names and returns true, so the name
+ * is not judged. */
+bool cp_diag_random_names(Diag *g, const CpServer *s, const CpSeenChain *ch, const char *asked);

@@ -125,8 +125,9 @@ cp_diag_text_weak_signature(Diag *g, CpFinding *f, const DiagFacts *x)
     g_string_append(f->remedy, "Re-issue it from a CA configured to sign with "
                                "SHA-256 (certutil -setreg ca\\csp\\CNGHashAlgorithm "
                                "SHA256 on a Windows CA, then restart certsvc). Where Lync Phone "
-                               "Edition devices connect, update their firmware first: old "
-                               "releases cannot use SHA-256-signed certificates.");
+                               "Edition devices connect, bring their firmware up to date first "
+                               "and test one: early releases may not handle SHA-256-signed "
+                               "certificates.");
 }
 
 /* chain-order: server, why. */

@@ -57,7 +57,18 @@ FINDINGS = {
     "weak": {"weak-key", "weak-signature"},
     "tls13": {"tls13-encrypted"},
     "all": {"client-rejected", "missing-intermediate", "array-mismatch"},
+    # Certificate properties and capture patterns (diagnose_cert.c, tests/gen/certprops.c).
+    "wildcard-pool": {"client-incompatible"},
+    "pss-exchange": {"client-incompatible"},
+    "no-serverauth": {"wrong-purpose"},
+    "ca-renewed": {"ca-renewed"},
+    "dual-cert": {"dual-certificate"},
+    "ip-literal-sni": {"ip-literal-sni"},
+    "capture-clock": {"capture-clock"},
 }
+# Scenarios judged on the plain capture only: their point is a rule, not the capture's shape.
+RULE_ONLY = ("tls13", "weak", "expired", "not-yet-valid", "wildcard-pool", "pss-exchange",
+             "no-serverauth", "ca-renewed", "dual-cert", "ip-literal-sni", "capture-clock")
 IMPAIRMENTS = {
     "": [],
     "+tiny": ["--mss", "7"],
@@ -94,7 +105,7 @@ OPTION_CASES = {
 FINDING_CASES = {}
 for scen in FINDINGS:
     for suffix, opts in IMPAIRMENTS.items():
-        if suffix and scen in ("tls13", "weak", "expired", "not-yet-valid"):
+        if suffix and scen in RULE_ONLY:
             continue
         FINDING_CASES["findings-" + scen + suffix] = (scen, opts)
 

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <openssl/bn.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 
@@ -170,9 +171,11 @@ static gboolean
 add_leaf_exts(X509 *x, X509 *issuer_x509, const CgCertSpec *spec, const CgCert *issuer)
 {
     g_autofree char *san = san_value(spec->sans);
-    gboolean ok =
-            add_ext(x, issuer_x509, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
-            add_ext(x, issuer_x509, NID_ext_key_usage, "serverAuth,clientAuth");
+    const char *ku =
+            spec->key_usage ? spec->key_usage : "critical,digitalSignature,keyEncipherment";
+    gboolean ok = add_ext(x, issuer_x509, NID_key_usage, ku) &&
+                  add_ext(x, issuer_x509, NID_ext_key_usage,
+                          spec->eku ? spec->eku : "serverAuth,clientAuth");
 
     if (ok && san[0] != '\0')
         ok = add_ext(x, issuer_x509, NID_subject_alt_name, san);
@@ -201,6 +204,23 @@ add_exts(X509 *x, const CgCertSpec *spec, CgCert *issuer)
            add_leaf_exts(x, issuer_x509, spec, issuer);
 }
 
+/* RSASSA-PSS with the digest's length as salt: what a Windows CA with the alternate signature
+ * format enabled produces. */
+static gboolean
+sign_pss(X509 *x, EVP_PKEY *key, const char *md)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    gboolean ok = ctx != NULL &&
+                  EVP_DigestSignInit(ctx, &pctx, EVP_get_digestbyname(md), NULL, key) == 1 &&
+                  EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+                  EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
+                  X509_sign_ctx(x, ctx) > 0;
+
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
 static gboolean
 fill_cert(X509 *x, EVP_PKEY *key, const CgCertSpec *spec, CgCert *issuer)
 {
@@ -215,6 +235,8 @@ fill_cert(X509 *x, EVP_PKEY *key, const CgCertSpec *spec, CgCert *issuer)
         ASN1_TIME_set(X509_getm_notAfter(x), (time_t)spec->not_after) == NULL ||
         !X509_set_pubkey(x, key) || !add_exts(x, spec, issuer))
         return FALSE;
+    if (spec->pss)
+        return sign_pss(x, sign_key, md);
     return X509_sign(x, sign_key, EVP_get_digestbyname(md)) > 0;
 }
 

@@ -40,6 +40,9 @@ typedef struct CgCertSpec {
     int64_t not_after;       /* epoch seconds */
     const char *const *sans; /* NULL-terminated dNSName list (leaves) */
     const char *domain;      /* AIA host: http://pki.<domain>/<issuer>.crt */
+    const char *key_usage;   /* leaves: keyUsage value, NULL = digitalSignature,keyEncipherment */
+    const char *eku;         /* leaves: extendedKeyUsage value, NULL = serverAuth,clientAuth */
+    bool pss;                /* sign with RSASSA-PSS (the issuer's key must be RSA) */
 } CgCertSpec;
 
 typedef struct CgCert {

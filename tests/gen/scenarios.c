@@ -6,6 +6,7 @@
 #include "scenarios.h"
 
 #include "bench.h"
+#include "certprops.h"
 #include "dtlsrun.h"
 #include "scnutil.h"
 #include "site.h"
@@ -166,6 +167,20 @@ static const CgScenario scenarios[] = {
       run_all },
     { "dtls", "the single server over DTLS 1.2 (UDP 4433), cookie exchange, fragmented Certificate",
       cg_dtls_scenario },
+    { "wildcard-pool", "front end pool certificate with *.contoso.com next to its own names",
+      cg_certprops_wildcard_pool },
+    { "pss-exchange", "Exchange's leaf signed with RSASSA-PSS by an RSA issuing CA",
+      cg_certprops_pss_exchange },
+    { "no-serverauth", "Exchange's leaf with extendedKeyUsage clientAuth only",
+      cg_certprops_no_serverauth },
+    { "ca-renewed", "issuing CA renewed with a new key: front end under the old, Exchange the new",
+      cg_certprops_ca_renewed },
+    { "dual-cert", "Exchange serves an RSA and an ECDSA certificate for mail.contoso.com",
+      cg_certprops_dual_cert },
+    { "ip-literal-sni", "a client sends Exchange's address 10.1.0.20 as SNI",
+      cg_certprops_ip_literal_sni },
+    { "capture-clock", "every certificate starts 400 days after the capture time",
+      cg_certprops_capture_clock },
     { NULL, NULL, NULL },
 };
 

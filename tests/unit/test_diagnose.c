@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -180,6 +181,9 @@ world_trust(World *w, X509 *anchor)
     CU_ASSERT_FATAL(w->trust != NULL);
 }
 
+/* The suite the next handshakes negotiate (wrong-purpose judges key usage by it). */
+static uint16_t world_cipher = 0xc02f; /* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+
 /* One handshake from 10.1.9.1 to 10.1.0.<last>:port whose Certificate message kept chain[0..n)
  * and dropped `dropped` certificates; conflict: its TCP overlaps carried different bytes. */
 static void
@@ -201,7 +205,7 @@ world_add_at(World *w, uint64_t ts_ns, uint8_t last, uint16_t port, const char *
     h.sni = sni ? g_strdup(sni) : NULL;
     h.has_client_hello = h.has_server_hello = true;
     h.version = 0x0303;
-    h.cipher = 0xc02f;
+    h.cipher = world_cipher;
     h.has_chain = true;
     for (size_t i = 0; i < n; i++) {
         unsigned char *der = NULL;
@@ -1128,6 +1132,335 @@ ca_mismatch_trusted_ca_applied_is_recorded(void)
     pki_clear(&ex);
 }
 
+/* ---- certificate properties (diagnose_cert.c) --------------------------------------------- */
+
+/* What cert_custom puts in a certificate; NULL fields are left out. */
+typedef struct Props {
+    const char *subject;                /* "CN=..." one RDN, or "CN=...,O=..." */
+    const char *san;                    /* "DNS:a,DNS:b" */
+    const char *bc;                     /* basicConstraints */
+    const char *ku;                     /* keyUsage */
+    const char *eku;                    /* extendedKeyUsage */
+    const char *not_before, *not_after; /* default 2024-01-01 .. 2029-12-31 */
+    bool pss;                           /* sign with RSASSA-PSS (the issuer key must be RSA) */
+} Props;
+
+static X509_NAME *
+name_parse(const char *dn)
+{
+    X509_NAME *n = X509_NAME_new();
+    g_auto(GStrv) parts = g_strsplit(dn, ",", -1);
+
+    for (char **p = parts; *p != NULL; p++) {
+        char *eq = strchr(*p, '=');
+        CU_ASSERT_FATAL(eq != NULL);
+        *eq = '\0';
+        CU_ASSERT_FATAL(X509_NAME_add_entry_by_txt(n, *p, MBSTRING_UTF8,
+                                                   (const unsigned char *)eq + 1, -1, -1, 0) == 1);
+    }
+    return n;
+}
+
+static void
+sign_pss(X509 *x, EVP_PKEY *key)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+
+    CU_ASSERT_FATAL(EVP_DigestSignInit(md, &pctx, EVP_sha256(), NULL, key) == 1);
+    CU_ASSERT_FATAL(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1);
+    CU_ASSERT_FATAL(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1);
+    CU_ASSERT_FATAL(X509_sign_ctx(x, md) > 0);
+    EVP_MD_CTX_free(md);
+}
+
+static X509 *
+cert_custom(const Props *p, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, long serial)
+{
+    X509 *x = X509_new();
+    X509_NAME *name = name_parse(p->subject);
+    X509V3_CTX ctx;
+
+    CU_ASSERT_FATAL(X509_set_version(x, 2) == 1);
+    CU_ASSERT_FATAL(ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1);
+    CU_ASSERT_FATAL(X509_set_subject_name(x, name) == 1);
+    CU_ASSERT_FATAL(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) == 1);
+    CU_ASSERT_FATAL(ASN1_TIME_set_string_X509(X509_getm_notBefore(x),
+                                              p->not_before ? p->not_before : "20240101000000Z") ==
+                    1);
+    CU_ASSERT_FATAL(ASN1_TIME_set_string_X509(X509_getm_notAfter(x),
+                                              p->not_after ? p->not_after : "20291231235959Z") ==
+                    1);
+    CU_ASSERT_FATAL(X509_set_pubkey(x, key) == 1);
+    X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+    if (p->bc != NULL)
+        add_ext(x, &ctx, NID_basic_constraints, p->bc);
+    if (p->ku != NULL)
+        add_ext(x, &ctx, NID_key_usage, p->ku);
+    if (p->eku != NULL)
+        add_ext(x, &ctx, NID_ext_key_usage, p->eku);
+    if (p->san != NULL)
+        add_ext(x, &ctx, NID_subject_alt_name, p->san);
+    if (p->pss)
+        sign_pss(x, issuer_key ? issuer_key : key);
+    else
+        CU_ASSERT_FATAL(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
+    X509_NAME_free(name);
+    return x;
+}
+
+static EVP_PKEY *
+rsa_key(unsigned bits)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+
+    CU_ASSERT_FATAL(k != NULL);
+    return k;
+}
+
+/* A CA (EC) and a server certificate with props under it, on 10.1.0.<last>:port asked for sni,
+ * diagnosed with the CA as the only anchor. */
+typedef struct Case {
+    EVP_PKEY *ca_key, *leaf_key;
+    X509 *ca, *leaf;
+    World w;
+} Case;
+
+static const CpDiagnosis *
+case_run(Case *c, const Props *leaf, EVP_PKEY *ca_key, EVP_PKEY *leaf_key, uint8_t last,
+         uint16_t port, const char *sni, uint16_t cipher)
+{
+    Props ca = { .subject = "CN=Contoso Issuing CA,O=Contoso",
+                 .bc = "critical,CA:TRUE",
+                 .ku = "critical,keyCertSign,cRLSign" };
+
+    c->ca_key = ca_key ? ca_key : key_new();
+    c->leaf_key = leaf_key ? leaf_key : key_new();
+    c->ca = cert_custom(&ca, c->ca_key, NULL, NULL, 1);
+    c->leaf = cert_custom(leaf, c->leaf_key, c->ca, c->ca_key, 2);
+    world_init(&c->w, 0);
+    world_trust(&c->w, c->ca);
+    world_cipher = cipher;
+    world_add(&c->w, last, port, sni, &c->leaf, 1, 0, false);
+    world_cipher = 0xc02f;
+    return world_diagnose(&c->w);
+}
+
+static void
+case_clear(Case *c)
+{
+    world_clear(&c->w);
+    X509_free(c->ca);
+    X509_free(c->leaf);
+    EVP_PKEY_free(c->ca_key);
+    EVP_PKEY_free(c->leaf_key);
+}
+
+static void
+wrong_purpose_leaf_without_server_auth_eku(void)
+{
+    Props bad = { .subject = "CN=www.contoso.com",
+                  .san = "DNS:www.contoso.com",
+                  .bc = "critical,CA:FALSE",
+                  .ku = "critical,digitalSignature",
+                  .eku = "clientAuth" };
+    Props good = bad;
+    good.eku = "serverAuth,clientAuth";
+    Case c1, c2;
+
+    const CpDiagnosis *d = case_run(&c1, &bad, NULL, NULL, 10, 443, "www.contoso.com", 0xc02b);
+    const CpFinding *f = finding(d, CP_FINDING_WRONG_PURPOSE);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "serverAuth"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "Web Server template"));
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_ERROR);
+    case_clear(&c1);
+    d = case_run(&c2, &good, NULL, NULL, 10, 443, "www.contoso.com", 0xc02b);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WRONG_PURPOSE), 0);
+    CU_ASSERT_EQUAL(d->findings->len, 0);
+    case_clear(&c2);
+}
+
+static void
+wrong_purpose_key_usage_follows_the_key_exchange(void)
+{
+    /* digitalSignature only: right for ECDHE_RSA, wrong for RSA key exchange. */
+    Props p = { .subject = "CN=www.contoso.com",
+                .san = "DNS:www.contoso.com",
+                .bc = "critical,CA:FALSE",
+                .ku = "critical,digitalSignature",
+                .eku = "serverAuth" };
+    Case c1, c2;
+
+    const CpDiagnosis *d = case_run(&c1, &p, NULL, rsa_key(2048), 10, 443, "www.contoso.com",
+                                    0x009c /* TLS_RSA_WITH_AES_128_GCM_SHA256 */);
+    const CpFinding *f = finding(d, CP_FINDING_WRONG_PURPOSE);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "Key Encipherment"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "TLS_RSA_WITH_AES_128_GCM_SHA256"));
+    case_clear(&c1);
+    d = case_run(&c2, &p, NULL, rsa_key(2048), 10, 443, "www.contoso.com", 0xc02f);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WRONG_PURPOSE), 0);
+    case_clear(&c2);
+}
+
+static void
+wrong_purpose_ca_without_ca_basic_constraints(void)
+{
+    Props root_p = { .subject = "CN=Contoso Root,O=Contoso",
+                     .bc = "critical,CA:TRUE",
+                     .ku = "critical,keyCertSign,cRLSign" };
+    Props mid_p = { .subject = "CN=Contoso Issuing,O=Contoso", .bc = "critical,CA:FALSE" };
+    Props leaf_p = { .subject = "CN=www.contoso.com",
+                     .san = "DNS:www.contoso.com",
+                     .bc = "critical,CA:FALSE",
+                     .eku = "serverAuth" };
+    g_autoptr(EVP_PKEY) rk = key_new();
+    g_autoptr(EVP_PKEY) mk = key_new();
+    g_autoptr(EVP_PKEY) lk = key_new();
+    g_autoptr(X509) root = cert_custom(&root_p, rk, NULL, NULL, 1);
+    g_autoptr(X509) mid = cert_custom(&mid_p, mk, root, rk, 2);
+    g_autoptr(X509) leaf = cert_custom(&leaf_p, lk, mid, mk, 3);
+    X509 *chain[] = { leaf, mid };
+    World w;
+
+    world_init(&w, 0);
+    world_trust(&w, root);
+    world_add(&w, 10, 443, "www.contoso.com", chain, 2, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    const CpFinding *f = finding(d, CP_FINDING_WRONG_PURPOSE);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "CN=Contoso Issuing"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "not a CA"));
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WRONG_PURPOSE), 1);
+    world_clear(&w);
+}
+
+static void
+client_incompatible_wildcard_only_where_phones_connect(void)
+{
+    Props p = { .subject = "CN=pool.contoso.com",
+                .san = "DNS:pool.contoso.com,DNS:*.contoso.com",
+                .bc = "critical,CA:FALSE",
+                .eku = "serverAuth" };
+    Case fe, web;
+
+    /* pool. on 5061: the front end, where Lync Phone Edition signs in. */
+    const CpDiagnosis *d = case_run(&fe, &p, NULL, NULL, 10, 5061, "pool.contoso.com", 0xc02b);
+    const CpFinding *f = finding(d, CP_FINDING_CLIENT_INCOMPATIBLE);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_WARNING);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "wildcard"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "Lync Phone Edition"));
+    case_clear(&fe);
+    /* The same certificate on a web server of no Lync/Exchange role: no phone is expected. */
+    Props w = p;
+    w.subject = "CN=www.contoso.com";
+    w.san = "DNS:www.contoso.com,DNS:*.contoso.com";
+    d = case_run(&web, &w, NULL, NULL, 10, 443, "www.contoso.com", 0xc02b);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_CLIENT_INCOMPATIBLE), 0);
+    case_clear(&web);
+}
+
+static void
+client_incompatible_pss_signature_on_exchange(void)
+{
+    Props p = { .subject = "CN=mail.contoso.com",
+                .san = "DNS:mail.contoso.com",
+                .bc = "critical,CA:FALSE",
+                .eku = "serverAuth",
+                .pss = true };
+    Case c;
+
+    /* An Exchange-like name alone (outlook.com on the Internet) serves no phone certpath sees. */
+    const CpDiagnosis *d =
+            case_run(&c, &p, rsa_key(2048), rsa_key(2048), 20, 443, "mail.contoso.com", 0xc02f);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_CLIENT_INCOMPATIBLE), 0);
+    /* Named Exchange by the user: Lync clients and phones of the site read its web services. */
+    char selector[] = "10.1.0.20";
+    CpRoleRule rule = { CP_ROLE_EXCHANGE, selector };
+    CpDiagOptions o = { .rules = &rule, .n_rules = 1 };
+    cp_diagnosis_free(c.w.diag);
+    d = world_diagnose_opt(&c.w, &o);
+    const CpFinding *f = finding(d, CP_FINDING_CLIENT_INCOMPATIBLE);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "RSASSA-PSS"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "AlternateSignatureAlgorithm"));
+    case_clear(&c);
+}
+
+static void
+client_incompatible_rsa_3072_on_front_end(void)
+{
+    Props p = { .subject = "CN=pool.contoso.com",
+                .san = "DNS:pool.contoso.com",
+                .bc = "critical,CA:FALSE",
+                .eku = "serverAuth" };
+    Case c;
+
+    const CpDiagnosis *d =
+            case_run(&c, &p, NULL, rsa_key(3072), 10, 5061, "pool.contoso.com", 0xc02f);
+    const CpFinding *f = finding(d, CP_FINDING_CLIENT_INCOMPATIBLE);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "3072-bit"));
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_KEY), 0);
+    case_clear(&c);
+}
+
+static void
+capture_clock_far_behind_is_not_not_yet_valid(void)
+{
+    /* Capture 2025-01-15; a certificate from 2026-06-01 could not have been sent then. */
+    Props far = { .subject = "CN=www.contoso.com",
+                  .san = "DNS:www.contoso.com",
+                  .bc = "critical,CA:FALSE",
+                  .eku = "serverAuth",
+                  .not_before = "20260601000000Z" };
+    /* ... but one starting 10 days after the capture is a real not-yet-valid certificate. */
+    Props near = far;
+    near.not_before = "20250125000000Z";
+    Case c1, c2;
+
+    const CpDiagnosis *d = case_run(&c1, &far, NULL, NULL, 10, 443, "www.contoso.com", 0xc02b);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_CAPTURE_CLOCK), 1);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_NOT_YET_VALID), 0);
+    CpDiagOptions at = { .has_at = true, .at_s = 1736935200 };
+    cp_diagnosis_free(c1.w.diag);
+    /* --at is the user's word for the time: dates are judged at it. */
+    d = world_diagnose_opt(&c1.w, &at);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_CAPTURE_CLOCK), 0);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_NOT_YET_VALID), 1);
+    case_clear(&c1);
+    d = case_run(&c2, &near, NULL, NULL, 10, 443, "www.contoso.com", 0xc02b);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_CAPTURE_CLOCK), 0);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_NOT_YET_VALID), 1);
+    case_clear(&c2);
+}
+
+static void
+random_names_of_tor_are_info_not_name_mismatch(void)
+{
+    Props issuer_p = { .subject = "CN=www.xkgk7fdx362yyyxib.com", .bc = "critical,CA:TRUE" };
+    Props leaf_p = { .subject = "CN=www.g6ghvisevf3ibuu5.net" };
+    g_autoptr(EVP_PKEY) ik = key_new();
+    g_autoptr(EVP_PKEY) lk = key_new();
+    g_autoptr(X509) issuer = cert_custom(&issuer_p, ik, NULL, NULL, 1);
+    g_autoptr(X509) leaf = cert_custom(&leaf_p, lk, issuer, ik, 2);
+    World w;
+
+    world_init(&w, 0);
+    world_add(&w, 10, 443, "www.ct7ctrgb6cr7.com", &leaf, 1, 0, false);
+    /* A real host name against the same certificate is still a name fault. */
+    world_add(&w, 11, 443, "www.example.org", &leaf, 1, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_RANDOM_NAMES), 1);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_NAME_MISMATCH), 1);
+    const CpFinding *f = finding(d, CP_FINDING_NAME_MISMATCH);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "www.example.org"));
+    world_clear(&w);
+}
+
 static CU_TestInfo tests[] = {
     { "registry_codes_unique_named_and_round_trip", registry_codes_unique_named_and_round_trip },
     { "registry_keeps_stable_codes_and_severities", registry_keeps_stable_codes_and_severities },
@@ -1193,6 +1526,20 @@ static CU_TestInfo tests[] = {
     { "ca_mismatch_unknown_root_names_issuer_without_placeholder",
       ca_mismatch_unknown_root_names_issuer_without_placeholder },
     { "ca_mismatch_trusted_ca_applied_is_recorded", ca_mismatch_trusted_ca_applied_is_recorded },
+    { "wrong_purpose_leaf_without_server_auth_eku", wrong_purpose_leaf_without_server_auth_eku },
+    { "wrong_purpose_key_usage_follows_the_key_exchange",
+      wrong_purpose_key_usage_follows_the_key_exchange },
+    { "wrong_purpose_ca_without_ca_basic_constraints",
+      wrong_purpose_ca_without_ca_basic_constraints },
+    { "client_incompatible_wildcard_only_where_phones_connect",
+      client_incompatible_wildcard_only_where_phones_connect },
+    { "client_incompatible_pss_signature_on_exchange",
+      client_incompatible_pss_signature_on_exchange },
+    { "client_incompatible_rsa_3072_on_front_end", client_incompatible_rsa_3072_on_front_end },
+    { "capture_clock_far_behind_is_not_not_yet_valid",
+      capture_clock_far_behind_is_not_not_yet_valid },
+    { "random_names_of_tor_are_info_not_name_mismatch",
+      random_names_of_tor_are_info_not_name_mismatch },
     CU_TEST_INFO_NULL,
 };
 
