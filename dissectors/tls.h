@@ -42,6 +42,7 @@ typedef struct CpTlsEvent {
     const uint8_t *const *cert_der;
     const size_t *cert_len;
     size_t certs_dropped; /* beyond the chain limit, or above the size limit */
+    bool certs_damaged;   /* an entry's length overran the list: the entries before it only */
     /* ALERT */
     uint8_t alert_level; /* 1 warning, 2 fatal */
     uint8_t alert_desc;

@@ -246,6 +246,7 @@ typedef struct CertList {
     size_t limit; /* max_chain_certs */
     size_t dropped;
     bool chain_flagged;
+    bool damaged; /* the walk stopped at an entry whose length lies */
 } CertList;
 
 /* One CERTIFICATE event for a walked list (TLS Certificate message or SSLv2 SERVER-HELLO). */
@@ -259,6 +260,7 @@ emit_certificates(CpTlsSession *s, CpDir dir, const CertList *cl)
     ev.cert_der = cl->der;
     ev.cert_len = cl->len;
     ev.certs_dropped = cl->dropped;
+    ev.certs_damaged = cl->damaged;
     cp_tls_emit(s, &ev);
 }
 
@@ -288,18 +290,20 @@ cert_take(CpTlsSession *s, CertList *cl, CpReader *cert)
     return true;
 }
 
-/* Walks certificate_list; TLS 1.3 entries carry extensions after the DER (RFC 8446 §4.4.2). */
+/* Walks certificate_list; TLS 1.3 entries carry extensions after the DER (RFC 8446 §4.4.2).
+ * An entry whose length overruns the list ends the walk: the entries before it were framed by
+ * lengths that held, so they are kept (as Wireshark shows them) and the list is marked damaged;
+ * nothing after the lying length can be framed. */
 static bool
 cert_walk(CpTlsSession *s, CertList *cl, CpReader *list, bool tls13)
 {
     while (cp_reader_remaining(list) > 0) { /* each entry is >= 3 bytes */
         CpReader cert, exts;
-        if (!cp_reader_vec24(list, &cert))
-            return false;
-        if (tls13 && !cp_reader_vec16(list, &exts))
-            return false;
-        if (!cert_take(s, cl, &cert))
-            return false;
+        if (!cp_reader_vec24(list, &cert) || (tls13 && !cp_reader_vec16(list, &exts)) ||
+            !cert_take(s, cl, &cert)) {
+            cl->damaged = true;
+            return cl->count > 0;
+        }
     }
     return true;
 }
@@ -332,11 +336,11 @@ certificate(CpTlsSession *s, CpDir dir, CpReader *msg)
         cl.der = heap_der;
         cl.len = heap_len;
     }
-    if (!cert_walk(s, &cl, &list, tls13)) {
-        malformed(s);
-        return CP_FEED_MORE;
-    }
-    emit_certificates(s, dir, &cl);
+    bool kept = cert_walk(s, &cl, &list, tls13);
+    if (cl.damaged)
+        malformed(s); /* tls.handshake_malformed: counted whether or not entries were kept */
+    if (kept)
+        emit_certificates(s, dir, &cl);
     return CP_FEED_MORE;
 }
 

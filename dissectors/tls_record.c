@@ -99,6 +99,16 @@ peek_header(const CpReader *in, RecHeader *h)
            cp_reader_be16(&look, &h->len);
 }
 
+/* A record whose version bytes are damaged but whose type is a known one, in a direction whose
+ * framing its hello already proved: the previous record's length put us here, so the header is
+ * where a record starts. Wireshark reads such records too; TLS stacks never send them. */
+static bool
+header_misversioned(const CpTlsDir *d, const RecHeader *h)
+{
+    return !d->resync && (d->sent_client_hello || d->sent_server_hello) &&
+           h->type >= CP_TLS_CT_CCS && h->type <= CP_TLS_CT_HEARTBEAT;
+}
+
 static bool
 header_known(const RecHeader *h)
 {
@@ -396,7 +406,10 @@ tls_record_step(CpTlsSession *s, CpDir dir, CpReader *in, size_t *needed)
         *needed = CP_TLS_REC_HEADER_LEN;
         return STEP_WAIT;
     }
-    if (!header_known(&h) || h.len > s->limits->max_record_len) {
+    if (!header_known(&h) && header_misversioned(d, &h) && h.len <= s->limits->max_record_len) {
+        cp_anomaly_add(s->anomalies,
+                       CP_ANOMALY_TLS_RECORD_BAD_VERSION); /* tls.record_bad_version */
+    } else if (!header_known(&h) || h.len > s->limits->max_record_len) {
         if (d->resync) { /* the gap left us mid-record: stop rather than parse garbage */
             finish(d, CP_FEED_DONE);
             return STEP_END;

@@ -24,7 +24,8 @@
 bool
 cp_diag_chain_cut(const CpSeenChain *ch)
 {
-    return ch->certs_dropped > 0 || (ch->conflicts > 0 && ch->conflicts >= ch->count);
+    return ch->certs_dropped > 0 || ch->cut == CP_CHAIN_CUT_DAMAGED ||
+           (ch->conflicts > 0 && ch->conflicts >= ch->count);
 }
 
 bool
@@ -336,6 +337,10 @@ incomplete(Diag *g, const CpServer *s, const CpSeenChain *ch)
     else if (ch->cut == CP_CHAIN_CUT_CERT_SIZE)
         cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "max-cert-size",
                              cp_diag_text_cut_cert_size, &x),
+              s, NULL, ch->count);
+    else if (ch->cut == CP_CHAIN_CUT_DAMAGED)
+        cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "damaged-list",
+                             cp_diag_text_cut_damaged, &x),
               s, NULL, ch->count);
     if (ch->conflicts > 0 && ch->conflicts >= ch->count)
         cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "overlap-conflict",

@@ -93,6 +93,7 @@ void cp_diag_text_truncated(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_tls13(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_cut_max_chain(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_cut_cert_size(Diag *g, CpFinding *f, const DiagFacts *x);
+void cp_diag_text_cut_damaged(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_overlap_conflict(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_ca_mismatch(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_array_mismatch(Diag *g, CpFinding *f, const DiagFacts *x);

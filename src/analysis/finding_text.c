@@ -478,6 +478,19 @@ cp_diag_text_cut_cert_size(Diag *g, CpFinding *f, const DiagFacts *x)
                            def.max_cert_len);
 }
 
+/* incomplete-evidence, a damaged certificate list: nothing (chains of several lengths share it). */
+void
+cp_diag_text_cut_damaged(Diag *g, CpFinding *f, const DiagFacts *x)
+{
+    (void)g;
+    (void)x;
+    g_string_append(f->message, "The Certificate messages these servers sent are damaged: a length "
+                                "inside the certificate list is wrong, so certpath kept the "
+                                "certificates before it and could not read the rest." NOT_JUDGED);
+    g_string_append(f->remedy, "The capture is corrupt (or the message was crafted): capture the "
+                               "handshake again, on the server itself if possible, and compare.");
+}
+
 /* incomplete-evidence, conflicting overlaps: nothing. */
 void
 cp_diag_text_overlap_conflict(Diag *g, CpFinding *f, const DiagFacts *x)

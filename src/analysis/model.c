@@ -155,6 +155,8 @@ same_chain(const GArray *a, const GArray *b)
 static CpChainCut
 cut_of(const CpModel *m, const CpHandshake *h)
 {
+    if (h->chain_damaged)
+        return CP_CHAIN_CUT_DAMAGED;
     if (h->certs_dropped == 0)
         return CP_CHAIN_CUT_NONE;
     if (h->chain->len >= m->limits->max_chain_certs)

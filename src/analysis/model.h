@@ -33,7 +33,8 @@ typedef struct CpHandshake {
     GArray *chain;        /* CpChainLink, wire order (leaf first) */
     GArray *client_chain; /* CpChainLink, client certificates */
     size_t certs_dropped;
-    int alert_desc; /* -1: none */
+    bool chain_damaged; /* a lying entry length ended the Certificate message's list early */
+    int alert_desc;     /* -1: none */
     int alert_level;
     bool alert_from_client;
     bool truncated;       /* bytes of the handshake were lost (gap, snaplen) */
@@ -53,6 +54,8 @@ typedef enum CpChainCut {
     CP_CHAIN_CUT_CERT_SIZE, /* certificates above --max-cert-size were dropped, from anywhere */
     CP_CHAIN_CUT_MAX_CHAIN, /* --max-chain certificates kept and some lost: the tail beyond the
                              * limit (or certificates above --max-cert-size; no telling which) */
+    CP_CHAIN_CUT_DAMAGED,   /* the list's own lengths broke after the certificates kept: the
+                             * capture is damaged (or crafted), the tail is unreadable */
 } CpChainCut;
 
 typedef struct CpSeenChain {

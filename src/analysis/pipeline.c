@@ -161,6 +161,7 @@ on_certificate(Conn *c, const CpTlsEvent *ev)
         return; /* a second server Certificate in the clear: keep the first */
     c->hs.has_chain = true;
     c->hs.certs_dropped = ev->certs_dropped;
+    c->hs.chain_damaged = ev->certs_damaged;
     c->pl->stats.cert_messages++;
     chain_from_event(c->pl, c->hs.chain, ev);
 }

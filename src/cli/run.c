@@ -163,7 +163,8 @@ show_events_cb(void *user)
 
 /* Why a file added less than it holds: said once per file, on standard error. */
 static void
-note_records(const char *path, const CpRecordsStats *before, const CpRecordsStats *after)
+note_records(Run *r, const char *path, const CpRecordsStats *before,
+             const CpRecordsStats *after)
 {
     uint64_t no_der = after->no_der - before->no_der;
     uint64_t rejected = after->rejected - before->rejected;
@@ -174,14 +175,14 @@ note_records(const char *path, const CpRecordsStats *before, const CpRecordsStat
                 "certpath older than --records): chains naming them cannot be checked; run the "
                 "sensor's certpath again with this version",
                 path, no_der);
-        warn(msg);
+        warn(r, msg);
     }
     if (rejected > 0) {
         g_autofree char *msg = g_strdup_printf(
                 "%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " lines skipped: not certpath "
                 "records, or damaged (records.* in the summary's anomalies)",
                 path, rejected, after->lines - before->lines);
-        warn(msg);
+        warn(r, msg);
     }
 }
 
@@ -197,14 +198,14 @@ run_records(Run *r)
         CpRecordsStats before = *cp_records_stats(rd);
         g_ptr_array_add(r->info.inputs, g_strdup(*in));
         if (!cp_records_read(rd, *in, r->cfg->limits.max_record_line, show_events_cb, r, &err)) {
-            warn(err->message);
+            warn(r, err->message);
             g_ptr_array_add(r->info.errors, g_strdup(err->message));
             g_error_free(err);
             ok = false;
             continue;
         }
         r->opened++;
-        note_records(strcmp(*in, "-") == 0 ? "standard input" : *in, &before, cp_records_stats(rd));
+        note_records(r, strcmp(*in, "-") == 0 ? "standard input" : *in, &before, cp_records_stats(rd));
     }
     cp_records_finish(rd);
     return ok;

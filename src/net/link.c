@@ -15,6 +15,15 @@
  *                                                                                 = 20 bytes
  *   RAW (101, 12, 14), IPV4 (228), IPV6 (229): no header; RAW uses the IP version nibble.
  *
+ *   IEEE802_11 (105): IEEE 802.11-2020 §9.2.3 MAC header, little-endian fields:
+ *     | frame control 2 | duration 2 | addr1 6 | addr2 6 | addr3 6 | seq 2 | [addr4 6] |
+ *     | [QoS control 2] | [HT control 4] | LLC/SNAP: AA AA 03 OUI(3) ethertype(2) |
+ *     addr4 when both ToDS and FromDS are set; QoS control in QoS data subtypes (bit 3 of the
+ *     subtype); HT control when a QoS frame has the +HTC/Order flag. Only data frames with a
+ *     payload carry IP; a protected frame (WEP/TKIP/CCMP) is encrypted: link.not_ip. A trailing
+ *     FCS needs no care: the IP length ends the payload.
+ *   IEEE802_11_RADIOTAP (127): | version 1 (0) | pad 1 | length 2 (LE) | ... | then 802.11.
+ *
  * Headers switches add in front of the payload's ethertype: Cisco MetaData (0x8909, carrying the
  * TrustSec SGT: version(1) length(1) option(2) SGT(2), then the ethertype), and MPLS unicast label
  * stacks (0x8847, RFC 3032 §2.1: label(20) TC(3) S(1) TTL(8) per entry; after the bottom of the
@@ -50,6 +59,19 @@ enum {
     SLL_BEFORE_PROTOCOL = 14,
     SLL2_AFTER_PROTOCOL = 18,
     ETHER_ADDRS = 12,
+    WLAN_TYPE_DATA = 2,
+    WLAN_FC_TO_DS = 0x0100, /* frame control read little-endian: flags in the high byte */
+    WLAN_FC_FROM_DS = 0x0200,
+    WLAN_FC_PROTECTED = 0x4000,
+    WLAN_FC_ORDER = 0x8000,
+    WLAN_SUBTYPE_NO_DATA = 0x4, /* Null, CF-Ack/Poll without data, QoS Null */
+    WLAN_SUBTYPE_QOS = 0x8,
+    WLAN_HDR_LEN = 24, /* frame control .. sequence control */
+    WLAN_ADDR_LEN = 6,
+    WLAN_QOS_LEN = 2,
+    WLAN_HTC_LEN = 4,
+    LLC_SNAP_LEN = 6, /* DSAP AA, SSAP AA, control 03, OUI */
+    RADIOTAP_FIXED = 4,
 };
 
 typedef CpNetResult (*CpLinkDecodeFn)(CpNet *net, CpReader *r, CpPacket *out);
@@ -191,6 +213,74 @@ sll2(CpNet *net, CpReader *r, CpPacket *out)
     return ethertype(net, protocol, r, out);
 }
 
+/* LLC/SNAP (RFC 1042, and 802.1H's bridge-tunnel OUI 00-00-F8) then the ethertype. */
+static CpNetResult
+llc_snap(CpNet *net, CpReader *r, CpPacket *out)
+{
+    const uint8_t *llc;
+    uint16_t type;
+
+    if (!cp_reader_bytes(r, LLC_SNAP_LEN, &llc) || !cp_reader_be16(r, &type))
+        return link_short(net);
+    /* link.not_ip: plain 802.2 LLC (no SNAP), or a vendor OUI's own protocol numbers */
+    if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] != 0 || llc[4] != 0 ||
+        (llc[5] != 0 && llc[5] != 0xf8))
+        return cp_net_skip(net, CP_ANOMALY_LINK_NOT_IP);
+    return ethertype(net, type, r, out);
+}
+
+/* The MAC header's length past its fixed 24 bytes, from the frame control field. */
+static size_t
+wlan_extra_len(uint16_t fc)
+{
+    size_t extra = 0;
+    unsigned subtype = (fc >> 4) & 0x0f;
+
+    if ((fc & WLAN_FC_TO_DS) && (fc & WLAN_FC_FROM_DS))
+        extra += WLAN_ADDR_LEN;
+    if (subtype & WLAN_SUBTYPE_QOS) {
+        extra += WLAN_QOS_LEN;
+        if (fc & WLAN_FC_ORDER)
+            extra += WLAN_HTC_LEN;
+    }
+    return extra;
+}
+
+static CpNetResult
+ieee80211(CpNet *net, CpReader *r, CpPacket *out)
+{
+    uint16_t fc;
+
+    if (!cp_reader_le16(r, &fc))
+        return link_short(net);
+    unsigned type = (fc >> 2) & 0x03, subtype = (fc >> 4) & 0x0f;
+    /* link.not_ip: management and control frames, data frames without a payload, protocol
+     * versions other than 0, and protected (encrypted) payloads */
+    if ((fc & 0x03) != 0 || type != WLAN_TYPE_DATA || (subtype & WLAN_SUBTYPE_NO_DATA) ||
+        (fc & WLAN_FC_PROTECTED))
+        return cp_net_skip(net, CP_ANOMALY_LINK_NOT_IP);
+    if (!cp_reader_skip(r, WLAN_HDR_LEN - 2 + wlan_extra_len(fc)))
+        return link_short(net);
+    return llc_snap(net, r, out);
+}
+
+static CpNetResult
+radiotap(CpNet *net, CpReader *r, CpPacket *out)
+{
+    uint8_t version;
+    uint16_t len;
+    CpReader look = *r;
+
+    if (!cp_reader_u8(&look, &version) || !cp_reader_skip(&look, 1) || !cp_reader_le16(&look, &len))
+        return link_short(net);
+    /* link.not_ip: radiotap version 0 is the only one; its length covers its fixed part */
+    if (version != 0 || len < RADIOTAP_FIXED)
+        return cp_net_skip(net, CP_ANOMALY_LINK_NOT_IP);
+    if (!cp_reader_skip(r, len))
+        return link_short(net);
+    return ieee80211(net, r, out);
+}
+
 static CpNetResult
 raw_ip(CpNet *net, CpReader *r, CpPacket *out)
 {
@@ -261,8 +351,10 @@ static const CpLinkDecoder decoders[] = {
     { 12, raw_ip },              /* DLT_RAW on most systems */
     { 14, raw_ip },              /* DLT_RAW on OpenBSD */
     { 101, raw_ip },             /* LINKTYPE_RAW */
+    { 105, ieee80211 },          /* LINKTYPE_IEEE802_11 */
     { 108, loop_network_order }, /* LINKTYPE_LOOP */
     { 113, sll },                /* LINKTYPE_LINUX_SLL */
+    { 127, radiotap },           /* LINKTYPE_IEEE802_11_RADIOTAP */
     { 228, ipv4_only },          /* LINKTYPE_IPV4 */
     { 229, ipv6_only },          /* LINKTYPE_IPV6 */
     { 276, sll2 },               /* LINKTYPE_LINUX_SLL2 */

@@ -29,6 +29,7 @@ CHAIN_CASES = {
     "linux-cooked-v2": ("healthy", ["--link", "sll2"]),
     "raw-ip": ("healthy", ["--link", "raw"]),
     "bsd-loopback": ("healthy", ["--link", "null"]),
+    "wifi-radiotap": ("healthy", ["--link", "wlan"]),
     "pcapng": ("healthy", ["--format", "pcapng"]),
     "seq-wrap": ("healthy", ["--seq-wrap", "--mss", "200"]),
     "ip-fragments": ("healthy", ["--ip-frag", "576"]),

@@ -8,6 +8,9 @@ Writes, from each classic-pcap Ethernet/IPv4 capture, into OUT_DIR/<target>/:
               direction in stream mode with a few chunk sizes (see fuzz_tls.c for the layout);
   x509/       every certificate DER of every TLS 1.2 Certificate message (RFC 5246 §7.4.2);
   tcp_stream/ each connection's segments in fuzz_tcp_stream's segment layout;
+  openvpn/    the first connection's TLS bytes wrapped in OpenVPN control packets (see
+              fuzz_openvpn.c): TCP and UDP, without and with a 20-byte tls-auth HMAC, in order
+              and (UDP) reordered with a retransmission;
   pcap/       the capture itself is copied by the caller (run_fuzzers.sh does not need this).
 No third-party modules."""
 import hashlib
@@ -130,12 +133,47 @@ def tcp_stream_seed(segs):
     return head + bytes(body)
 
 
+def openvpn_packet(op, sid, hmac, pid, payload):
+    """One OpenVPN control packet (OpenVPN's ssl_pkt.h layout; no acks)."""
+    p = bytes([op << 3]) + sid
+    if hmac:
+        p += b'\xc3' * hmac + struct.pack('>II', pid + 1, 0x50000000)
+    return p + b'\x00' + struct.pack('>I', pid) + payload
+
+
+def openvpn_seeds(out, tag, data):
+    for hmac in (0, 20):
+        per_dir = []
+        for d in (0, 1):
+            sid = bytes([0x11 * (d + 1)]) * 8
+            pk = [openvpn_packet(7 if d == 0 else 8, sid, hmac, 0, b'')]
+            tls = bytes(data[d])
+            pk += [openvpn_packet(4, sid, hmac, 1 + i // 100, tls[i:i + 100])
+                   for i in range(0, len(tls), 100)]
+            per_dir.append(pk)
+        # client reset first, then the directions interleaved in turn
+        order = [(0, 0), (1, 0)]
+        for i in range(1, max(len(per_dir[0]), len(per_dir[1]))):
+            order += [(d, i) for d in (0, 1) if i < len(per_dir[d])]
+        for tcp in (False, True):
+            items = order if tcp else order[:2] + order[3:4] + order[2:3] + order[4:] + order[2:3]
+            blob = bytearray([0x04 if tcp else 0x00])
+            for d, i in items:
+                p = per_dir[d][i]
+                if tcp:
+                    p = struct.pack('>H', len(p)) + p
+                blob += bytes([d]) + struct.pack('>H', len(p)) + p
+            write(out, 'openvpn', '%s-%s-hmac%d' % (tag, 'tcp' if tcp else 'udp', hmac), blob)
+
+
 def main():
     out = sys.argv[1]
     for path in sys.argv[2:]:
         tag = os.path.splitext(os.path.basename(path))[0]
         for n, segs in enumerate(streams(path)):
             data = tls_seeds(out, '%s-c%d' % (tag, n), segs)
+            if n == 0:
+                openvpn_seeds(out, '%s-c%d' % (tag, n), data)
             write(out, 'tcp_stream', '%s-c%d' % (tag, n), tcp_stream_seed(segs))
             for d in (0, 1):
                 for der in certificates(bytes(data[d])):

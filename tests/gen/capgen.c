@@ -30,7 +30,7 @@ make_context(Args *a)
         { "truth", 0, 0, G_OPTION_ARG_FILENAME, &a->truth, "Truth JSON Lines file", "FILE" },
         { "format", 0, 0, G_OPTION_ARG_STRING, &a->format, "pcap (default) or pcapng", "FMT" },
         { "link", 0, 0, G_OPTION_ARG_STRING, &a->link,
-          "ether (default), vlan, qinq, sll, sll2, raw, null", "LINK" },
+          "ether (default), vlan, qinq, sll, sll2, raw, null, wlan", "LINK" },
         { "ipv6", 0, 0, G_OPTION_ARG_NONE, &a->ipv6, "IPv6 addresses (fd00:1::/64)", NULL },
         { "mss", 0, 0, G_OPTION_ARG_INT, &a->mss, "TCP payload bytes per segment", "N" },
         { "reorder", 0, 0, G_OPTION_ARG_NONE, &a->reorder, "Swap neighbouring segments", NULL },
@@ -99,7 +99,7 @@ to_options(const Args *a, CgOptions *o, GError **error)
     if (a->format != NULL && !cg_pcapw_parse_format(a->format, &o->format))
         return usage(error, "--format must be pcap or pcapng");
     if (a->link != NULL && !cg_pcapw_parse_link(a->link, &o->link))
-        return usage(error, "--link must be ether, vlan, qinq, sll, sll2, raw or null");
+        return usage(error, "--link must be ether, vlan, qinq, sll, sll2, raw, null or wlan");
     if (!check_ranges(a, error))
         return FALSE;
     o->scenario = a->scenario;

@@ -18,7 +18,7 @@
 
 enum {
     DEFAULT_SNAPLEN = 262144,
-    MAX_LINK_HDR = 32,
+    MAX_LINK_HDR = 48,
     MAX_IP_LEN = 65535 + 8,
     BSD_AF_INET = 2,
     BSD_AF_INET6 = 24, /* NetBSD/OpenBSD value, understood by every reader */
@@ -41,7 +41,7 @@ static const struct {
 } links[] = {
     { "ether", CG_LINK_ETHER, 1 }, { "vlan", CG_LINK_VLAN, 1 },   { "qinq", CG_LINK_QINQ, 1 },
     { "sll", CG_LINK_SLL, 113 },   { "sll2", CG_LINK_SLL2, 276 }, { "raw", CG_LINK_RAW, 101 },
-    { "null", CG_LINK_NULL, 0 },
+    { "null", CG_LINK_NULL, 0 },   { "wlan", CG_LINK_WLAN, 127 },
 };
 
 gboolean
@@ -195,6 +195,28 @@ ether_header(uint8_t *p, const CgFrameMeta *m, uint16_t ethertype, CgLink link)
     return n + 2;
 }
 
+/* An 8-byte radiotap header with no fields, an 802.11 QoS data frame between the station
+ * (src_mac or dst_mac) and its access point (IEEE 802.11-2020 §9.2.3; ToDS when outgoing, else
+ * FromDS), and the RFC 1042 LLC/SNAP header carrying the ethertype: 42 bytes. */
+static size_t
+wlan_header(uint8_t *p, const CgFrameMeta *m, uint16_t ethertype)
+{
+    static const uint8_t bssid[6] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
+    static const uint8_t snap[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+
+    memset(p, 0, 42);
+    p[2] = 8;    /* radiotap length, little-endian; version, pad and present are zero */
+    p[8] = 0x88; /* frame control: type data, subtype QoS data */
+    p[9] = m->outgoing ? 0x01 : 0x02;
+    /* ToDS: addr1 BSSID, addr2 source, addr3 destination; FromDS: destination, BSSID, source */
+    memcpy(p + 12, m->outgoing ? bssid : m->dst_mac, 6);
+    memcpy(p + 18, m->outgoing ? m->src_mac : bssid, 6);
+    memcpy(p + 24, m->outgoing ? m->dst_mac : m->src_mac, 6);
+    memcpy(p + 34, snap, sizeof snap); /* after sequence control (2) and QoS control (2) */
+    be16(p + 40, ethertype);
+    return 42;
+}
+
 static size_t
 link_header(uint8_t *p, const CgFrameMeta *m, CgLink link)
 {
@@ -228,6 +250,8 @@ link_header(uint8_t *p, const CgFrameMeta *m, CgLink link)
     case CG_LINK_NULL:
         le32(p, m->ipv6 ? BSD_AF_INET6 : BSD_AF_INET);
         return 4;
+    case CG_LINK_WLAN:
+        return wlan_header(p, m, ethertype);
     }
     return 0;
 }

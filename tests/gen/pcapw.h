@@ -27,6 +27,7 @@ typedef enum CgLink {
     CG_LINK_SLL2,      /* LINKTYPE_LINUX_SLL2 276 */
     CG_LINK_RAW,       /* LINKTYPE_RAW 101 */
     CG_LINK_NULL,      /* LINKTYPE_NULL 0, host-endian address family */
+    CG_LINK_WLAN,      /* LINKTYPE_IEEE802_11_RADIOTAP 127: radiotap, QoS data, LLC/SNAP */
 } CgLink;
 
 /* Addressing of one frame. */

@@ -476,6 +476,141 @@ test_sll_vlan_tag_ipv6_decodes(void)
     finish();
 }
 
+/* IEEE 802.11 MAC header (IEEE 802.11-2020 §9.2.3): frame control little-endian. */
+static void
+wlan_header(Buf *f, uint8_t subtype, uint8_t flags)
+{
+    put8(f, (uint8_t)(2 << 2 | subtype << 4)); /* version 0, type data */
+    put8(f, flags);
+    put16(f, 0);                 /* duration */
+    for (int i = 0; i < 18; i++) /* addr1..addr3 */
+        put8(f, (uint8_t)i);
+    put16(f, 0x1000); /* sequence control */
+    if ((flags & 0x03) == 0x03)
+        for (int i = 0; i < 6; i++) /* addr4: ToDS and FromDS */
+            put8(f, 0x40);
+    if (subtype & 0x8) {
+        put16(f, 0x0000); /* QoS control */
+        if (flags & 0x80)
+            put32(f, 0); /* HT control */
+    }
+}
+
+static void
+llc_snap_ipv4_tcp(Buf *f)
+{
+    static const uint8_t snap[] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+
+    putn(f, snap, sizeof snap);
+    put16(f, 0x0800);
+    size_t ip = ipv4_begin(f, 6);
+    tcp(f, PAYLOAD);
+    ipv4_end(f, ip);
+}
+
+static void
+test_wlan_data_frames_decode(void)
+{
+    /* plain data FromDS; QoS data ToDS; QoS data with +HTC; a WDS frame (four addresses) */
+    static const uint8_t subtype[] = { 0, 8, 8, 8 }, flags[] = { 0x02, 0x01, 0x81, 0x03 };
+
+    for (size_t i = 0; i < sizeof subtype; i++) {
+        Buf f = { .n = 0 };
+        start();
+        wlan_header(&f, subtype[i], flags[i]);
+        llc_snap_ipv4_tcp(&f);
+        put32(&f, 0xdeadbeef); /* an FCS after the datagram is not payload */
+        expect_tcp(105, &f, 4, PAYLOAD);
+        finish();
+    }
+}
+
+static void
+test_radiotap_wlan_qos_data_decodes(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    put8(&f, 0);               /* radiotap version */
+    put8(&f, 0);               /* pad */
+    put8(&f, 12), put8(&f, 0); /* length 12, little-endian */
+    put32(&f, 0x02000000);     /* present: flags (bit 1), read as bytes here */
+    put32(&f, 0x10000000);     /* flags: FCS at end; padding */
+    wlan_header(&f, 8, 0x02);
+    llc_snap_ipv4_tcp(&f);
+    expect_tcp(127, &f, 4, PAYLOAD);
+    finish();
+}
+
+/* Frames that carry no IP for us: management, QoS Null, protected, plain LLC, radiotap v1. */
+static void
+test_wlan_frames_without_ip_are_not_ip(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    put8(&f, 0x80), put8(&f, 0); /* beacon: management type 0, subtype 8 */
+    for (int i = 0; i < 30; i++)
+        put8(&f, 0);
+    expect_skip(105, &f, CP_ANOMALY_LINK_NOT_IP);
+    finish();
+
+    f.n = 0;
+    start();
+    wlan_header(&f, 0xc, 0x01); /* QoS Null */
+    expect_skip(105, &f, CP_ANOMALY_LINK_NOT_IP);
+    finish();
+
+    f.n = 0;
+    start();
+    wlan_header(&f, 8, 0x41); /* protected QoS data: CCMP ciphertext */
+    llc_snap_ipv4_tcp(&f);
+    expect_skip(105, &f, CP_ANOMALY_LINK_NOT_IP);
+    finish();
+
+    f.n = 0;
+    start();
+    wlan_header(&f, 0, 0x02);
+    put8(&f, 0x42), put8(&f, 0x42), put8(&f, 0x03), put16(&f, 0), put16(&f, 0),
+            put16(&f, 0); /* STP LLC */
+    expect_skip(105, &f, CP_ANOMALY_LINK_NOT_IP);
+    finish();
+
+    f.n = 0;
+    start();
+    put8(&f, 1), put8(&f, 0), put8(&f, 8), put8(&f, 0), put32(&f, 0);
+    wlan_header(&f, 0, 0x02);
+    llc_snap_ipv4_tcp(&f);
+    expect_skip(127, &f, CP_ANOMALY_LINK_NOT_IP);
+    finish();
+}
+
+/* Cut inside the MAC header, inside LLC/SNAP, and a radiotap length past the frame. */
+static void
+test_wlan_short_frames_are_link_truncated(void)
+{
+    Buf f = { .n = 0 };
+
+    start();
+    wlan_header(&f, 8, 0x01);
+    f.n -= 1; /* the QoS control's last byte */
+    expect_skip(105, &f, CP_ANOMALY_LINK_TRUNCATED);
+    finish();
+
+    f.n = 0;
+    start();
+    wlan_header(&f, 0, 0x02);
+    put8(&f, 0xaa), put8(&f, 0xaa), put8(&f, 0x03);
+    expect_skip(105, &f, CP_ANOMALY_LINK_TRUNCATED);
+    finish();
+
+    f.n = 0;
+    start();
+    put8(&f, 0), put8(&f, 0), put8(&f, 0xff), put8(&f, 0x00), put32(&f, 0);
+    expect_skip(127, &f, CP_ANOMALY_LINK_TRUNCATED);
+    finish();
+}
+
 static void
 test_sll2_ipv6_decodes(void)
 {
@@ -638,15 +773,15 @@ test_unsupported_linktype_counts_and_skips(void)
 
     start();
     eth_ipv4_tcp(&f, PAYLOAD);
-    expect_skip(105 /* 802.11 */, &f, CP_ANOMALY_CAPTURE_UNSUPPORTED_LINK);
+    expect_skip(163 /* 802.11 AVS */, &f, CP_ANOMALY_CAPTURE_UNSUPPORTED_LINK);
     finish();
 }
 
 static void
 test_linktype_supported_answers_table(void)
 {
-    static const int yes[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 276 };
-    static const int no[] = { -1, 2, 9, 105, 127, 147, 230, 275, 277, 65535 };
+    static const int yes[] = { 0, 1, 12, 14, 101, 105, 108, 113, 127, 228, 229, 276 };
+    static const int no[] = { -1, 2, 9, 119, 147, 163, 230, 275, 277, 65535 };
 
     for (size_t i = 0; i < G_N_ELEMENTS(yes); i++)
         CU_ASSERT_TRUE(cp_net_linktype_supported(yes[i]));
@@ -2020,6 +2155,10 @@ static CU_TestInfo tests[] = {
     { "sll_ipv4_decodes", test_sll_ipv4_decodes },
     { "sll_vlan_tag_ipv6_decodes", test_sll_vlan_tag_ipv6_decodes },
     { "sll2_ipv6_decodes", test_sll2_ipv6_decodes },
+    { "wlan_data_frames_decode", test_wlan_data_frames_decode },
+    { "radiotap_wlan_qos_data_decodes", test_radiotap_wlan_qos_data_decodes },
+    { "wlan_frames_without_ip_are_not_ip", test_wlan_frames_without_ip_are_not_ip },
+    { "wlan_short_frames_are_link_truncated", test_wlan_short_frames_are_link_truncated },
     { "raw_ip_linktypes_use_version_nibble", test_raw_ip_linktypes_use_version_nibble },
     { "linktype_ipv4_and_ipv6_decode", test_linktype_ipv4_and_ipv6_decode },
     { "linktype_ipv6_with_ipv4_inside_is_malformed",

@@ -353,6 +353,32 @@ certificate_entry_overrunning_list_is_malformed_and_skipped(void)
     drv_free(d);
 }
 
+/* A lying length after good entries (a corrupted capture): the entries before it are kept, as
+ * Wireshark shows them, and the event says the list is damaged. */
+static void
+certificate_entries_before_a_lying_length_are_kept_as_damaged(void)
+{
+    Drv *d = drv_new();
+    g_autoptr(GByteArray) body = g_byte_array_new(), m = g_byte_array_new(), r = g_byte_array_new();
+    put24(body, 3 + 10 + 3 + 5);
+    put24(body, 10);
+    putn(body, 0xA0, 10);
+    put24(body, 0xAAAAAA); /* what editcap's fuzzer leaves: 0xAA to the end of the frame */
+    putn(body, 0xAA, 5);
+    msg_raw(m, 11, body);
+    records(r, 22, m, 16384);
+
+    CU_ASSERT_EQUAL(drv_feed_all(d, CP_DIR_1, r, 0), CP_FEED_MORE);
+    CU_ASSERT_EQUAL(ANOM(d, TLS_HANDSHAKE_MALFORMED), 1);
+    const Ev *e = find_type(&d->rec, CP_TLS_EV_CERTIFICATE);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->cert_count, 1);
+    CU_ASSERT_EQUAL(e->cert_len[0], 10);
+    CU_ASSERT_TRUE(e->cert_ok[0]);
+    CU_ASSERT_TRUE(e->damaged);
+    drv_free(d);
+}
+
 static void
 certificate_zero_length_entry_is_malformed(void)
 {
@@ -575,6 +601,8 @@ static CU_TestInfo tests[] = {
     { "certificate_entry_overrunning_list_is_malformed_and_skipped",
       certificate_entry_overrunning_list_is_malformed_and_skipped },
     { "certificate_zero_length_entry_is_malformed", certificate_zero_length_entry_is_malformed },
+    { "certificate_entries_before_a_lying_length_are_kept_as_damaged",
+      certificate_entries_before_a_lying_length_are_kept_as_damaged },
     { "certificate_trailing_bytes_after_list_is_malformed",
       certificate_trailing_bytes_after_list_is_malformed },
     { "plaintext_certificate_after_tls13_uses_13_layout",

@@ -453,6 +453,46 @@ unknown_record_type_after_start_is_bad_type(void)
     drv_free(d);
 }
 
+/* After the direction's hello proved the framing, a handshake record whose version bytes are
+ * damaged is read (counted); an unknown type still ends the direction. */
+static void
+misversioned_record_after_hello_is_read_and_counted(void)
+{
+    Drv *d = drv_new();
+    const size_t lens[] = { 10 };
+    g_autoptr(GByteArray) m = g_byte_array_new(), r = g_byte_array_new();
+    msg_server_hello(m, 0xc02f, 0);
+    records(r, 22, m, 16384);
+    size_t at = r->len;
+    g_byte_array_set_size(m, 0);
+    msg_certificate(m, lens, 1);
+    records(r, 22, m, 16384);
+    r->data[at + 1] = 0x25; /* version 0x2503 */
+
+    CU_ASSERT_EQUAL(drv_feed_all(d, CP_DIR_1, r, 0), CP_FEED_MORE);
+    CU_ASSERT_EQUAL(ANOM(d, TLS_RECORD_BAD_VERSION), 1);
+    CU_ASSERT_EQUAL(ANOM(d, TLS_RECORD_BAD_TYPE), 0);
+    CU_ASSERT_EQUAL(count_type(&d->rec, CP_TLS_EV_CERTIFICATE), 1);
+    drv_free(d);
+}
+
+/* Before any hello the version is part of what tells TLS from other bytes: not read. */
+static void
+misversioned_record_before_hello_is_not_read(void)
+{
+    Drv *d = drv_new();
+    const size_t lens[] = { 10 };
+    g_autoptr(GByteArray) m = g_byte_array_new(), r = g_byte_array_new();
+    msg_certificate(m, lens, 1);
+    records(r, 22, m, 16384);
+    r->data[1] = 0x25;
+
+    CU_ASSERT_EQUAL(drv_feed_all(d, CP_DIR_1, r, 0), CP_FEED_ERROR);
+    CU_ASSERT_EQUAL(ANOM(d, TLS_RECORD_BAD_VERSION), 0);
+    CU_ASSERT_EQUAL(count_type(&d->rec, CP_TLS_EV_CERTIFICATE), 0);
+    drv_free(d);
+}
+
 /* SSLv2-compatible CLIENT-HELLO (RFC 5246 E.2) offering TLS 1.0. */
 static void
 sslv2_hello(GByteArray *b)
@@ -597,6 +637,10 @@ static CU_TestInfo tests[] = {
       handshake_length_over_limit_in_split_header_is_too_large },
     { "non_tls_first_bytes_are_not_tls", non_tls_first_bytes_are_not_tls },
     { "unknown_record_type_after_start_is_bad_type", unknown_record_type_after_start_is_bad_type },
+    { "misversioned_record_after_hello_is_read_and_counted",
+      misversioned_record_after_hello_is_read_and_counted },
+    { "misversioned_record_before_hello_is_not_read",
+      misversioned_record_before_hello_is_not_read },
     { "sslv2_client_hello_is_reported_then_tls_records_follow",
       sslv2_client_hello_is_reported_then_tls_records_follow },
     { "sslv2_server_hello_counts_and_gives_up_with_its_certificate",

@@ -185,6 +185,7 @@ on_event(void *user, const CpTlsEvent *e)
     v->sslv2 = e->sslv2_hello;
     v->cert_count = e->cert_count;
     v->dropped = e->certs_dropped;
+    v->damaged = e->certs_damaged;
     for (size_t i = 0; i < e->cert_count && i < 8; i++) {
         v->cert_len[i] = e->cert_len[i];
         v->cert_ok[i] = true;

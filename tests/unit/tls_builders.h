@@ -25,6 +25,7 @@ typedef struct Ev {
     size_t offered_count;
     bool sslv2;
     size_t cert_count, dropped;
+    bool damaged;
     size_t cert_len[8];
     bool cert_ok[8]; /* every byte is 0xA0 + index (the builder's pattern) */
     uint8_t level, desc;
