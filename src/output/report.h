@@ -18,7 +18,8 @@ typedef struct CpRunInfo {
     bool live;
     bool stats_valid; /* live capture statistics below */
     uint64_t received, dropped_kernel, dropped_iface;
-    bool has_at; /* validity judged at at_s, not capture time */
+    uint64_t dropped_queue; /* frames certpath read but could not queue for analysis */
+    bool has_at;            /* validity judged at at_s, not capture time */
     int64_t at_s;
 } CpRunInfo;
 
