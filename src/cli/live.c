@@ -232,14 +232,16 @@ show_events(Live *l, GArray *events)
 static void
 analyse(Live *l, const CpFrame *f)
 {
+    uint64_t flow;
+
     g_mutex_lock(&l->state);
-    bool evidence = cp_pipeline_frame(l->job->pl, f);
+    CpKeep keep = cp_pipeline_frame_keep(l->job->pl, f, &flow);
     GArray *events = cp_pipeline_take_events(l->job->pl);
     g_mutex_unlock(&l->state);
 
     g_mutex_lock(&l->output);
-    if (evidence && l->evidence != NULL)
-        cp_evidence_add(l->evidence, f);
+    if (l->evidence != NULL)
+        cp_evidence_offer(l->evidence, f, keep, flow);
     show_events(l, events);
     g_mutex_unlock(&l->output);
     cp_pipeline_events_free(events);
