@@ -46,7 +46,7 @@ cp_evidence_hold_free(CpEvidenceHold *h)
     if (h == NULL)
         return;
     g_hash_table_destroy(h->by_flow);
-    g_queue_free_full(&h->order, (GDestroyNotify)held_free);
+    g_queue_clear_full(&h->order, (GDestroyNotify)held_free);
     g_free(h);
 }
 
