@@ -15,8 +15,11 @@
 #include "base/reader.h"
 #include "dissectors/tls_prefix.h"
 
-#define MAX_TEXT_UNIT     4096 /* a longer line is not a command: passed as plaintext */
-#define CLASSIFY_LEN      512  /* the bytes of a line a command or answer must fit in */
+#define MAX_TEXT_UNIT 4096 /* a longer line is not a command: passed as plaintext */
+#define CLASSIFY_LEN  512  /* the bytes of a line a command or answer must fit in */
+/* A hello right after a command waits this long for the other side's answer to be seen (its
+ * segment may be delivered later); beyond, the bytes are plaintext. */
+#define MAX_HELLO_WAIT    (32 * 1024)
 #define LDAP_STARTTLS_OID "1.3.6.1.4.1.1466.20037"
 
 static const uint8_t pg_ssl_request[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
@@ -58,12 +61,12 @@ classify_line(CpStarttlsDir *d, const char *s, size_t n)
         (sp != NULL && word_is(second, second_len, "STARTTLS")) || xmpp_tag(s, n, "<starttls"))
         return UNIT_COMMAND;
     if (starts_with(s, n, "CONNECT ")) {
-        d->header_block = true;
-        return UNIT_COMMAND;
+        d->header_block = (uint8_t)UNIT_COMMAND;
+        return UNIT_PLAIN; /* armed by the empty line that ends the headers */
     }
     if ((starts_with(s, n, "HTTP/1.0 2") || starts_with(s, n, "HTTP/1.1 2"))) {
-        d->header_block = true;
-        return UNIT_PLAIN; /* armed by the empty line that ends the headers */
+        d->header_block = (uint8_t)UNIT_REPLY;
+        return UNIT_PLAIN;
     }
     if (starts_with(s, n, "220 ") || word_is(s, n, "220") || starts_with(s, n, "234 ") ||
         word_is(s, n, "234") || starts_with(s, n, "+OK") || xmpp_tag(s, n, "<proceed") ||
@@ -238,7 +241,8 @@ next_unit(CpStarttls *st, CpDir dir, const uint8_t *data, size_t len, Unit *what
         *what = UNIT_COMMAND;
         return sizeof(pg_ssl_request);
     }
-    if (!d->started && st->requested && data[0] == 'S' && d->framing == CP_STARTTLS_UNKNOWN) {
+    if (!d->started && st->requested_by[1 - dir] && data[0] == 'S' &&
+        d->framing == CP_STARTTLS_UNKNOWN) {
         *what = UNIT_REPLY; /* PostgreSQL: 'S', then the server's hello */
         return 1;
     }
@@ -284,27 +288,37 @@ take(CpStarttls *st, CpDir dir, Unit what)
 
     d->started = true;
     if (what == UNIT_BLANK) {
-        /* The empty line after CONNECT's or a 2xx answer's headers; either way the upgrade
-         * needs the CONNECT (requested) to have been seen. */
-        if (d->header_block) {
-            d->header_block = false;
-            d->armed = true;
-            st->armed_by_reply[dir] = true;
-        }
+        if (d->header_block == 0)
+            return;                   /* blank lines between units change nothing */
+        what = (Unit)d->header_block; /* the empty line ends CONNECT's or a 2xx's headers */
+        d->header_block = 0;
+    } else if (what == UNIT_PLAIN && d->header_block != 0) {
+        d->armed = false; /* a header line */
         return;
     }
     if (what == UNIT_COMMAND)
-        st->requested = true;
+        st->requested_by[dir] = true;
+    if (what == UNIT_REPLY)
+        st->replied_by[dir] = true;
     d->armed = what == UNIT_COMMAND || what == UNIT_REPLY;
     st->armed_by_reply[dir] = what == UNIT_REPLY;
 }
 
-/* A hello here is accepted: the position is armed and, for an answer's position, the other
- * side asked for the upgrade. */
-static bool
+/* A hello here is accepted: the position is armed and the other side did its half — asked,
+ * for an answer's position; answered, for a command's (a MySQL client's SSL request follows the
+ * server's greeting, which counts as that answer). */
+typedef enum Verdict { V_NO, V_YES, V_WAIT } Verdict;
+
+static Verdict
 accept_here(const CpStarttls *st, CpDir dir)
 {
-    return st->dir[dir].armed && (!st->armed_by_reply[dir] || st->requested);
+    CpDir peer = (CpDir)(1 - dir);
+
+    if (!st->dir[dir].armed)
+        return V_NO;
+    if (st->armed_by_reply[dir])
+        return st->requested_by[peer] ? V_YES : V_NO;
+    return st->replied_by[peer] ? V_YES : V_WAIT;
 }
 
 long
@@ -318,13 +332,19 @@ cp_starttls_scan(CpStarttls *st, CpDir dir, const uint8_t *data, size_t len, boo
         size_t left = len - pos;
         if (left == 0)
             break;
-        if (accept_here(st, dir)) {
+        Verdict v = accept_here(st, dir);
+        if (v != V_NO) {
             if (left < CP_TLS_HELLO_PATTERN_LEN && !fin) {
                 *needed = CP_TLS_HELLO_PATTERN_LEN;
                 break;
             }
-            if (cp_tls_prefix_hello_at(data + pos, left))
+            bool hello = cp_tls_prefix_hello_at(data + pos, left);
+            if (hello && v == V_YES)
                 return (long)pos;
+            if (hello && !fin && left < MAX_HELLO_WAIT) {
+                *needed = left + 1; /* until the answer is seen, or more bytes come */
+                break;
+            }
         }
         Unit what = UNIT_PLAIN;
         size_t need = 0;

@@ -4,8 +4,11 @@
  * <starttls/>, an LDAP StartTLS extended request, a PostgreSQL SSLRequest, a MySQL SSL request,
  * an HTTP CONNECT header block) in one direction, or, once the connection asked for one, a
  * positive answer (220, 234, +OK, "tag OK", <proceed/>, an LDAP success, PostgreSQL's 'S', a
- * MySQL greeting, a 2xx response to CONNECT) in the other. Hello bytes anywhere else — an HTTP
- * body, a mail body, the middle of a line — are plaintext (STYLE R28). */
+ * MySQL greeting, a 2xx response to CONNECT) in the other. Each side needs the other's half: a
+ * command's position counts once the other direction answered, an answer's once the other
+ * direction asked — so one side alone (a web server writing "STARTTLS" and a hello into a page)
+ * cannot make an upgrade. Hello bytes anywhere else — an HTTP body, a mail body, the middle of
+ * a line — are plaintext (STYLE R28). */
 #pragma once
 
 #include <stdbool.h>
@@ -23,15 +26,17 @@ typedef enum CpStarttlsFraming {
 
 typedef struct CpStarttlsDir {
     CpStarttlsFraming framing;
-    bool armed;        /* the next byte is an upgrade position */
-    bool header_block; /* HTTP: after CONNECT or a 2xx status, armed by the empty line */
-    bool started;      /* a unit was seen (PostgreSQL's request and answer come first) */
+    bool armed;           /* the next byte is an upgrade position */
+    uint8_t header_block; /* HTTP: 0, or what the empty line after CONNECT's or a 2xx
+                           * answer's headers counts as (a command or an answer) */
+    bool started;         /* a unit was seen (PostgreSQL's request and answer come first) */
 } CpStarttlsDir;
 
 /* Lifetime: connection, zero-initialised. */
 typedef struct CpStarttls {
-    bool requested;         /* a direction sent an upgrade command */
-    bool armed_by_reply[2]; /* dir's position comes from an answer: needs requested */
+    bool requested_by[2];   /* dir sent an upgrade command */
+    bool replied_by[2];     /* dir sent a positive answer */
+    bool armed_by_reply[2]; /* dir's position comes from an answer, else from a command */
     CpStarttlsDir dir[2];
 } CpStarttls;
 

@@ -87,6 +87,15 @@ hello_inside_a_line_or_body_is_plaintext(void)
 }
 
 static void
+feed_bin(CpStarttls *st, CpDir dir, const uint8_t *p, size_t n)
+{
+    size_t consumed = 0, needed = 0;
+
+    CU_ASSERT_EQUAL(cp_starttls_scan(st, dir, p, n, false, &consumed, &needed), -1);
+    CU_ASSERT_EQUAL(consumed, n);
+}
+
+static void
 http_body_is_not_an_upgrade_but_connect_is(void)
 {
     CpStarttls st = { 0 };
@@ -95,32 +104,48 @@ http_body_is_not_an_upgrade_but_connect_is(void)
     CU_ASSERT_EQUAL(scan_text(&st, S, "HTTP/1.1 200 OK\r\nContent-Length: 80\r\n\r\n"), -1);
 
     CpStarttls tunnel = { 0 };
-    const char *req = "CONNECT mail.example.test:443 HTTP/1.1\r\nHost: x\r\n\r\n";
-    CU_ASSERT_EQUAL(scan_text(&tunnel, C, req), (long)strlen(req));
+    feed(&tunnel, C, "CONNECT mail.example.test:443 HTTP/1.1\r\nHost: x\r\n\r\n");
     const char *resp = "HTTP/1.1 200 Connection established\r\n\r\n";
     CU_ASSERT_EQUAL(scan_text(&tunnel, S, resp), (long)strlen(resp));
+    CU_ASSERT_EQUAL(scan_text(&tunnel, C, ""), 0);
+}
+
+/* A web page that writes an upgrade command and a hello: one side alone is no upgrade. */
+static void
+one_side_alone_cannot_upgrade(void)
+{
+    CpStarttls st = { 0 };
+
+    feed(&st, C, "GET / HTTP/1.1\r\n\r\n");
+    CU_ASSERT_EQUAL(scan_text(&st, S, "HTTP/1.1 200 OK\r\n\r\nx STARTTLS\r\n"), -1);
+    CpStarttls st2 = { 0 };
+    CU_ASSERT_EQUAL(scan_text(&st2, S, "STARTTLS\r\n220 go\r\n"), -1);
+}
+
+/* Command, answer, then both hellos, in the order the wire has them. */
+static void
+upgrade(const char *cmd, const char *answer)
+{
+    CpStarttls st = { 0 };
+
+    feed(&st, C, cmd);
+    CU_ASSERT_EQUAL(scan_text(&st, S, answer), (long)strlen(answer));
+    CU_ASSERT_EQUAL(scan_text(&st, C, ""), 0);
 }
 
 static void
 imap_pop3_ftp_xmpp(void)
 {
-    CpStarttls imap = { 0 };
-    CU_ASSERT_EQUAL(scan_text(&imap, C, "a1 STARTTLS\r\n"), 13);
-    CU_ASSERT_EQUAL(scan_text(&imap, S, "a1 OK Begin TLS\r\n"), 17);
-
-    CpStarttls pop = { 0 };
-    CU_ASSERT_EQUAL(scan_text(&pop, C, "STLS\r\n"), 6);
-    CU_ASSERT_EQUAL(scan_text(&pop, S, "+OK go\r\n"), 8);
-
-    CpStarttls ftp = { 0 };
-    CU_ASSERT_EQUAL(scan_text(&ftp, C, "AUTH TLS\r\n"), 10);
-    CU_ASSERT_EQUAL(scan_text(&ftp, S, "234 AUTH TLS OK.\r\n"), 18);
-
-    CpStarttls xmpp = { 0 };
-    const char *req = "<stream:stream to='x'><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
-    CU_ASSERT_EQUAL(scan_text(&xmpp, C, req), (long)strlen(req));
-    const char *ok = "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\n";
-    CU_ASSERT_EQUAL(scan_text(&xmpp, S, ok), (long)strlen(ok));
+    upgrade("a1 STARTTLS\r\n", "a1 OK Begin TLS\r\n");
+    upgrade("STLS\r\n", "+OK go\r\n");
+    upgrade("AUTH TLS\r\n", "234 AUTH TLS OK.\r\n");
+    upgrade("<stream:stream to='x'><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
+            "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\n");
+    /* The client's hello before its answer was seen waits for it instead of being lost. */
+    CpStarttls st = { 0 };
+    CU_ASSERT_EQUAL(scan_text(&st, C, "STLS\r\n"), -1);
+    feed(&st, S, "+OK\r\n");
+    CU_ASSERT_EQUAL(scan_text(&st, C, "STLS\r\n"), 6);
 }
 
 static void
@@ -128,8 +153,9 @@ postgresql_and_ldap(void)
 {
     static const uint8_t ssl_request[] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
     CpStarttls pg = { 0 };
-    CU_ASSERT_EQUAL(scan(&pg, C, ssl_request, sizeof(ssl_request)), 8);
+    feed_bin(&pg, C, ssl_request, sizeof(ssl_request));
     CU_ASSERT_EQUAL(scan(&pg, S, "S", 1), 1);
+    CU_ASSERT_EQUAL(scan(&pg, C, "", 0), 0);
     CpStarttls pg2 = { 0 }; /* 'S' with no request before it */
     CU_ASSERT_EQUAL(scan(&pg2, S, "S", 1), -1);
 
@@ -142,11 +168,11 @@ postgresql_and_ldap(void)
     static const uint8_t ext_refused[] = { 0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07,
                                            0x0a, 0x01, 0x34, 0x04, 0x00, 0x04, 0x00 };
     CpStarttls ldap = { 0 };
-    CU_ASSERT_EQUAL(scan(&ldap, C, ext_req, sizeof(ext_req)), (long)sizeof(ext_req));
+    feed_bin(&ldap, C, ext_req, sizeof(ext_req));
     CU_ASSERT_EQUAL(scan(&ldap, S, ext_resp, sizeof(ext_resp)), (long)sizeof(ext_resp));
+    CU_ASSERT_EQUAL(scan(&ldap, C, "", 0), 0);
     CpStarttls ldap2 = { 0 };
-    feed(&ldap2, C, "");
-    CU_ASSERT_EQUAL(scan(&ldap2, C, ext_req, sizeof(ext_req)), (long)sizeof(ext_req));
+    feed_bin(&ldap2, C, ext_req, sizeof(ext_req));
     CU_ASSERT_EQUAL(scan(&ldap2, S, ext_refused, sizeof(ext_refused)), -1);
 }
 
@@ -174,6 +200,7 @@ static CU_TestInfo tests[] = {
     { "answer_without_request_is_not_a_position", answer_without_request_is_not_a_position },
     { "hello_inside_a_line_or_body_is_plaintext", hello_inside_a_line_or_body_is_plaintext },
     { "http_body_is_not_an_upgrade_but_connect_is", http_body_is_not_an_upgrade_but_connect_is },
+    { "one_side_alone_cannot_upgrade", one_side_alone_cannot_upgrade },
     { "imap_pop3_ftp_xmpp", imap_pop3_ftp_xmpp },
     { "postgresql_and_ldap", postgresql_and_ldap },
     { "partial_units_wait_and_long_lines_pass", partial_units_wait_and_long_lines_pass },
