@@ -20,6 +20,8 @@
 typedef struct TlsConn {
     CpTlsSession *session;
     CpTlsPrefix prefix[2];
+    CpStarttls starttls; /* upgrade positions, for the starttls entry only */
+    bool positional;
     CpAnomalies *anomalies;
     uint64_t max_prefix;
 } TlsConn;
@@ -59,8 +61,18 @@ tls_feed(void *state, CpDir dir, const uint8_t *data, size_t len, unsigned flags
 {
     TlsConn *t = state;
 
-    return cp_tls_prefix_feed(&t->prefix[dir], t->session, t->anomalies, t->max_prefix, dir, data,
-                              len, flags);
+    return cp_tls_prefix_feed(&t->prefix[dir], t->positional ? &t->starttls : NULL, t->session,
+                              t->anomalies, t->max_prefix, dir, data, len, flags);
+}
+
+/* A connection that did not start with TLS: TLS only where an upgrade exchange puts it. */
+static void *
+starttls_new(const CpDissectCtx *ctx)
+{
+    TlsConn *t = tls_new(ctx);
+
+    t->positional = true;
+    return t;
 }
 
 static void
@@ -85,7 +97,7 @@ const CpDissector cp_dissector_starttls = {
     .name = "starttls",
     .transport = CP_TRANSPORT_TCP,
     .probe = starttls_probe,
-    .new = tls_new,
+    .new = starttls_new,
     .feed = tls_feed,
     .free = tls_free,
 };

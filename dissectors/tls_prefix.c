@@ -5,19 +5,22 @@
  * what they all share is that the upgraded stream starts with a handshake record holding a
  * ClientHello (client side) or ServerHello (server side): RFC 5246 §6.2.1 + §7.4. That
  * pattern — 0x16, 0x03, minor 0..4, a length within the record limit, message type 1 or 2 with a
- * length that fits — is 8 bytes no text protocol produces (0x16 is a control character), so a
- * scan for it finds the upgrade point of every protocol at once, including ones we never
- * listed. The scan is bounded (--max-starttls-prefix) and consumes what it passes, so a plain-text
- * connection costs no buffering.
+ * length that fits — is 9 bytes no text protocol produces (0x16 is a control character). But a
+ * body can carry any bytes (an HTTP response on port 80 "presenting" a certificate), so for a
+ * connection that did not start with TLS the pattern counts only at an upgrade position
+ * (starttls.c); the anywhere-scan is kept for a TLS connection's other direction, which may
+ * start mid-record in a capture begun mid-connection. The scan is bounded
+ * (--max-starttls-prefix) and consumes what it passes, so a plain-text connection costs no
+ * buffering.
  */
 #include "dissectors/tls_prefix.h"
 
 #include "base/reader.h"
 
-#define HELLO_PATTERN_LEN 9
+#define HELLO_PATTERN_LEN CP_TLS_HELLO_PATTERN_LEN
 
-static bool
-hello_at(const uint8_t *p, size_t n)
+bool
+cp_tls_prefix_hello_at(const uint8_t *p, size_t n)
 {
     CpReader r;
     uint8_t type, major, minor, hs;
@@ -36,7 +39,7 @@ long
 cp_tls_prefix_find(const uint8_t *data, size_t len)
 {
     for (size_t i = 0; i + HELLO_PATTERN_LEN <= len; i++) {
-        if (data[i] == 0x16 && hello_at(data + i, len - i))
+        if (data[i] == 0x16 && cp_tls_prefix_hello_at(data + i, len - i))
             return (long)i;
     }
     return -1;
@@ -68,10 +71,34 @@ give_up(CpAnomalies *an)
     return (CpFeedResult){ CP_FEED_DONE, 0, 0 };
 }
 
+/* Positions: only where a STARTTLS-style exchange hands over (starttls.h). */
 static CpFeedResult
-scan(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, uint64_t max_prefix, CpDir dir,
-     const uint8_t *data, size_t len, unsigned flags)
+scan_positions(CpTlsPrefix *p, CpStarttls *st, CpTlsSession *s, CpAnomalies *an,
+               uint64_t max_prefix, CpDir dir, const uint8_t *data, size_t len, unsigned flags)
 {
+    size_t used = 0, needed = 0;
+    long at = cp_starttls_scan(st, dir, data, len, (flags & CP_STREAM_FIN) != 0, &used, &needed);
+
+    if (at < 0) {
+        if ((flags & CP_STREAM_FIN) || (uint64_t)p->scanned + len > max_prefix)
+            return give_up(an);
+        p->scanned += used;
+        return (CpFeedResult){ CP_FEED_MORE, used, needed > len - used ? needed : 0 };
+    }
+    p->mode = CP_PREFIX_TLS;
+    CpFeedResult r = cp_tls_session_feed(s, dir, data + at, len - (size_t)at, flags);
+    r.consumed += (size_t)at;
+    if (r.needed > 0)
+        r.needed += (size_t)at;
+    return r;
+}
+
+static CpFeedResult
+scan(CpTlsPrefix *p, CpStarttls *st, CpTlsSession *s, CpAnomalies *an, uint64_t max_prefix,
+     CpDir dir, const uint8_t *data, size_t len, unsigned flags)
+{
+    if (st != NULL)
+        return scan_positions(p, st, s, an, max_prefix, dir, data, len, flags);
     long at = cp_tls_prefix_find(data, len);
 
     if (at < 0) {
@@ -91,8 +118,8 @@ scan(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, uint64_t max_prefix, CpDi
 }
 
 CpFeedResult
-cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, uint64_t max_prefix, CpDir dir,
-                   const uint8_t *data, size_t len, unsigned flags)
+cp_tls_prefix_feed(CpTlsPrefix *p, CpStarttls *st, CpTlsSession *s, CpAnomalies *an,
+                   uint64_t max_prefix, CpDir dir, const uint8_t *data, size_t len, unsigned flags)
 {
     if (p->mode == CP_PREFIX_TLS)
         return cp_tls_session_feed(s, dir, data, len, flags);
@@ -107,5 +134,5 @@ cp_tls_prefix_feed(CpTlsPrefix *p, CpTlsSession *s, CpAnomalies *an, uint64_t ma
         if (p->mode == CP_PREFIX_TLS)
             return cp_tls_session_feed(s, dir, data, len, flags);
     }
-    return scan(p, s, an, max_prefix, dir, data, len, flags);
+    return scan(p, st, s, an, max_prefix, dir, data, len, flags);
 }

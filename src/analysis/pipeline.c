@@ -323,23 +323,32 @@ count_frame(CpPipeline *p, const CpFrame *fr)
 bool
 cp_pipeline_frame(CpPipeline *p, const CpFrame *fr)
 {
+    uint64_t flow;
+
+    return cp_pipeline_frame_keep(p, fr, &flow) != CP_KEEP_NO;
+}
+
+CpKeep
+cp_pipeline_frame_keep(CpPipeline *p, const CpFrame *fr, uint64_t *flow)
+{
     CpPacket pk;
 
+    *flow = 0;
     count_frame(p, fr);
     cp_pipeline_tick(p, fr->ts_ns);
     CpNetResult res =
             cp_net_decode(p->net, fr->linktype, fr->data, fr->caplen, fr->wirelen, fr->ts_ns, &pk);
     if (res == CP_NET_UDP)
-        return cp_udp_flows_datagram(p->udp, &pk);
+        return cp_udp_flows_datagram(p->udp, &pk) ? CP_KEEP_YES : CP_KEEP_NO;
     if (res != CP_NET_TCP) {
         if (!cp_net_linktype_supported(fr->linktype))
             note_bad_link(p, fr->linktype);
-        return false;
+        return CP_KEEP_NO;
     }
-    bool evidence = cp_tcp_reasm_segment(p->tcp, &pk);
+    CpKeep keep = cp_tcp_reasm_segment_keep(p->tcp, &pk, flow);
     if (p->memcap.peak > p->stats.peak_reasm_bytes)
         p->stats.peak_reasm_bytes = p->memcap.peak;
-    return evidence;
+    return keep;
 }
 
 void

@@ -14,6 +14,7 @@
 #include "base/anomaly.h"
 #include "base/limits.h"
 #include "capture/capture.h"
+#include "reasm/conn.h"
 
 typedef enum CpEventKind {
     CP_EVENT_CERTIFICATE, /* a certificate seen for the first time */
@@ -34,6 +35,10 @@ void cp_pipeline_free(CpPipeline *p);
 /* Returns true when the frame belongs to a TCP connection whose TLS handshake is still being
  * followed (the evidence -w keeps), false for everything else (bulk data after it, non-TCP). */
 bool cp_pipeline_frame(CpPipeline *p, const CpFrame *f);
+/* The same as a tri-state (reasm/conn.h CpKeep): UNDECIDED for a packet of a TCP connection that
+ * has carried no payload yet; *flow names the connection (0: none) so that what was kept aside
+ * for it can be written once it says YES. */
+CpKeep cp_pipeline_frame_keep(CpPipeline *p, const CpFrame *f, uint64_t *flow);
 /* Live capture: lets idle expiry advance to now_ns (wall clock, same scale as frame stamps)
  * when no packet arrives for a while; cheap, rate-limited like the per-frame expiry. */
 void cp_pipeline_tick(CpPipeline *p, uint64_t now_ns);

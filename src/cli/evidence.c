@@ -10,10 +10,14 @@
 
 #include "base/error.h"
 #include "capture/pcapng_writer.h"
+#include "cli/evidence_hold.h"
+
+#define HOLD_FRAMES_PER_FLOW 8 /* a SYN, its SYN-ACK, the ACK and retransmissions */
 
 struct CpEvidence {
     const CpConfig *cfg;
     CpPcapngWriter *w; /* NULL once a rotated file could not be created */
+    CpEvidenceHold *hold; /* packets of connections not yet decided */
     GPtrArray *errors; /* (borrowed) */
     /* -C/-W rotation: the file being written and what the closed ones held */
     unsigned index; /* tcpdump's count: FILE, FILE1... or FILE0..FILE(W-1) */
@@ -142,7 +146,33 @@ cp_evidence_open(const CpConfig *cfg, GPtrArray *errors, GError **error)
         g_free(e);
         return NULL;
     }
+    e->hold = cp_evidence_hold_new(cfg->limits.max_evidence_hold, HOLD_FRAMES_PER_FLOW);
     return e;
+}
+
+/* Written before the packet that decided: the same connection's earlier packets. */
+static void
+release(CpEvidence *e, uint64_t flow, bool write)
+{
+    GPtrArray *held = cp_evidence_hold_take(e->hold, flow);
+
+    for (guint i = 0; held != NULL && write && i < held->len; i++)
+        cp_evidence_add(e, held->pdata[i]);
+    if (held != NULL)
+        g_ptr_array_free(held, TRUE);
+}
+
+void
+cp_evidence_offer(CpEvidence *e, const CpFrame *f, CpKeep keep, uint64_t flow)
+{
+    if (keep == CP_KEEP_UNDECIDED) {
+        cp_evidence_hold_add(e->hold, flow, f);
+        return;
+    }
+    if (flow != 0)
+        release(e, flow, keep == CP_KEEP_YES);
+    if (keep == CP_KEEP_YES)
+        cp_evidence_add(e, f);
 }
 
 void
@@ -204,6 +234,7 @@ cp_evidence_close(CpEvidence *e)
                 "certpath: %s: %" G_GUINT64_FORMAT " handshake packets written (%" G_GUINT64_FORMAT
                 " bytes)\n",
                 e->cfg->write_file, written, bytes);
+    cp_evidence_hold_free(e->hold);
     if (over > 0) {
         g_autofree char *msg =
                 e->cfg->write_size > 0
@@ -227,5 +258,6 @@ cp_evidence_discard(CpEvidence *e)
         return;
     if (e->w != NULL)
         cp_pcapng_writer_close(e->w, NULL);
+    cp_evidence_hold_free(e->hold);
     g_free(e);
 }

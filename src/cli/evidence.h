@@ -9,6 +9,7 @@
 
 #include "capture/capture.h"
 #include "cli/options.h"
+#include "reasm/conn.h"
 
 typedef struct CpEvidence CpEvidence;
 
@@ -16,6 +17,9 @@ typedef struct CpEvidence CpEvidence;
  * collects one-line errors met later. */
 CpEvidence *cp_evidence_open(const CpConfig *cfg, GPtrArray *errors, GError **error);
 void cp_evidence_add(CpEvidence *e, const CpFrame *f);
+/* What the pipeline said of f (analysis/pipeline.h cp_pipeline_frame_keep): YES writes what was
+ * held for its connection, then f; UNDECIDED holds f aside; NO forgets what was held. */
+void cp_evidence_offer(CpEvidence *e, const CpFrame *f, CpKeep keep, uint64_t flow);
 void cp_evidence_flush(CpEvidence *e);
 /* Closes the file, says how much was written and what the size limit kept out, and frees. */
 void cp_evidence_close(CpEvidence *e);

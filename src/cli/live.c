@@ -3,15 +3,19 @@
  *
  *  1. open the device (libpcap) and the -w file while still privileged;
  *  2. drop privileges (privdrop) before the first packet is parsed;
- *  3. the main thread reads frames: each goes to the pipeline under the state lock; then, under
- *     the output lock only, a frame the pipeline calls evidence goes to the -w file and what the
- *     pipeline queued (handshakes, new certificates) is printed and exported — so a slow
- *     output never runs inside reassembly;
- *  4. a clock thread wakes every TICK_US, traffic or not: idle connections expire at wall-clock
- *     time, the diagnosis runs again when live_diag says it is due, the -w file is flushed, and
- *     --duration, a dead output, SIGUSR1 (report so far, cli/signals.c) and SIGHUP (reopen
- *     -o FILE for logrotate; the report so far without -o) become actions;
- *  5. stop on --duration, --count, SIGINT/SIGTERM or a dead output; the caller prints the final
+ *  3. the main thread only reads: each frame is copied into a bounded queue (live_queue.h) and
+ *     never waits for analysis — when analysis falls behind, frames beyond the queue's budget
+ *     are dropped and counted (dropped_queue, beside the kernel's drops);
+ *  4. an analysis thread takes the frames in order: each goes to the pipeline under the state
+ *     lock; then, under the output lock only, a frame the pipeline calls evidence goes to the
+ *     -w file and what the pipeline queued (handshakes, new certificates) is printed and
+ *     exported — so a slow output never runs inside reassembly;
+ *  5. a clock thread wakes every TICK_US, traffic or not: idle connections expire at wall-clock
+ *     time, the diagnosis runs again when live_diag says it is due (rate-limited to a tenth of
+ *     the time: while it runs, analysis waits and the queue fills, reading goes on), the -w
+ *     file is flushed, and --duration, a dead output, SIGUSR1 (report so far, cli/signals.c) and
+ *     SIGHUP (reopen -o FILE for logrotate; the report so far without -o) become actions;
+ *  6. stop on --duration, --count, SIGINT/SIGTERM or a dead output; the caller prints the final
  *     report.
  *
  * Why a thread: libpcap's read timeout cannot be relied on to return. On Linux, without
@@ -21,7 +25,8 @@
  * cp_capture_break, which libpcap 1.10 makes safe from other threads and from signal handlers.
  *
  * Locks: `state` guards the pipeline and the diagnosis state, `output` the report stream, the -w
- * file and the export directory. When both are held, state is taken first.
+ * file and the export directory. When both are held, state is taken first. The reading thread
+ * takes neither while it captures: only `stats`, which nothing holds for long.
  */
 #include "cli/live.h"
 
@@ -34,6 +39,7 @@
 #include "cli/evidence.h"
 #include "cli/live_diag.h"
 #include "cli/logfile.h"
+#include "cli/live_queue.h"
 #include "cli/signals.h"
 #include "output/export_pem.h"
 
@@ -51,10 +57,14 @@ typedef struct Live {
     CpCapture *cap;
     CpEvidence *evidence;
     CpLiveDiag *diag;
+    CpLiveQueue *queue;
     int64_t end_us;        /* --duration deadline, 0 none */
     uint64_t packets_left; /* --count */
     int64_t next_stats_us;
-    Counter32 recv, drop, ifdrop;
+    Counter32 recv, drop, ifdrop; /* reading thread only */
+    GMutex stats;                 /* the published totals below */
+    bool stats_valid;
+    uint64_t received, dropped_kernel, dropped_iface;
     bool output_dead;
     GMutex state;  /* job->pl, diag */
     GMutex output; /* job->report and its stream, evidence, export */
@@ -77,22 +87,38 @@ fold(Counter32 *c, uint64_t raw)
     c->last = (uint32_t)raw;
 }
 
-/* Main thread only (the capture handle is not shared); with the state lock held. */
+/* Reading thread only (the capture handle is not shared): publishes the folded counters. */
 static void
 update_stats(Live *l)
 {
     CpCaptureStats st;
-    CpRunInfo *info = l->job->info;
 
     if (!cp_capture_stats(l->cap, &st))
         return;
     fold(&l->recv, st.received);
     fold(&l->drop, st.dropped_kernel);
     fold(&l->ifdrop, st.dropped_iface);
-    info->stats_valid = true;
-    info->received = l->recv.total;
-    info->dropped_kernel = l->drop.total;
-    info->dropped_iface = l->ifdrop.total;
+    g_mutex_lock(&l->stats);
+    l->stats_valid = true;
+    l->received = l->recv.total;
+    l->dropped_kernel = l->drop.total;
+    l->dropped_iface = l->ifdrop.total;
+    g_mutex_unlock(&l->stats);
+}
+
+/* Before a report, with the state lock held (info is the report's): the latest counters. */
+static void
+publish_stats(Live *l)
+{
+    CpRunInfo *info = l->job->info;
+
+    g_mutex_lock(&l->stats);
+    info->stats_valid = l->stats_valid;
+    info->received = l->received;
+    info->dropped_kernel = l->dropped_kernel;
+    info->dropped_iface = l->dropped_iface;
+    g_mutex_unlock(&l->stats);
+    info->dropped_queue = cp_live_queue_dropped(l->queue);
 }
 
 static CpDiagnosis *
@@ -125,6 +151,7 @@ report_so_far(Live *l)
     CpDiagnosis *d = diagnose(l);
     CpSeen seen;
 
+    publish_stats(l);
     cp_pipeline_seen(l->job->pl, &seen);
     g_mutex_lock(&l->output);
     cp_report_final(l->job->report, &seen, l->job->info, d);
@@ -224,25 +251,48 @@ show_events(Live *l, GArray *events)
     }
 }
 
+/* Analysis thread: one frame through the pipeline, then its evidence and events. */
+static void
+analyse(Live *l, const CpFrame *f)
+{
+    uint64_t flow;
+
+    g_mutex_lock(&l->state);
+    CpKeep keep = cp_pipeline_frame_keep(l->job->pl, f, &flow);
+    GArray *events = cp_pipeline_take_events(l->job->pl);
+    g_mutex_unlock(&l->state);
+
+    g_mutex_lock(&l->output);
+    if (l->evidence != NULL)
+        cp_evidence_offer(l->evidence, f, keep, flow);
+    show_events(l, events);
+    g_mutex_unlock(&l->output);
+    cp_pipeline_events_free(events);
+}
+
+static gpointer
+analysis_thread(gpointer data)
+{
+    Live *l = data;
+    CpLiveFrame *lf;
+
+    while ((lf = cp_live_queue_pop(l->queue)) != NULL) {
+        analyse(l, &lf->frame);
+        cp_live_queue_frame_free(lf);
+    }
+    return NULL;
+}
+
+/* Reading thread: queue the frame (or count it dropped), never waiting for analysis. */
 static void
 on_frame(Live *l, const CpFrame *f)
 {
-    g_mutex_lock(&l->state);
-    bool evidence = cp_pipeline_frame(l->job->pl, f);
-    GArray *events = cp_pipeline_take_events(l->job->pl);
+    cp_live_queue_push(l->queue, f);
     int64_t now = g_get_monotonic_time();
     if (now >= l->next_stats_us) {
         l->next_stats_us = now + STATS_EVERY_US;
         update_stats(l);
     }
-    g_mutex_unlock(&l->state);
-
-    g_mutex_lock(&l->output);
-    if (evidence && l->evidence != NULL)
-        cp_evidence_add(l->evidence, f);
-    show_events(l, events);
-    g_mutex_unlock(&l->output);
-    cp_pipeline_events_free(events);
     if (l->packets_left > 0 && --l->packets_left == 0)
         cp_signals_request_stop();
 }
@@ -310,18 +360,24 @@ live_clear(Live *l)
 {
     cp_capture_free(l->cap);
     cp_live_diag_free(l->diag);
+    cp_live_queue_free(l->queue);
+    g_mutex_clear(&l->stats);
     g_mutex_clear(&l->state);
     g_mutex_clear(&l->output);
     g_cond_clear(&l->wake);
 }
 
-/* Runs the loop with the clock thread beside it. */
+/* Runs the reading loop with the analysis and clock threads beside it; analysis drains the
+ * queue before the clock stops, so every frame read is analysed before the final report. */
 static bool
 run_threads(Live *l)
 {
     cp_signals_install(l->cap);
     GThread *clock = g_thread_new("certpath-clock", clock_thread, l);
+    GThread *analysis = g_thread_new("certpath-analysis", analysis_thread, l);
     bool ok = l->job->cfg->count == 0 || loop(l);
+    cp_live_queue_close(l->queue);
+    g_thread_join(analysis);
     g_mutex_lock(&l->state);
     l->finished = true;
     g_cond_signal(&l->wake);
@@ -338,6 +394,7 @@ cp_live_run(const CpLiveJob *job, bool *input_ok, GError **error)
 
     *input_ok = true;
     g_mutex_init(&l.state);
+    g_mutex_init(&l.stats);
     g_mutex_init(&l.output);
     g_cond_init(&l.wake);
     if (!open_all(&l, error)) {
@@ -349,11 +406,13 @@ cp_live_run(const CpLiveJob *job, bool *input_ok, GError **error)
     job->info->live = true;
     int64_t start = g_get_monotonic_time();
     l.diag = cp_live_diag_new(start);
+    l.queue = cp_live_queue_new(job->cfg->limits.live_queue_bytes);
     l.end_us =
             job->cfg->duration_s > 0 ? start + (int64_t)job->cfg->duration_s * G_USEC_PER_SEC : 0;
     l.packets_left = job->cfg->count > 0 ? (uint64_t)job->cfg->count : 0;
     *input_ok = run_threads(&l);
     update_stats(&l);
+    publish_stats(&l);
     if (l.output_dead)
         g_ptr_array_add(job->info->errors, g_strdup("the report output failed; capture stopped"));
     if (l.evidence != NULL)

@@ -155,6 +155,29 @@ run_files(Run *r)
     return ok;
 }
 
+/* A full disk or a vanished reader must not end the run with a bare exit 2: say which file and
+ * why. stdio keeps only an error flag, so err is the report's first failed write (report.h);
+ * otherwise the last fflush or fclose gives the cause. Closes out unless it is stdout. */
+static bool
+finish_output(FILE *out, const char *name, int err)
+{
+    const char *what = name != NULL ? name : "standard output";
+
+    if (fflush(out) != 0 && err == 0)
+        err = errno;
+    bool bad = err != 0 || ferror(out);
+    if (out != stdout && fclose(out) != 0) {
+        bad = true;
+        if (err == 0)
+            err = errno;
+    }
+    if (!bad)
+        return true;
+    fprintf(stderr, "certpath: %s: cannot write the report: %s\n", what,
+            err != 0 ? g_strerror(err) : "write error");
+    return false;
+}
+
 static void
 show_events_cb(void *user)
 {
@@ -361,7 +384,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         res->output_error = true;
     }
     res->input_error = !ok;
-    if (ferror(out) || (out != stdout && fclose(out) != 0))
+    if (!finish_output(out, cfg->output, cp_report_write_errno(r.report)))
         res->output_error = true;
     cp_pipeline_free(r.pl);
     cp_trust_free(r.trust);

@@ -3,6 +3,8 @@
  * is one report_<name>.c defining a CpReportWriter and one entry below. */
 #include "output/report_private.h"
 
+#include <errno.h>
+
 static const CpReportWriter *const writers[] = {
     /* clang-format off */
     &cp_report_writer_text,
@@ -63,13 +65,27 @@ cp_report_free(CpReport *r)
     g_free(r);
 }
 
+static void
+note_write(CpReport *r, bool ok)
+{
+    if (!ok && r->write_errno == 0)
+        r->write_errno = errno != 0 ? errno : EIO;
+}
+
 void
 cp_report_emit(CpReport *r)
 {
-    fwrite(r->line->str, 1, r->line->len, r->out);
+    errno = 0;
+    note_write(r, fwrite(r->line->str, 1, r->line->len, r->out) == r->line->len);
     if (r->writer->flush_lines || r->stream_text)
-        fflush(r->out);
+        note_write(r, fflush(r->out) == 0);
     g_string_truncate(r->line, 0);
+}
+
+int
+cp_report_write_errno(const CpReport *r)
+{
+    return r->write_errno;
 }
 
 void
@@ -90,7 +106,8 @@ void
 cp_report_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagnosis *diag)
 {
     r->writer->final(r, seen, info, diag);
-    fflush(r->out);
+    errno = 0;
+    note_write(r, fflush(r->out) == 0);
 }
 
 void

@@ -19,7 +19,8 @@ typedef struct CpRunInfo {
     bool records;     /* --records: inputs are JSON Lines of certpath sensors, not captures */
     bool stats_valid; /* live capture statistics below */
     uint64_t received, dropped_kernel, dropped_iface;
-    bool has_at; /* validity judged at at_s, not capture time */
+    uint64_t dropped_queue; /* frames certpath read but could not queue for analysis */
+    bool has_at;            /* validity judged at at_s, not capture time */
     int64_t at_s;
 } CpRunInfo;
 
@@ -33,6 +34,8 @@ char *cp_report_format_list(void);
  * ends (live mode). */
 CpReport *cp_report_new(const char *format, FILE *out, bool stream_text);
 void cp_report_free(CpReport *r);
+/* The errno of the first write or flush that failed, 0 when none did. */
+int cp_report_write_errno(const CpReport *r);
 void cp_report_certificate(CpReport *r, const CpCert *c);
 void cp_report_handshake(CpReport *r, const CpHandshake *h);
 /* The full report: verdict, findings, CAs and the servers with their chains as text; or finding

@@ -223,6 +223,7 @@ json_summary(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDia
         num(r, "received", info->received);
         num(r, "dropped_kernel", info->dropped_kernel);
         num(r, "dropped_interface", info->dropped_iface);
+        num(r, "dropped_queue", info->dropped_queue);
     }
     if (diag != NULL) {
         static const char *const outcomes[] = { "clean", "warning", "error", "inconclusive" };

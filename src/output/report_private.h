@@ -26,6 +26,7 @@ struct CpReport {
     bool stream_text;
     GString *line; /* reused line buffer */
     uint64_t invalid_utf8;
+    int write_errno; /* the first failed write's errno: stdio keeps only a flag */
 };
 
 /* Writes and clears r->line; flushed when the writer or live streaming asks for it. */

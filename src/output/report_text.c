@@ -647,6 +647,12 @@ text_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagn
                                " dropped by the kernel, %" G_GUINT64_FORMAT
                                " dropped by the interface\n",
                                info->received, info->dropped_kernel, info->dropped_iface);
+    if (info->stats_valid && info->dropped_queue > 0)
+        g_string_append_printf(
+                o,
+                "capture: %" G_GUINT64_FORMAT
+                " packets not analysed: the analysis queue was full (--live-queue)\n",
+                info->dropped_queue);
     if (info->has_at) {
         g_string_append(o, "validity judged at ");
         date(o, info->at_s);

@@ -12,6 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Whether a packet is evidence of a handshake (live -w keeps those). UNDECIDED: its connection
+ * has carried no payload yet (a SYN, a SYN-ACK): kept aside until the connection's first bytes
+ * go to a dissector (YES) or it ends without (never written), so a SYN flood cannot fill -w. */
+typedef enum CpKeep { CP_KEEP_NO = 0, CP_KEEP_YES, CP_KEEP_UNDECIDED } CpKeep;
+
 #include "net/packet.h"
 #include "reasm/stream_sink.h"
 

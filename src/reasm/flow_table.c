@@ -156,6 +156,7 @@ create(CpFlowTable *t, const CpPacket *p, uint32_t hash, CpDir *dir)
     push_young(t, f);
     t->count++;
     t->created++;
+    f->serial = t->created;
     *dir = (CpDir)s;
     return f;
 }

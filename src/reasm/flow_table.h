@@ -37,6 +37,7 @@ typedef struct CpFlow {
     uint8_t ack_mask;        /* bit d: last_ack[d] is set */
     uint8_t syn_count[2];    /* SYNs of direction d, up to 2 (with different sequence numbers) */
     bool syn_seen;
+    uint64_t serial; /* 1, 2, ... in creation order: names the flow after it is freed */
 } CpFlow;
 
 /* Called once per flow when it ends, with the reason; the table frees the flow after the call. */

@@ -217,29 +217,51 @@ reset(CpTcpReasm *r, CpFlow *f, CpDir dir)
         close_consumer(r, f, CP_CONN_END_DONE);
 }
 
+/* Before segment() the state says what the flow was; after, whether its first payload was
+ * taken. The packet that completes a handshake (state FOLLOWED before) is evidence. */
+static CpKeep
+keep_of(uint8_t before, uint8_t after)
+{
+    if (before == CP_FLOW_CLOSED)
+        return CP_KEEP_NO;
+    if (before == CP_FLOW_FOLLOWED || after == CP_FLOW_FOLLOWED)
+        return CP_KEEP_YES;
+    return after == CP_FLOW_NEW ? CP_KEEP_UNDECIDED : CP_KEEP_NO;
+}
+
 bool
 cp_tcp_reasm_segment(CpTcpReasm *r, const CpPacket *pk)
 {
+    uint64_t flow;
+
+    return cp_tcp_reasm_segment_keep(r, pk, &flow) != CP_KEEP_NO;
+}
+
+CpKeep
+cp_tcp_reasm_segment_keep(CpTcpReasm *r, const CpPacket *pk, uint64_t *flow)
+{
     CpDir dir;
 
+    *flow = 0;
     cp_tcp_reasm_tick(r, pk->ts_ns);
     r->stats.segments++;
     bool opens = (pk->tcp_flags & CP_TCP_SYN) || pk->payload_declared > 0;
     CpFlow *f = cp_flow_table_lookup(r->flows, pk, opens && !(pk->tcp_flags & CP_TCP_RST), &dir);
     if (f == NULL)
-        return false;
+        return CP_KEEP_NO;
     /* A direction that reset is over: what it sends later is not followed. */
     if (f->rst_mask & (1u << dir))
-        return false;
+        return CP_KEEP_NO;
     bool rst = (pk->tcp_flags & CP_TCP_RST) != 0;
     if (rst && !rst_acceptable(f, dir, pk->seq)) {
         cp_anomaly_add(r->ctx.anomalies, CP_ANOMALY_TCP_RST_IGNORED); /* tcp.rst_ignored */
-        return false;
+        return CP_KEEP_NO;
     }
     cp_flow_table_touch(r->flows, f, pk->ts_ns);
-    /* Before segment(): the packet that completes a handshake is part of the evidence. */
-    bool evidence = f->state != CP_FLOW_CLOSED;
+    *flow = f->serial;
+    uint8_t before = f->state;
     segment(r, f, dir, pk);
+    CpKeep keep = keep_of(before, f->state);
     if (pk->tcp_flags & CP_TCP_FIN)
         f->fin_mask |= (uint8_t)(1u << dir);
     if (rst)
@@ -250,7 +272,7 @@ cp_tcp_reasm_segment(CpTcpReasm *r, const CpPacket *pk)
     uint64_t n = cp_flow_table_count(r->flows);
     if (n > r->stats.peak_flows)
         r->stats.peak_flows = n;
-    return evidence;
+    return keep;
 }
 
 void

@@ -28,6 +28,9 @@ void cp_tcp_reasm_free(CpTcpReasm *r);
 /* One TCP segment. Returns true when it belongs to a connection the consumer still follows or
  * has not been asked about yet (the handshake evidence live capture keeps), false otherwise. */
 bool cp_tcp_reasm_segment(CpTcpReasm *r, const CpPacket *pk);
+/* The same, as a tri-state (conn.h CpKeep); *flow is the connection's serial (0 for none), so
+ * a later YES can bring back what was kept aside for it. */
+CpKeep cp_tcp_reasm_segment_keep(CpTcpReasm *r, const CpPacket *pk, uint64_t *flow);
 /* Expires idle connections at capture time now_ns; rate-limited to once a second of capture
  * time, so it can be called per packet and from a live capture's clock. */
 void cp_tcp_reasm_tick(CpTcpReasm *r, uint64_t now_ns);

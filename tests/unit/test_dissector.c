@@ -91,6 +91,9 @@ plaintext_prefix_goes_to_starttls_which_finds_the_hello(void)
     GByteArray *all = g_byte_array_new();
     const char *smtp = "EHLO client\r\nSTARTTLS\r\n";
 
+    /* The server's 220 greeting counts as the answer a client's upgrade position needs. */
+    const char *greeting = "220 mx.contoso.com ESMTP\r\n";
+    cp_dissect_conn_feed(fx.c, CP_DIR_1, (const uint8_t *)greeting, strlen(greeting), 0);
     g_byte_array_append(all, (const uint8_t *)smtp, (guint)strlen(smtp));
     g_byte_array_append(all, ch->data, ch->len);
     cp_dissect_conn_feed(fx.c, CP_DIR_0, all->data, all->len, 0);

@@ -329,6 +329,51 @@ conflicting_overlap_reaches_the_consumer(void)
     teardown(&fx);
 }
 
+static CpKeep
+keep_of(Fixture *fx, bool from_client, uint8_t flags, uint32_t seq, const char *payload,
+        uint64_t *flow)
+{
+    CpPacket p;
+
+    memset(&p, 0, sizeof p);
+    p.src.family = p.dst.family = 4;
+    p.src.bytes[0] = p.dst.bytes[0] = 10;
+    p.src.bytes[3] = from_client ? 1 : 2;
+    p.dst.bytes[3] = from_client ? 2 : 1;
+    p.sport = from_client ? 50000 : 443;
+    p.dport = from_client ? 443 : 50000;
+    p.seq = seq;
+    p.tcp_flags = flags;
+    p.payload = (const uint8_t *)payload;
+    p.payload_len = p.payload_declared = payload != NULL ? strlen(payload) : 0;
+    p.ts_ns = 1000;
+    return cp_tcp_reasm_segment_keep(fx->tcp, &p, flow);
+}
+
+/* SYNs are undecided until the connection's first payload is taken: a SYN flood is never
+ * evidence by itself, and a SYN of a connection that reaches a hello is. */
+static void
+syn_is_undecided_until_the_first_payload(void)
+{
+    Fixture fx;
+    uint64_t f1 = 0, f2 = 0, f3 = 0;
+    setup(&fx);
+    CU_ASSERT_EQUAL(keep_of(&fx, true, CP_TCP_SYN, 99, NULL, &f1), CP_KEEP_UNDECIDED);
+    CU_ASSERT_EQUAL(keep_of(&fx, false, CP_TCP_SYN | CP_TCP_ACK, 499, NULL, &f2),
+                    CP_KEEP_UNDECIDED);
+    CU_ASSERT(f1 != 0 && f1 == f2); /* the same connection names itself the same */
+    CU_ASSERT_EQUAL(keep_of(&fx, true, CP_TCP_ACK, 100, "hello", &f3), CP_KEEP_YES);
+    CU_ASSERT_EQUAL(f3, f1);
+    teardown(&fx);
+
+    setup(&fx);
+    fx.rec.decline = true;
+    CU_ASSERT_EQUAL(keep_of(&fx, true, CP_TCP_SYN, 99, NULL, &f1), CP_KEEP_UNDECIDED);
+    CU_ASSERT_EQUAL(keep_of(&fx, true, CP_TCP_ACK, 100, "GET", &f3), CP_KEEP_NO);
+    CU_ASSERT_EQUAL(f3, f1); /* what was held for it can be forgotten */
+    teardown(&fx);
+}
+
 static void
 declined_connection_is_never_fed(void)
 {
@@ -336,7 +381,8 @@ declined_connection_is_never_fed(void)
     setup(&fx);
     fx.rec.decline = true;
     handshake(&fx);
-    CU_ASSERT_TRUE(seg(&fx, true, CP_TCP_ACK, 100, "x")); /* the packet the consumer was asked on */
+    /* The packet the consumer was asked on and declined is no handshake's evidence either. */
+    CU_ASSERT_FALSE(seg(&fx, true, CP_TCP_ACK, 100, "x"));
     CU_ASSERT_FALSE(seg(&fx, true, CP_TCP_ACK, 101, "y"));
     CU_ASSERT_EQUAL(fx.rec.opens, 1);
     CU_ASSERT_EQUAL(fx.rec.bytes[0]->len, 0);
@@ -392,6 +438,7 @@ static CU_TestInfo tests[] = {
     { "peer_ack_picks_the_earlier_of_two_syn_acks", peer_ack_picks_the_earlier_of_two_syn_acks },
     { "conflicting_overlap_reaches_the_consumer", conflicting_overlap_reaches_the_consumer },
     { "declined_connection_is_never_fed", declined_connection_is_never_fed },
+    { "syn_is_undecided_until_the_first_payload", syn_is_undecided_until_the_first_payload },
     { "midstream_connection_is_counted_and_guessed_by_port",
       midstream_connection_is_counted_and_guessed_by_port },
     { "idle_connection_expires_with_reason_timeout", idle_connection_expires_with_reason_timeout },
