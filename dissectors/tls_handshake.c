@@ -177,12 +177,13 @@ client_hello(CpTlsSession *s, CpDir dir, CpReader *msg)
     CpReader sid, suites, comp;
 
     cp_tls_event_init(&ev, CP_TLS_EV_CLIENT_HELLO, dir);
-    if (!cp_reader_be16(msg, &ev.legacy_version) || !cp_reader_skip(msg, RANDOM_LEN) ||
-        !cp_reader_vec8(msg, &sid) || !cp_reader_vec16(msg, &suites) ||
-        !cp_reader_vec8(msg, &comp)) {
+    if (!cp_reader_be16(msg, &ev.legacy_version) ||
+        !cp_reader_copy(msg, s->client_random, RANDOM_LEN) || !cp_reader_vec8(msg, &sid) ||
+        !cp_reader_vec16(msg, &suites) || !cp_reader_vec8(msg, &comp)) {
         malformed(s);
         return CP_FEED_MORE;
     }
+    s->have_client_random = true;
     walk_extensions(s, msg, client_ext, &ev);
     note_client_hello(s, dir);
     cp_tls_emit(s, &ev);
@@ -229,9 +230,14 @@ server_hello(CpTlsSession *s, CpDir dir, CpReader *msg)
     ev.version = selected != 0 ? selected : ev.legacy_version;
     s->version = ev.version;
     s->dir[dir].sent_server_hello = true;
+    memcpy(s->server_random, random, RANDOM_LEN);
+    s->have_server_random = true;
+    s->cipher_suite = ev.cipher;
     cp_tls_emit(s, &ev);
     if (!cp_tls_version_is_13(ev.version))
         return CP_FEED_MORE;
+    if (s->keylog != NULL && cp_tls_keys13(s, dir))
+        return CP_FEED_MORE; /* the key log opens what follows (tls_decrypt.c) */
     /* RFC 8446 §2: everything after the ServerHello is encrypted, certificates included */
     cp_tls_event_init(&ev, CP_TLS_EV_ENCRYPTED, dir);
     cp_tls_emit(s, &ev);
@@ -336,6 +342,7 @@ certificate(CpTlsSession *s, CpDir dir, CpReader *msg)
         malformed(s);
         return CP_FEED_MORE;
     }
+    s->dir[dir].sent_certificate = true;
     emit_certificates(s, dir, &cl);
     return CP_FEED_MORE;
 }
@@ -353,6 +360,8 @@ cp_tls_handshake_parse(CpTlsSession *s, CpDir dir, uint8_t type, const uint8_t *
         return server_hello(s, dir, &msg);
     case CP_TLS_HS_CERTIFICATE:
         return certificate(s, dir, &msg);
+    case CP_TLS_HS_FINISHED:
+        return cp_tls_decrypt_finished(s, dir);
     default:
         return CP_FEED_MORE; /* ServerHelloDone, key exchange...: parsing goes on until CCS */
     }

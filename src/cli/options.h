@@ -19,6 +19,7 @@ typedef struct CpConfig {
     char **read_files;    /* -r FILE (repeatable): then the words after the options are a filter */
     char *offline_filter; /* BPF expression applied to the packets of files, NULL for none */
     bool quiet;           /* -q */
+    char **keylog_files;  /* --keylog FILE (repeatable): NSS key logs */
     CpLimits limits;
     /* live capture */
     char *iface;
