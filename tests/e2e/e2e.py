@@ -477,10 +477,65 @@ def check_cli(capgen, certpath, work, name):
     print("%s: exit %d as expected" % (name, p.returncode))
 
 
+# Key logs (issue 11): capgen's TLS 1.3 scenario with the client's key log as a file (--keylog)
+# or inside the pcapng (--dsb); the chains must be the ones the client received and the
+# findings those of the same PKI sent in the clear ("single", TLS 1.2).
+KEYLOG_CASES = {
+    "keylog-tls13": (["--keylog", "{keylog}"], True),
+    "keylog-tls13-small-segments": (["--keylog", "{keylog}", "--mss", "100", "--reorder"], True),
+    "keylog-tls13-dsb": (["--format", "pcapng", "--dsb"], False),
+    "keylog-tls13-dsb-ipv6": (["--format", "pcapng", "--dsb", "--ipv6", "--link", "sll2"], False),
+}
+
+
+def keylog_same_as_clear(capgen, certpath, work, name):
+    gen_opts, pass_file = KEYLOG_CASES[name]
+    keylog = os.path.join(work, name + ".keylog")
+    gen_opts = [o.replace("{keylog}", keylog) for o in gen_opts]
+    cap, truth, roots = generate(capgen, work, name, "tls13", gen_opts)
+    extra = ["--keylog", keylog] if pass_file else []
+    want = [t["chain"] for t in truth if t["type"] == "connection"]
+    if not want or not all(want):
+        sys.exit("the truth has no decrypted chain: %s" % want)
+    got = {}
+    for anchors in ("root", "none"):
+        trust = ["--no-system-ca"]
+        if anchors == "root":
+            trust += [a for r in roots for a in ("--ca-file", r)]
+        _, out = certpath_json(certpath, cap, trust + extra)
+        chains = [o["chain"] for o in out if o["type"] == "handshake"]
+        if chains != want:
+            sys.exit("chains %s, truth %s" % (chains, want))
+        got[anchors] = {o["code"] for o in out if o["type"] == "finding"}
+        anomalies = out[-1].get("anomalies", {})
+        if any(k.startswith("tls.decrypt") or k.startswith("keylog.") for k in anomalies):
+            sys.exit("decryption anomalies: %s" % anomalies)
+    clear = {}
+    cap2, _, roots2 = generate(capgen, work, name + "-clear", "single", [])
+    for anchors in ("root", "none"):
+        trust = ["--no-system-ca"]
+        if anchors == "root":
+            trust += [a for r in roots2 for a in ("--ca-file", r)]
+        _, out = certpath_json(certpath, cap2, trust)
+        clear[anchors] = {o["code"] for o in out if o["type"] == "finding"}
+    if got != clear:
+        sys.exit("findings with the key log %s, in the clear %s" % (got, clear))
+    if pass_file:
+        _, out = certpath_json(certpath, cap, ["--no-system-ca"])
+        codes = {o["code"] for o in out if o["type"] == "finding"}
+        if codes != {"tls13-encrypted"}:
+            sys.exit("without the key log: findings %s, expected tls13-encrypted" % codes)
+        p = run_certpath([certpath, "--keylog", cap, cap])
+        if p.returncode != 2 or b"no key log line" not in p.stderr:
+            sys.exit("a capture given as --keylog must be refused in one line: %r" % p.stderr)
+    print("%s: chains as received, findings %s with the root, %s without, as in the clear"
+          % (name, sorted(got["root"]) or "none", sorted(got["none"])))
+
+
 def main():
     if sys.argv[1:] == ["--list"]:
         print("\n".join(list(CHAIN_CASES) + list(FINDING_CASES) + list(OPTION_CASES)
-                        + ["dtls-findings-as-tls"]
+                        + ["dtls-findings-as-tls"] + list(KEYLOG_CASES)
                         + ["export-certs", "ecs-fields"] + list(CLI_CASES)))
         return 0
     capgen, certpath, work, name = sys.argv[1:5]
@@ -493,6 +548,8 @@ def main():
         check_cli(capgen, certpath, work, name)
     elif name == "dtls-findings-as-tls":
         dtls_same_as_tls(capgen, certpath, work, name)
+    elif name in KEYLOG_CASES:
+        keylog_same_as_clear(capgen, certpath, work, name)
     elif name in CHAIN_CASES:
         check_chains(capgen, certpath, work, name)
     else:

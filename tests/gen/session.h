@@ -34,7 +34,9 @@ typedef struct CgOptions {
     unsigned connections; /* bench: number of connections */
     uint64_t bulk;        /* bench: application bytes on a quarter of connections */
     uint32_t seed;
-    int64_t time; /* capture time, epoch seconds */
+    int64_t time;       /* capture time, epoch seconds */
+    const char *keylog; /* NULL = none: the clients' NSS key log is written here */
+    bool dsb;           /* pcapng: each connection's secrets in a Decryption Secrets Block */
 } CgOptions;
 
 typedef struct CgSession CgSession;
