@@ -108,6 +108,7 @@ struct CpTlsCipher {
     uint8_t mac_key[MAC_MAX];
     uint8_t cbc_iv[BLOCK_MAX]; /* TLS 1.0: the previous record's last cipher block */
     size_t block;
+    bool etm; /* RFC 7366 encrypt-then-MAC (CBC) */
 };
 
 /* OSSL_PARAM wants writable pointers for what it only reads: copies, not casts. */
@@ -265,7 +266,8 @@ tls12_key_block(const char *digest, const uint8_t *master, const uint8_t cr[RAND
 CpTlsCipher *
 cp_tls_cipher_new12(uint16_t version, uint16_t suite, const uint8_t *master, size_t master_len,
                     const uint8_t client_random[RANDOM_LEN],
-                    const uint8_t server_random[RANDOM_LEN], bool client_writes)
+                    const uint8_t server_random[RANDOM_LEN], bool client_writes,
+                    bool encrypt_then_mac)
 {
     const Suite *s = find_suite(version, suite);
 
@@ -284,6 +286,7 @@ cp_tls_cipher_new12(uint16_t version, uint16_t suite, const uint8_t *master, siz
         return NULL;
     }
     size_t w = client_writes ? 0 : 1;
+    c->etm = encrypt_then_mac && s->mode == MODE_CBC;
     memcpy(c->mac_key, kb + w * mac, mac);
     memcpy(c->key, kb + 2 * mac + w * key, key);
     memcpy(s->mode == MODE_CBC ? c->cbc_iv : c->iv, kb + 2 * (mac + key) + w * iv, iv);
@@ -427,6 +430,40 @@ hmac_check(CpTlsCipher *c, uint8_t type, const uint8_t *data, size_t n, const ui
     return ok;
 }
 
+/* RFC 7366 §3: the MAC covers the header and the whole ciphertext (IV included), checked
+ * before decrypting; the plaintext then ends in padding only. */
+static bool
+open12_etm(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size_t len, uint8_t *out,
+           size_t *out_len)
+{
+    size_t b = c->block, mac = c->suite->mac_len;
+    bool explicit_iv = c->version >= 0x0302;
+    size_t skip = explicit_iv ? b : 0;
+    int n1 = 0, n2 = 0;
+    CpReader r;
+    uint8_t pad;
+
+    if (len < mac + skip + b || (len - mac) % b != 0 || len > INT_MAX)
+        return false;
+    size_t ct = len - mac;
+    if (!hmac_check(c, hdr[0], in, ct, in + ct))
+        return false;
+    const uint8_t *iv = explicit_iv ? in : c->cbc_iv;
+    size_t n = ct - skip;
+    bool ok = EVP_DecryptInit_ex2(c->ctx, c->evp, c->key, iv, NULL) == 1 &&
+              EVP_CIPHER_CTX_set_padding(c->ctx, 0) == 1 &&
+              EVP_DecryptUpdate(c->ctx, out, &n1, in + skip, (int)n) == 1 &&
+              EVP_DecryptFinal_ex(c->ctx, out + n1, &n2) == 1;
+    memcpy(c->cbc_iv, in + ct - b, b);
+    if (!ok || (size_t)n1 + (size_t)n2 != n)
+        return false;
+    cp_reader_init(&r, out, n, n);
+    if (!cp_reader_peek_u8(&r, n - 1, &pad) || (size_t)pad + 1 > n)
+        return false;
+    *out_len = n - pad - 1;
+    return true;
+}
+
 /* RFC 5246 §6.2.3.2 (TLS 1.1+: explicit IV first), RFC 2246 §6.2.3.2 (TLS 1.0: chained). */
 static bool
 open12_cbc(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size_t len, uint8_t *out,
@@ -475,6 +512,8 @@ cp_tls_cipher_open(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size
     *type = hdr[0];
     if (c->suite->tls13)
         ok = open13(c, hdr, in, len, out, out_len, type);
+    else if (c->etm)
+        ok = open12_etm(c, hdr, in, len, out, out_len);
     else if (c->suite->mode == MODE_CBC)
         ok = open12_cbc(c, hdr, in, len, out, out_len);
     else
@@ -486,7 +525,9 @@ cp_tls_cipher_open(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size
 void
 cp_tls_cipher_skip(CpTlsCipher *c, const uint8_t *in, size_t len)
 {
+    size_t mac = c->etm ? c->suite->mac_len : 0;
+
     c->seq++;
-    if (c->suite->mode == MODE_CBC && len >= c->block)
-        memcpy(c->cbc_iv, in + len - c->block, c->block);
+    if (c->suite->mode == MODE_CBC && len >= c->block + mac)
+        memcpy(c->cbc_iv, in + len - mac - c->block, c->block);
 }

@@ -17,10 +17,12 @@ bool cp_tls_cipher_supported(uint16_t version, uint16_t suite);
  * the secret has the wrong length for its hash. */
 CpTlsCipher *cp_tls_cipher_new13(uint16_t suite, const uint8_t *secret, size_t secret_len);
 /* (transfer full) TLS 1.0-1.2: from the 48-byte master secret and the hello randoms, for the
- * keys the client (client_writes) or the server writes with. */
+ * keys the client (client_writes) or the server writes with; encrypt_then_mac: RFC 7366 was
+ * negotiated (CBC suites MAC the ciphertext). */
 CpTlsCipher *cp_tls_cipher_new12(uint16_t version, uint16_t suite, const uint8_t *master,
                                  size_t master_len, const uint8_t client_random[32],
-                                 const uint8_t server_random[32], bool client_writes);
+                                 const uint8_t server_random[32], bool client_writes,
+                                 bool encrypt_then_mac);
 void cp_tls_cipher_free(CpTlsCipher *c);
 /* Decrypts and authenticates the next record of the direction: hdr is its 5-byte header, in its
  * len-byte payload. out has room for len bytes; the plaintext is out[0..*out_len), its content

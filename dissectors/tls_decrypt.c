@@ -79,7 +79,8 @@ keys12(CpTlsSession *s, CpDir dir)
         return false;
     }
     CpTlsCipher *c = cp_tls_cipher_new12(s->version, s->cipher_suite, master, len, s->client_random,
-                                         s->server_random, s->dir[dir].sent_client_hello);
+                                         s->server_random, s->dir[dir].sent_client_hello,
+                                         s->encrypt_then_mac);
     if (c == NULL) {
         cp_anomaly_add(s->anomalies, CP_ANOMALY_TLS_DECRYPT_SUITE);
         return false;

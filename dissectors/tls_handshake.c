@@ -15,6 +15,7 @@
 
 enum {
     EXT_SERVER_NAME = 0,         /* RFC 6066 §3 */
+    EXT_ENCRYPT_THEN_MAC = 22,   /* RFC 7366 */
     EXT_SUPPORTED_VERSIONS = 43, /* RFC 8446 §4.2.1 */
     SNI_HOST_NAME = 0,
     RANDOM_LEN = 32,
@@ -190,18 +191,28 @@ client_hello(CpTlsSession *s, CpDir dir, CpReader *msg)
     return CP_FEED_MORE;
 }
 
-/* RFC 8446 §4.2.1: ServerHello form, a single selected_version. */
+typedef struct ServerExts {
+    uint16_t selected;
+    bool encrypt_then_mac;
+} ServerExts;
+
+/* RFC 8446 §4.2.1: ServerHello form, a single selected_version; RFC 7366 encrypt_then_mac
+ * (empty), which changes how CBC records are protected (tls_cipher.c). */
 static bool
 server_ext(void *ctx, uint16_t type, CpReader *ext)
 {
-    uint16_t *selected = ctx;
+    ServerExts *x = ctx;
     uint16_t v;
 
+    if (type == EXT_ENCRYPT_THEN_MAC) {
+        x->encrypt_then_mac = true;
+        return cp_reader_expect_end(ext);
+    }
     if (type != EXT_SUPPORTED_VERSIONS)
         return true;
     if (!cp_reader_be16(ext, &v) || !cp_reader_expect_end(ext))
         return false;
-    *selected = v;
+    x->selected = v;
     return true;
 }
 
@@ -213,7 +224,7 @@ server_hello(CpTlsSession *s, CpDir dir, CpReader *msg)
     CpTlsEvent ev;
     CpReader sid;
     uint8_t random[RANDOM_LEN], comp;
-    uint16_t selected = 0;
+    ServerExts x = { 0 };
 
     cp_tls_event_init(&ev, CP_TLS_EV_SERVER_HELLO, dir);
     if (!cp_reader_be16(msg, &ev.legacy_version) || !cp_reader_copy(msg, random, RANDOM_LEN) ||
@@ -222,12 +233,13 @@ server_hello(CpTlsSession *s, CpDir dir, CpReader *msg)
         malformed(s);
         return CP_FEED_MORE;
     }
-    walk_extensions(s, msg, server_ext, &selected);
+    walk_extensions(s, msg, server_ext, &x);
     if (memcmp(random, hrr_random, RANDOM_LEN) == 0) {
         s->hrr_seen = true;
         return CP_FEED_MORE;
     }
-    ev.version = selected != 0 ? selected : ev.legacy_version;
+    ev.version = x.selected != 0 ? x.selected : ev.legacy_version;
+    s->encrypt_then_mac = x.encrypt_then_mac;
     s->version = ev.version;
     s->dir[dir].sent_server_hello = true;
     memcpy(s->server_random, random, RANDOM_LEN);

@@ -63,6 +63,7 @@ struct CpTlsSession {
     bool have_client_random;
     bool have_server_random;
     uint16_t cipher_suite;
+    bool encrypt_then_mac; /* RFC 7366, negotiated by the latest ServerHello */
 };
 
 /* An event with every field neutral (lost_msg_type -1). */

@@ -209,9 +209,11 @@ on_server_hello(Conn *c, const CpTlsEvent *ev)
     if (c->hs.has_server_hello && c->hs.has_chain) {
         CpConnEnd end = { 0 };
         uint64_t ts = c->hs.ts_ns;
+        char *sni = g_strdup(c->hs.sni); /* the name the connection was opened for */
         report(c->pl, c, &c->info, &end);
         c->hs.ts_ns = ts;
         c->hs.has_client_hello = true;
+        c->hs.sni = sni;
     }
     c->server_dir = (int)ev->dir;
     c->hs.has_server_hello = true;

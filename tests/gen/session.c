@@ -361,7 +361,9 @@ cg_session_connect(CgSession *s, const CgConnSpec *spec, GError **error)
 {
     CgTlsRun *run =
             cg_tls_run_new(spec->client_ctx, spec->server_ctx, spec->sni, spec->resume, error);
-    gboolean ok = run != NULL && cg_tls_run_handshake(run, error) && transmit(s, spec, run, error);
+    gboolean ok = run != NULL && cg_tls_run_handshake(run, error) &&
+                  (!spec->renegotiate || !run->complete || cg_tls_run_renegotiate(run, error)) &&
+                  transmit(s, spec, run, error);
 
     if (ok && spec->save != NULL && run->complete) {
         SSL_SESSION_free(*spec->save);

@@ -51,6 +51,8 @@ typedef struct CgConnSpec {
     SSL_SESSION *resume; /* offer this session (abbreviated handshake) */
     uint64_t bulk;       /* extra server-to-client application bytes */
     SSL_SESSION **save;  /* if set: receives the client's session (old one freed) */
+    bool renegotiate;    /* after the handshake the server renegotiates, asking for a client
+                          * certificate (TLS 1.2) */
 } CgConnSpec;
 
 /* Open the capture and truth files. */

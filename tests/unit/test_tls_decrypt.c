@@ -103,8 +103,10 @@ unknown_suite_or_wrong_secret_length_gives_no_cipher(void)
 
     CU_ASSERT_PTR_NULL(cp_tls_cipher_new13(0x1302, secret, 32)); /* SHA-384 wants 48 */
     CU_ASSERT_PTR_NULL(cp_tls_cipher_new13(0xC02F, secret, 32)); /* a TLS 1.2 suite */
-    CU_ASSERT_PTR_NULL(cp_tls_cipher_new12(0x0303, 0x1301, secret, 48, secret, secret, true));
-    CU_ASSERT_PTR_NULL(cp_tls_cipher_new12(0x0303, 0xC02F, secret, 32, secret, secret, true));
+    CU_ASSERT_PTR_NULL(
+            cp_tls_cipher_new12(0x0303, 0x1301, secret, 48, secret, secret, true, false));
+    CU_ASSERT_PTR_NULL(
+            cp_tls_cipher_new12(0x0303, 0xC02F, secret, 32, secret, secret, true, false));
     CU_ASSERT_FALSE(cp_tls_cipher_supported(0x0303, 0x0005)); /* RC4: not decrypted */
     CU_ASSERT_TRUE(cp_tls_cipher_supported(0x0303, 0xC030));
     CU_ASSERT_TRUE(cp_tls_cipher_supported(0x0304, 0x1305));
