@@ -368,7 +368,9 @@ record(CpTlsSession *s, CpDir dir, const RecHeader *h, CpReader *payload)
         return give_up(s, d, CP_ANOMALY_TLS_RECORD_FLOOD);
     if (n > 0)
         d->empty_run = 0;
-    if (d->cipher != NULL && type != CP_TLS_CT_CCS) {
+    /* TLS 1.3 protects only application_data records; 1.2 everything after the CCS */
+    if (d->cipher != NULL && type != CP_TLS_CT_CCS &&
+        (type == CP_TLS_CT_APPDATA || !cp_tls_version_is_13(s->version))) {
         const uint8_t hdr[CP_TLS_REC_HEADER_LEN] = { type, (uint8_t)(h->version >> 8),
                                                      (uint8_t)h->version, (uint8_t)(h->len >> 8),
                                                      (uint8_t)h->len };
