@@ -306,6 +306,16 @@ cp_tls_cipher_free(CpTlsCipher *c)
     g_free(c);
 }
 
+/* Copies wire bytes in[off..off+n) through the reader (STYLE R1); false if they are not there. */
+static bool
+wire_copy(const uint8_t *in, size_t len, size_t off, uint8_t *dst, size_t n)
+{
+    CpReader r;
+
+    cp_reader_init(&r, in, len, len);
+    return cp_reader_skip(&r, off) && cp_reader_copy(&r, dst, n);
+}
+
 /* iv XOR the sequence number, right-aligned (RFC 8446 §5.3, RFC 7905 §2). */
 static void
 xor_nonce(const CpTlsCipher *c, uint8_t nonce[NONCE_LEN])
@@ -339,7 +349,8 @@ aead_open(CpTlsCipher *c, const uint8_t nonce[NONCE_LEN], const uint8_t *aad, si
 
     if (len > INT_MAX)
         return false;
-    memcpy(tag_copy, in + len, tag);
+    if (!wire_copy(in, len + tag, len, tag_copy, tag))
+        return false;
     if (EVP_DecryptInit_ex2(c->ctx, c->evp, NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_AEAD_SET_IVLEN, NONCE_LEN, NULL) != 1)
         return false;
@@ -397,7 +408,8 @@ open12_aead(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size_t len,
         return false;
     if (expl > 0) {
         memcpy(nonce, c->iv, SALT_LEN);
-        memcpy(nonce + SALT_LEN, in, EXPLICIT_LEN);
+        if (!wire_copy(in, len, 0, nonce + SALT_LEN, EXPLICIT_LEN))
+            return false;
     } else {
         xor_nonce(c, nonce);
     }
@@ -454,7 +466,7 @@ open12_etm(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size_t len, 
               EVP_CIPHER_CTX_set_padding(c->ctx, 0) == 1 &&
               EVP_DecryptUpdate(c->ctx, out, &n1, in + skip, (int)n) == 1 &&
               EVP_DecryptFinal_ex(c->ctx, out + n1, &n2) == 1;
-    memcpy(c->cbc_iv, in + ct - b, b);
+    (void)wire_copy(in, len, ct - b, c->cbc_iv, b); /* ct >= b: checked above */
     if (!ok || (size_t)n1 + (size_t)n2 != n)
         return false;
     cp_reader_init(&r, out, n, n);
@@ -484,7 +496,7 @@ open12_cbc(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size_t len, 
               EVP_CIPHER_CTX_set_padding(c->ctx, 0) == 1 &&
               EVP_DecryptUpdate(c->ctx, out, &n1, in + skip, (int)n) == 1 &&
               EVP_DecryptFinal_ex(c->ctx, out + n1, &n2) == 1;
-    memcpy(c->cbc_iv, in + len - b, b);
+    (void)wire_copy(in, len, len - b, c->cbc_iv, b); /* len >= b: checked above */
     if (!ok || (size_t)n1 + (size_t)n2 != n)
         return false;
     cp_reader_init(&r, out, n, n);
@@ -529,5 +541,5 @@ cp_tls_cipher_skip(CpTlsCipher *c, const uint8_t *in, size_t len)
 
     c->seq++;
     if (c->suite->mode == MODE_CBC && len >= c->block + mac)
-        memcpy(c->cbc_iv, in + len - mac - c->block, c->block);
+        (void)wire_copy(in, len, len - mac - c->block, c->cbc_iv, c->block);
 }
