@@ -34,7 +34,8 @@ typedef struct CpDissectCtx {
     CpAnomalies *anomalies;
     CpMemcap *memcap; /* budget for buffered messages (the run's reassembly memcap) */
     CpTlsEventFn emit;
-    void *user; /* passed to emit */
+    void *user;             /* passed to emit */
+    const CpKeylog *keylog; /* (nullable) secrets to decrypt TLS handshakes with */
 } CpDissectCtx;
 
 typedef struct CpDissector {

@@ -10,6 +10,7 @@
 #include "base/anomaly.h"
 #include "base/bytebuf.h"
 #include "base/limits.h"
+#include "dissectors/tls_keylog.h"
 #include "reasm/stream_sink.h"
 
 typedef enum CpTlsEventType {
@@ -68,6 +69,9 @@ void cp_tls_session_set_memcap(CpTlsSession *s, CpMemcap *memcap);
 /* The CpStreamFeedFn for a session (consumer = the session). */
 CpFeedResult cp_tls_session_feed(void *session, CpDir dir, const uint8_t *data, size_t len,
                                  unsigned flags);
+/* Secrets to decrypt the handshake with (borrowed, must outlive the session; NULL: none),
+ * set before the first feed (tls_decrypt.c). */
+void cp_tls_session_set_keylog(CpTlsSession *s, const CpKeylog *keylog);
 /* Bytes of heap held by the session (for memory accounting). */
 size_t cp_tls_session_mem(const CpTlsSession *s);
 /* For record layers other than TLS's own (DTLS, dissectors/dtls.c): one complete handshake

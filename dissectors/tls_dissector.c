@@ -51,6 +51,7 @@ tls_new(const CpDissectCtx *ctx)
 
     t->session = cp_tls_session_new(ctx->limits, ctx->anomalies, ctx->emit, ctx->user);
     cp_tls_session_set_memcap(t->session, ctx->memcap);
+    cp_tls_session_set_keylog(t->session, ctx->keylog);
     t->anomalies = ctx->anomalies;
     t->max_prefix = ctx->limits->max_starttls_prefix;
     return t;

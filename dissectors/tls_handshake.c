@@ -15,6 +15,7 @@
 
 enum {
     EXT_SERVER_NAME = 0,         /* RFC 6066 §3 */
+    EXT_ENCRYPT_THEN_MAC = 22,   /* RFC 7366 */
     EXT_SUPPORTED_VERSIONS = 43, /* RFC 8446 §4.2.1 */
     SNI_HOST_NAME = 0,
     RANDOM_LEN = 32,
@@ -177,30 +178,41 @@ client_hello(CpTlsSession *s, CpDir dir, CpReader *msg)
     CpReader sid, suites, comp;
 
     cp_tls_event_init(&ev, CP_TLS_EV_CLIENT_HELLO, dir);
-    if (!cp_reader_be16(msg, &ev.legacy_version) || !cp_reader_skip(msg, RANDOM_LEN) ||
-        !cp_reader_vec8(msg, &sid) || !cp_reader_vec16(msg, &suites) ||
-        !cp_reader_vec8(msg, &comp)) {
+    if (!cp_reader_be16(msg, &ev.legacy_version) ||
+        !cp_reader_copy(msg, s->client_random, RANDOM_LEN) || !cp_reader_vec8(msg, &sid) ||
+        !cp_reader_vec16(msg, &suites) || !cp_reader_vec8(msg, &comp)) {
         malformed(s);
         return CP_FEED_MORE;
     }
+    s->have_client_random = true;
     walk_extensions(s, msg, client_ext, &ev);
     note_client_hello(s, dir);
     cp_tls_emit(s, &ev);
     return CP_FEED_MORE;
 }
 
-/* RFC 8446 §4.2.1: ServerHello form, a single selected_version. */
+typedef struct ServerExts {
+    uint16_t selected;
+    bool encrypt_then_mac;
+} ServerExts;
+
+/* RFC 8446 §4.2.1: ServerHello form, a single selected_version; RFC 7366 encrypt_then_mac
+ * (empty), which changes how CBC records are protected (tls_cipher.c). */
 static bool
 server_ext(void *ctx, uint16_t type, CpReader *ext)
 {
-    uint16_t *selected = ctx;
+    ServerExts *x = ctx;
     uint16_t v;
 
+    if (type == EXT_ENCRYPT_THEN_MAC) {
+        x->encrypt_then_mac = true;
+        return cp_reader_expect_end(ext);
+    }
     if (type != EXT_SUPPORTED_VERSIONS)
         return true;
     if (!cp_reader_be16(ext, &v) || !cp_reader_expect_end(ext))
         return false;
-    *selected = v;
+    x->selected = v;
     return true;
 }
 
@@ -212,7 +224,7 @@ server_hello(CpTlsSession *s, CpDir dir, CpReader *msg)
     CpTlsEvent ev;
     CpReader sid;
     uint8_t random[RANDOM_LEN], comp;
-    uint16_t selected = 0;
+    ServerExts x = { 0 };
 
     cp_tls_event_init(&ev, CP_TLS_EV_SERVER_HELLO, dir);
     if (!cp_reader_be16(msg, &ev.legacy_version) || !cp_reader_copy(msg, random, RANDOM_LEN) ||
@@ -221,17 +233,23 @@ server_hello(CpTlsSession *s, CpDir dir, CpReader *msg)
         malformed(s);
         return CP_FEED_MORE;
     }
-    walk_extensions(s, msg, server_ext, &selected);
+    walk_extensions(s, msg, server_ext, &x);
     if (memcmp(random, hrr_random, RANDOM_LEN) == 0) {
         s->hrr_seen = true;
         return CP_FEED_MORE;
     }
-    ev.version = selected != 0 ? selected : ev.legacy_version;
+    ev.version = x.selected != 0 ? x.selected : ev.legacy_version;
+    s->encrypt_then_mac = x.encrypt_then_mac;
     s->version = ev.version;
     s->dir[dir].sent_server_hello = true;
+    memcpy(s->server_random, random, RANDOM_LEN);
+    s->have_server_random = true;
+    s->cipher_suite = ev.cipher;
     cp_tls_emit(s, &ev);
     if (!cp_tls_version_is_13(ev.version))
         return CP_FEED_MORE;
+    if (s->keylog != NULL && cp_tls_keys13(s, dir))
+        return CP_FEED_MORE; /* the key log opens what follows (tls_decrypt.c) */
     /* RFC 8446 §2: everything after the ServerHello is encrypted, certificates included */
     cp_tls_event_init(&ev, CP_TLS_EV_ENCRYPTED, dir);
     cp_tls_emit(s, &ev);
@@ -339,8 +357,10 @@ certificate(CpTlsSession *s, CpDir dir, CpReader *msg)
     bool kept = cert_walk(s, &cl, &list, tls13);
     if (cl.damaged)
         malformed(s); /* tls.handshake_malformed: counted whether or not entries were kept */
-    if (kept)
+    if (kept) {
+        s->dir[dir].sent_certificate = true;
         emit_certificates(s, dir, &cl);
+    }
     return CP_FEED_MORE;
 }
 
@@ -357,6 +377,8 @@ cp_tls_handshake_parse(CpTlsSession *s, CpDir dir, uint8_t type, const uint8_t *
         return server_hello(s, dir, &msg);
     case CP_TLS_HS_CERTIFICATE:
         return certificate(s, dir, &msg);
+    case CP_TLS_HS_FINISHED:
+        return cp_tls_decrypt_finished(s, dir);
     default:
         return CP_FEED_MORE; /* ServerHelloDone, key exchange...: parsing goes on until CCS */
     }

@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include "base/bytebuf.h"
+#include "base/reader.h"
 #include "dissectors/tls.h"
+#include "dissectors/tls_cipher.h"
 
 enum {
     CP_TLS_REC_HEADER_LEN = 5, /* RFC 5246 §6.2.1: type, version, length */
@@ -22,6 +24,7 @@ enum {
     CP_TLS_HS_SERVER_HELLO = 2,
     CP_TLS_HS_CERTIFICATE = 11,
     CP_TLS_HS_SERVER_HELLO_DONE = 14,
+    CP_TLS_HS_FINISHED = 20,
 };
 
 /* Lifetime: connection. One per direction; roles are decided by content (the hello types), never
@@ -39,6 +42,9 @@ typedef struct CpTlsDir {
     bool sent_client_hello;
     bool sent_second_client_hello; /* a ClientHello after a HelloRetryRequest */
     bool sent_server_hello;        /* the final one, not a HelloRetryRequest */
+    bool sent_certificate;
+    CpTlsCipher *cipher; /* (owned, nullable) keys from the key log: records are decrypted */
+    uint64_t decrypted;  /* record bytes after the keys (--max-decrypt-bytes) */
 } CpTlsDir;
 
 struct CpTlsSession {
@@ -50,6 +56,14 @@ struct CpTlsSession {
     uint16_t version;  /* negotiated by the final ServerHello, 0 until then */
     bool hrr_seen;     /* a HelloRetryRequest went by: CCS may be a TLS 1.3 dummy */
     bool sslv2_server; /* an SSLv2 SERVER-HELLO was seen: the client talks SSLv2 too */
+    /* decryption (tls_decrypt.c): the latest hellos' randoms and suite */
+    const CpKeylog *keylog; /* borrowed, nullable: no key log, nothing is decrypted */
+    uint8_t client_random[CP_KEYLOG_RANDOM_LEN];
+    uint8_t server_random[CP_KEYLOG_RANDOM_LEN];
+    bool have_client_random;
+    bool have_server_random;
+    uint16_t cipher_suite;
+    bool encrypt_then_mac; /* RFC 7366, negotiated by the latest ServerHello */
 };
 
 /* An event with every field neutral (lost_msg_type -1). */
@@ -72,3 +86,18 @@ bool cp_tls_ccs_ends_plaintext(const CpTlsSession *s, CpDir dir);
 /* SSLv2 message body after the 2-byte record header (RFC 5246 E.2; SSL 2.0 draft §2.5-2.6).
  * Returns MORE (ClientHello parsed: TLS records follow), or ERROR (not TLS, SSLv2 server). */
 CpFeedStatus cp_tls_sslv2_parse(CpTlsSession *s, CpDir dir, const uint8_t *p, size_t len);
+
+/* Steps (1)-(4) of tls_record.c for one handshake record's payload (clear or decrypted). */
+CpFeedStatus cp_tls_handshake_record(CpTlsSession *s, CpDir dir, CpReader *rec);
+
+/* tls_decrypt.c. A TLS 1.3 final ServerHello from server_dir: true when the key log opened the
+ * server's direction (the client's too when its secret is there). */
+bool cp_tls_keys13(CpTlsSession *s, CpDir server_dir);
+/* A ChangeCipherSpec in dir with a key log: false when the key log does not apply (the caller
+ * goes on as without one); true with *keep_going when the direction goes on decrypted. */
+bool cp_tls_decrypt_ccs(CpTlsSession *s, CpDir dir, bool *keep_going);
+/* One record of a direction that has keys (hdr: its 5-byte header). */
+CpFeedStatus cp_tls_decrypt_record(CpTlsSession *s, CpDir dir, const uint8_t hdr[5],
+                                   CpReader *payload);
+/* A Finished message in dir: DONE when it ends what the keys can open. */
+CpFeedStatus cp_tls_decrypt_finished(const CpTlsSession *s, CpDir dir);

@@ -180,6 +180,8 @@ cp_tls_session_free(CpTlsSession *s)
         return;
     drop_pending(&s->dir[0]);
     drop_pending(&s->dir[1]);
+    cp_tls_cipher_free(s->dir[0].cipher);
+    cp_tls_cipher_free(s->dir[1].cipher);
     g_free(s);
 }
 
@@ -312,8 +314,8 @@ pend_start(CpTlsSession *s, CpDir dir, CpReader *rec, size_t total)
 }
 
 /* Steps (1)-(4) for one handshake record. */
-static CpFeedStatus
-handshake_record(CpTlsSession *s, CpDir dir, CpReader *rec)
+CpFeedStatus
+cp_tls_handshake_record(CpTlsSession *s, CpDir dir, CpReader *rec)
 {
     CpTlsDir *d = &s->dir[dir];
 
@@ -351,12 +353,24 @@ handshake_record(CpTlsSession *s, CpDir dir, CpReader *rec)
     return CP_FEED_MORE;
 }
 
+/* A ChangeCipherSpec: the direction is encrypted from here, unless a key log opens it. */
+static CpFeedStatus
+ccs_record(CpTlsSession *s, CpDir dir)
+{
+    bool keep_going;
+
+    if (s->keylog != NULL && cp_tls_decrypt_ccs(s, dir, &keep_going))
+        return keep_going ? CP_FEED_MORE : finish(&s->dir[dir], CP_FEED_DONE);
+    return cp_tls_ccs_ends_plaintext(s, dir) ? finish(&s->dir[dir], CP_FEED_DONE) : CP_FEED_MORE;
+}
+
 /* One complete record's payload, by content type (RFC 8446 §5.1). */
 static CpFeedStatus
-record(CpTlsSession *s, CpDir dir, uint8_t type, CpReader *payload)
+record(CpTlsSession *s, CpDir dir, const RecHeader *h, CpReader *payload)
 {
     CpTlsDir *d = &s->dir[dir];
     size_t n = cp_reader_remaining(payload);
+    uint8_t type = h->type;
     const uint8_t *p;
 
     /* tls.record_flood: endless zero-length records would keep us busy for nothing */
@@ -364,15 +378,23 @@ record(CpTlsSession *s, CpDir dir, uint8_t type, CpReader *payload)
         return give_up(s, d, CP_ANOMALY_TLS_RECORD_FLOOD);
     if (n > 0)
         d->empty_run = 0;
+    /* TLS 1.3 protects only application_data records; 1.2 everything after the CCS */
+    if (d->cipher != NULL && type != CP_TLS_CT_CCS &&
+        (type == CP_TLS_CT_APPDATA || !cp_tls_version_is_13(s->version))) {
+        const uint8_t hdr[CP_TLS_REC_HEADER_LEN] = { type, (uint8_t)(h->version >> 8),
+                                                     (uint8_t)h->version, (uint8_t)(h->len >> 8),
+                                                     (uint8_t)h->len };
+        return finish(d, cp_tls_decrypt_record(s, dir, hdr, payload));
+    }
     switch (type) {
     case CP_TLS_CT_CCS:
-        return cp_tls_ccs_ends_plaintext(s, dir) ? finish(d, CP_FEED_DONE) : CP_FEED_MORE;
+        return ccs_record(s, dir);
     case CP_TLS_CT_ALERT:
         if (!cp_reader_bytes(payload, n, &p))
             return CP_FEED_MORE;
         return finish(d, cp_tls_alert_parse(s, dir, p, n));
     case CP_TLS_CT_HANDSHAKE:
-        return handshake_record(s, dir, payload);
+        return cp_tls_handshake_record(s, dir, payload);
     case CP_TLS_CT_APPDATA:
         /* TLS 1.3 handshake flights and 0-RTT data travel as application data: encrypted */
         return finish(d, CP_FEED_DONE);
@@ -433,7 +455,7 @@ tls_record_step(CpTlsSession *s, CpDir dir, CpReader *in, size_t *needed)
     CpReader rec;
     if (!cp_reader_sub(in, total, &rec) || !cp_reader_skip(&rec, CP_TLS_REC_HEADER_LEN))
         return STEP_WAIT;
-    return record(s, dir, h.type, &rec) == CP_FEED_MORE ? STEP_NEXT : STEP_END;
+    return record(s, dir, &h, &rec) == CP_FEED_MORE ? STEP_NEXT : STEP_END;
 }
 
 /* Step 1 for an SSLv2-framed record (high bit set) opening a direction. */

@@ -416,9 +416,14 @@ cp_diag_text_tls13(Diag *g, CpFinding *f, const DiagFacts *x)
     (void)g;
     g_string_append_printf(f->message,
                            "%s negotiated TLS 1.3, which encrypts the server's "
-                           "certificate: certpath cannot see its chain.",
+                           "certificate: certpath cannot see its chain without the "
+                           "session's key log.",
                            x->server->endpoint);
-    g_string_append(f->remedy, "Capture a handshake from a client limited to TLS 1.2 (e.g. "
+    g_string_append(f->remedy, "Read it with the client's key log: run the client with "
+                               "SSLKEYLOGFILE=FILE (browsers, curl) or openssl s_client "
+                               "-keylogfile FILE, then certpath --keylog FILE (or a pcapng with "
+                               "the secrets in it: editcap --inject-secrets tls,FILE). Or "
+                               "capture a handshake from a client limited to TLS 1.2 (e.g. "
                                "openssl s_client -tls1_2 -connect HOST:PORT -showcerts).");
 }
 

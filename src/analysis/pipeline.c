@@ -29,7 +29,8 @@ typedef struct Conn {
     CpPipeline *pl;
     CpDissectConn *dissect;
     CpHandshake hs;
-    int server_dir; /* -1 unknown */
+    CpConnInfo info; /* for a handshake reported before the close (a renegotiation) */
+    int server_dir;  /* -1 unknown */
     bool saw_tls;
 } Conn;
 
@@ -46,6 +47,7 @@ struct CpPipeline {
     CpTrafficStats stats;
     GArray *bad_links; /* CpLinkSeen */
     GArray *events;    /* CpEvent, since the caller last took them */
+    CpKeylog *keylog;  /* (nullable) --keylog files and pcapng Decryption Secrets Blocks */
     uint64_t now_ns;
 };
 
@@ -69,7 +71,8 @@ cp_pipeline_new(const CpLimits *limits)
 
     p->limits = *limits;
     p->memcap.cap = (size_t)limits->reasm_memcap;
-    p->dissect_ctx = (CpDissectCtx){ &p->limits, &p->anomalies, &p->memcap, on_tls_event, NULL };
+    p->dissect_ctx =
+            (CpDissectCtx){ &p->limits, &p->anomalies, &p->memcap, on_tls_event, NULL, NULL };
     p->net = cp_net_new(&p->limits, &p->anomalies);
     p->tcp = cp_tcp_reasm_new(&p->limits, &p->anomalies, &p->memcap, &consumer);
     if (cp_dissect_handles(CP_TRANSPORT_UDP)) {
@@ -81,6 +84,16 @@ cp_pipeline_new(const CpLimits *limits)
     p->bad_links = g_array_new(FALSE, FALSE, sizeof(CpLinkSeen));
     p->events = events_new();
     return p;
+}
+
+size_t
+cp_pipeline_add_secrets(CpPipeline *p, const uint8_t *text, size_t len)
+{
+    if (p->keylog == NULL) {
+        p->keylog = cp_keylog_new(p->limits.max_keylog_secrets, &p->anomalies);
+        p->dissect_ctx.keylog = p->keylog; /* connections opened from now on may decrypt */
+    }
+    return cp_keylog_add_text(p->keylog, text, len);
 }
 
 void
@@ -108,6 +121,7 @@ cp_pipeline_free(CpPipeline *p)
     cp_net_free(p->net);
     cp_model_free(p->model);
     cp_cert_cache_free(p->certs);
+    cp_keylog_free(p->keylog);
     g_array_free(p->bad_links, TRUE);
     cp_pipeline_events_free(p->events);
     g_free(p);
@@ -193,6 +207,29 @@ on_alert(Conn *c, const CpTlsEvent *ev)
     }
 }
 
+static void report(CpPipeline *p, Conn *c, const CpConnInfo *info, const CpConnEnd *end);
+
+/* A second ServerHello on a connection whose first handshake is read (a TLS 1.2 renegotiation,
+ * seen through a key log): the first handshake is reported as it stands, the second starts
+ * afresh, so each Certificate message is a handshake of its own. */
+static void
+on_server_hello(Conn *c, const CpTlsEvent *ev)
+{
+    if (c->hs.has_server_hello && c->hs.has_chain) {
+        CpConnEnd end = { 0 };
+        uint64_t ts = c->hs.ts_ns;
+        char *sni = g_strdup(c->hs.sni); /* the name the connection was opened for */
+        report(c->pl, c, &c->info, &end);
+        c->hs.ts_ns = ts;
+        c->hs.has_client_hello = true;
+        c->hs.sni = sni;
+    }
+    c->server_dir = (int)ev->dir;
+    c->hs.has_server_hello = true;
+    c->hs.version = ev->version;
+    c->hs.cipher = ev->cipher;
+}
+
 static void
 on_tls_event(void *user, const CpTlsEvent *ev)
 {
@@ -207,10 +244,7 @@ on_tls_event(void *user, const CpTlsEvent *ev)
         on_client_hello(c, ev);
         break;
     case CP_TLS_EV_SERVER_HELLO:
-        c->server_dir = (int)ev->dir;
-        c->hs.has_server_hello = true;
-        c->hs.version = ev->version;
-        c->hs.cipher = ev->cipher;
+        on_server_hello(c, ev);
         break;
     case CP_TLS_EV_CERTIFICATE:
         on_certificate(c, ev);
@@ -235,6 +269,7 @@ conn_open(void *user, const CpConnInfo *info)
     CpDissectCtx ctx = p->dissect_ctx;
 
     c->pl = p;
+    c->info = *info;
     c->server_dir = -1;
     cp_handshake_init(&c->hs);
     ctx.user = c;

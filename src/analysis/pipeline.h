@@ -49,6 +49,10 @@ void cp_pipeline_finish(CpPipeline *p);
  * cp_pipeline_events_free. */
 GArray *cp_pipeline_take_events(CpPipeline *p);
 void cp_pipeline_events_free(GArray *events);
+/* Key log text (NSS format: --keylog, or the TLSK secrets of a pcapng Decryption Secrets
+ * Block): connections opened from now on decrypt what its secrets open. Returns the secrets
+ * added; lines that are not key log lines are counted as keylog.malformed. */
+size_t cp_pipeline_add_secrets(CpPipeline *p, const uint8_t *text, size_t len);
 
 /* Fills out with what the run saw so far. */
 void cp_pipeline_seen(CpPipeline *p, CpSeen *out);

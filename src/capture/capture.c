@@ -95,6 +95,13 @@ cp_capture_skipped(const CpCapture *c)
 }
 
 void
+cp_capture_set_secrets_fn(CpCapture *c, CpSecretsFn fn, void *user)
+{
+    c->secrets_fn = fn;
+    c->secrets_user = user;
+}
+
+void
 cp_capture_free(CpCapture *c)
 {
     if (c == NULL)

@@ -67,6 +67,12 @@ const char *cp_capture_name(const CpCapture *c);
 /* Records of the file that are not packets and were skipped: NetMon's metadata frames
  * (NetEvent, network info, filters) and media types certpath cannot decode. */
 uint64_t cp_capture_skipped(const CpCapture *c);
+/* pcapng Decryption Secrets Block (secrets_type: 0x544c534b "TLSK" for an NSS key log, as
+ * editcap --inject-secrets writes it). data lives for the call. */
+typedef void (*CpSecretsFn)(void *user, uint32_t secrets_type, const uint8_t *data, size_t len);
+#define CP_SECRETS_TLS_KEYLOG 0x544c534bu
+/* Secrets blocks met while reading are handed to fn (before the packets after them). */
+void cp_capture_set_secrets_fn(CpCapture *c, CpSecretsFn fn, void *user);
 void cp_capture_free(CpCapture *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CpCapture, cp_capture_free)
 

@@ -46,6 +46,7 @@
 #define BT_PB_OBSOLETE   2u
 #define BT_SPB           3u
 #define BT_EPB           6u
+#define BT_DSB           0x0au /* Decryption Secrets Block */
 #define BYTE_ORDER_MAGIC 0x1a2b3c4du
 #define OPT_END          0u
 #define OPT_IF_TSRESOL   9u
@@ -394,6 +395,22 @@ ts_of(const FileSrc *s, uint32_t iface, uint32_t hi, uint32_t lo, uint64_t *ts_n
 
 static bool read_shb(CpCapture *c, GError **error);
 
+/* Decryption Secrets Block (pcapng draft §4.7): secrets type, secrets length, the secrets. They
+ * go up as bytes and a type; what they mean is for the layers that read the traffic. A block
+ * whose length lies is skipped like any block we cannot use. */
+static void
+secrets_block(CpCapture *c, bool be, CpReader *body)
+{
+    uint32_t type, len;
+    const uint8_t *data;
+
+    if (c->secrets_fn == NULL)
+        return;
+    if (!get_u32(be, body, &type) || !get_u32(be, body, &len) || !cp_reader_bytes(body, len, &data))
+        return;
+    c->secrets_fn(c->secrets_user, type, data, len);
+}
+
 static CpCaptureStatus
 next_pcapng(CpCapture *c, CpFrame *f, GError **error)
 {
@@ -446,6 +463,10 @@ next_pcapng(CpCapture *c, CpFrame *f, GError **error)
             parse_idb(s, &body);
             continue;
         }
+        if (type == BT_DSB) {
+            secrets_block(c, be, &body);
+            continue;
+        }
         uint32_t iface = 0, hi = 0, lo = 0, caplen, len;
         uint16_t iface16;
         const uint8_t *data;
@@ -477,7 +498,7 @@ next_pcapng(CpCapture *c, CpFrame *f, GError **error)
             if (!cp_reader_bytes(&body, caplen, &data))
                 return damaged(c, error);
         } else {
-            continue; /* NRB, ISB, DSB, custom blocks: nothing we need */
+            continue; /* NRB, ISB, custom blocks: nothing we need */
         }
         if (caplen > s->max_frame_len) {
             g_set_error(error, CP_ERROR, CP_ERROR_INPUT,

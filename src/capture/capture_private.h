@@ -21,8 +21,10 @@ struct CpCapture {
     bool live;
     bool micro; /* timestamps in microseconds (live fallback) */
     uint64_t frames;
-    uint64_t skipped;  /* file records that are not packets (NetMon metadata frames) */
-    volatile int stop; /* set by cp_capture_break */
+    uint64_t skipped;       /* file records that are not packets (NetMon metadata frames) */
+    volatile int stop;      /* set by cp_capture_break */
+    CpSecretsFn secrets_fn; /* (nullable) pcapng Decryption Secrets Blocks go here */
+    void *secrets_user;
 };
 
 /* (transfer full) takes ownership of p. */

@@ -443,6 +443,10 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
           "The inputs are JSON Lines written by certpath --format json on one or more sensors "
           "(\"-\" for standard input): diagnose them together, as one capture",
           NULL },
+        { "keylog", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->keylog_files,
+          "Decrypt TLS 1.3 handshakes and TLS 1.2 renegotiations with the secrets of an NSS key "
+          "log FILE (SSLKEYLOGFILE, openssl -keylogfile; repeatable)",
+          "FILE" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &c->quiet,
           "Print no report, only warnings and errors: the exit status says it all", NULL },
         { "write", 'w', 0, G_OPTION_ARG_FILENAME, &c->write_file,
@@ -604,6 +608,7 @@ cp_options_clear(CpConfig *c)
     g_free(c->html_file);
     g_strfreev(c->inputs);
     g_strfreev(c->read_files);
+    g_strfreev(c->keylog_files);
     g_free(c->offline_filter);
     g_free(c->iface);
     g_free(c->filter);

@@ -20,6 +20,7 @@ typedef struct CpConfig {
     char *offline_filter; /* BPF expression applied to the packets of files, NULL for none */
     bool quiet;           /* -q */
     bool records;         /* --records: the inputs are certpath JSON Lines, not captures */
+    char **keylog_files;  /* --keylog FILE (repeatable): NSS key logs */
     CpLimits limits;
     /* live capture */
     char *iface;

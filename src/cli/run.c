@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "capture/capture.h"
 #include "capture/offline_filter.h"
+#include "cli/keylog.h"
 #include "capture/pcapng_writer.h"
 #include "capture/privdrop.h"
 #include "cli/live.h"
@@ -138,6 +139,7 @@ run_files(Run *r)
                 continue;
             }
             opened = true;
+            cp_cli_take_secrets(cap, r->pl);
             ok &= read_all(r, cap);
             if (cp_capture_skipped(cap) > 0) {
                 char *note = g_strdup_printf("%s: %" G_GUINT64_FORMAT
@@ -324,6 +326,16 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     r.info.errors = g_ptr_array_new_with_free_func(g_free);
     r.packets_left = cfg->count >= 0 ? (uint64_t)cfg->count : 0;
     r.pl = cp_pipeline_new(&cfg->limits);
+    if (!cp_cli_load_keylogs(r.pl, cfg->keylog_files, &cfg->limits, error)) {
+        cp_pipeline_free(r.pl);
+        cp_report_free(r.report);
+        g_ptr_array_free(r.info.inputs, TRUE);
+        g_ptr_array_free(r.info.errors, TRUE);
+        cp_trust_free(r.trust);
+        if (out != stdout)
+            fclose(out);
+        return false;
+    }
 
     CpDiagOptions dopt = {
         .rules = cfg->roles ? (const CpRoleRule *)(void *)cfg->roles->data : NULL,

@@ -211,7 +211,7 @@ server_block(GString *o, const CpServer *s, const CpServerDiag *sd, GHashTable *
     if (s->tls13 > 0)
         g_string_append_printf(o,
                                "  TLS 1.3    %" G_GUINT64_FORMAT " handshake%s: certificates "
-                               "encrypted, not visible on the wire\n",
+                               "encrypted, readable with a key log (--keylog)\n",
                                s->tls13, s->tls13 == 1 ? "" : "s");
     if (s->truncated > 0)
         g_string_append_printf(o,

@@ -599,10 +599,114 @@ def check_cli(capgen, certpath, work, name):
     print("%s: exit %d as expected" % (name, p.returncode))
 
 
+# Key logs (issue 11): capgen's TLS 1.3 scenario with the client's key log as a file (--keylog)
+# or inside the pcapng (--dsb); the chains must be the ones the client received and the
+# findings those of the same PKI sent in the clear ("single", TLS 1.2).
+KEYLOG_CASES = {
+    "keylog-tls13": (["--keylog", "{keylog}"], True),
+    "keylog-tls13-small-segments": (["--keylog", "{keylog}", "--mss", "100", "--reorder"], True),
+    "keylog-tls13-dsb": (["--format", "pcapng", "--dsb"], False),
+    "keylog-tls13-dsb-ipv6": (["--format", "pcapng", "--dsb", "--ipv6", "--link", "sll2"], False),
+}
+
+
+def keylog_same_as_clear(capgen, certpath, work, name):
+    gen_opts, pass_file = KEYLOG_CASES[name]
+    keylog = os.path.join(work, name + ".keylog")
+    gen_opts = [o.replace("{keylog}", keylog) for o in gen_opts]
+    cap, truth, roots = generate(capgen, work, name, "tls13", gen_opts)
+    extra = ["--keylog", keylog] if pass_file else []
+    want = [t["chain"] for t in truth if t["type"] == "connection"]
+    if not want or not all(want):
+        sys.exit("the truth has no decrypted chain: %s" % want)
+    got = {}
+    for anchors in ("root", "none"):
+        trust = ["--no-system-ca"]
+        if anchors == "root":
+            trust += [a for r in roots for a in ("--ca-file", r)]
+        _, out = certpath_json(certpath, cap, trust + extra)
+        chains = [o["chain"] for o in out if o["type"] == "handshake"]
+        if chains != want:
+            sys.exit("chains %s, truth %s" % (chains, want))
+        got[anchors] = {o["code"] for o in out if o["type"] == "finding"}
+        anomalies = out[-1].get("anomalies", {})
+        if any(k.startswith("tls.decrypt") or k.startswith("keylog.") for k in anomalies):
+            sys.exit("decryption anomalies: %s" % anomalies)
+    clear = {}
+    cap2, _, roots2 = generate(capgen, work, name + "-clear", "single", [])
+    for anchors in ("root", "none"):
+        trust = ["--no-system-ca"]
+        if anchors == "root":
+            trust += [a for r in roots2 for a in ("--ca-file", r)]
+        _, out = certpath_json(certpath, cap2, trust)
+        clear[anchors] = {o["code"] for o in out if o["type"] == "finding"}
+    if got != clear:
+        sys.exit("findings with the key log %s, in the clear %s" % (got, clear))
+    if pass_file:
+        _, out = certpath_json(certpath, cap, ["--no-system-ca"])
+        codes = {o["code"] for o in out if o["type"] == "finding"}
+        if codes != {"tls13-encrypted"}:
+            sys.exit("without the key log: findings %s, expected tls13-encrypted" % codes)
+        p = run_certpath([certpath, "--keylog", cap, cap])
+        if p.returncode != 2 or b"no key log line" not in p.stderr:
+            sys.exit("a capture given as --keylog must be refused in one line: %r" % p.stderr)
+    print("%s: chains as received, findings %s with the root, %s without, as in the clear"
+          % (name, sorted(got["root"]) or "none", sorted(got["none"])))
+
+
+RENEG_CASES = {
+    "keylog-tls12-renegotiation": ("renegotiation", []),
+    "keylog-tls12-renegotiation-cbc": ("renegotiation-cbc", ["--mss", "300"]),
+    "keylog-tls12-renegotiation-cbc-mte": ("renegotiation-cbc-mte", ["--link", "vlan"]),
+    "keylog-tls12-renegotiation-chacha": ("renegotiation-chacha", ["--format", "pcapng", "--dsb"]),
+}
+
+
+def renegotiation_read(capgen, certpath, work, name):
+    """A TLS 1.2 renegotiation asking for a client certificate: without a key log the first
+    handshake only; with it a second handshake on the same connection, with the server's chain
+    again and the client's certificate, and the findings of the same PKI in the clear."""
+    scenario, opts = RENEG_CASES[name]
+    keylog = os.path.join(work, name + ".keylog")
+    cap, truth, roots = generate(capgen, work, name, scenario, opts + ["--keylog", keylog])
+    conn = [t for t in truth if t["type"] == "connection"]
+    client = [t["sha1"] for t in truth if t["type"] == "certificate" and t["name"] == "example-client"]
+    if len(conn) != 1 or not conn[0]["chain"] or len(client) != 1:
+        sys.exit("unexpected truth: %s" % truth)
+    extra = [] if "--dsb" in opts else ["--keylog", keylog]
+    trust = ["--no-system-ca"] + [a for r in roots for a in ("--ca-file", r)]
+    _, out = certpath_json(certpath, cap, trust + extra)
+    hs = [o for o in out if o["type"] == "handshake"]
+    if [h["chain"] for h in hs] != [conn[0]["chain"]] * 2:
+        sys.exit("with the key log: chains %s, expected the truth's twice" % [h["chain"] for h in hs])
+    if hs[1].get("client_chain") != client or "client_chain" in hs[0]:
+        sys.exit("client chains %s, expected %s in the second handshake"
+                 % ([h.get("client_chain") for h in hs], client))
+    if hs[1]["resumed"] or hs[1]["sni"] != conn[0]["sni"]:
+        sys.exit("second handshake: %s" % hs[1])
+    anomalies = out[-1].get("anomalies", {})
+    if any(k.startswith("tls.decrypt") or k.startswith("keylog.") for k in anomalies):
+        sys.exit("decryption anomalies: %s" % anomalies)
+    got = {o["code"] for o in out if o["type"] == "finding"}
+    cap2, _, roots2 = generate(capgen, work, name + "-clear", "single", [])
+    trust2 = ["--no-system-ca"] + [a for r in roots2 for a in ("--ca-file", r)]
+    _, out2 = certpath_json(certpath, cap2, trust2)
+    clear = {o["code"] for o in out2 if o["type"] == "finding"}
+    if got != clear:
+        sys.exit("findings with the key log %s, in the clear %s" % (got, clear))
+    if "--dsb" not in opts:
+        _, out = certpath_json(certpath, cap, trust)
+        hs = [o for o in out if o["type"] == "handshake"]
+        if [h["chain"] for h in hs] != [conn[0]["chain"]] or "client_chain" in hs[0]:
+            sys.exit("without the key log: %s" % hs)
+    print("%s: both handshakes read, client certificate in the second, findings %s"
+          % (name, sorted(got) or "none"))
+
+
 def main():
     if sys.argv[1:] == ["--list"]:
         print("\n".join(list(CHAIN_CASES) + list(FINDING_CASES) + list(OPTION_CASES)
-                        + ["dtls-findings-as-tls"]
+                        + ["dtls-findings-as-tls"] + list(KEYLOG_CASES) + list(RENEG_CASES)
                         + ["export-certs", "export-bundles", "ecs-fields"] + list(CLI_CASES)))
         return 0
     capgen, certpath, work, name = sys.argv[1:5]
@@ -617,6 +721,10 @@ def main():
         check_cli(capgen, certpath, work, name)
     elif name == "dtls-findings-as-tls":
         dtls_same_as_tls(capgen, certpath, work, name)
+    elif name in KEYLOG_CASES:
+        keylog_same_as_clear(capgen, certpath, work, name)
+    elif name in RENEG_CASES:
+        renegotiation_read(capgen, certpath, work, name)
     elif name in CHAIN_CASES:
         check_chains(capgen, certpath, work, name)
     else:

@@ -85,7 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         f.limits.max_dtls_pending = 600;
     }
     CpMemcap memcap = { .cap = 1 << 20 };
-    CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, on_event, &f };
+    CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, on_event, &f, NULL };
     f.table = cp_dissect_conn_new(&ctx, CP_TRANSPORT_UDP);
     for (size_t at = 1; at + 3 <= size;) {
         uint8_t ctl = data[at];

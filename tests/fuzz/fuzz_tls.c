@@ -160,7 +160,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mode & MODE_TINY)
         set_tiny_limits(&f.limits);
     CpMemcap memcap = { .cap = SIZE_MAX };
-    CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, on_event, &f };
+    CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, on_event, &f, NULL };
     if (mode & MODE_PREFIX)
         f.table = cp_dissect_conn_new(&ctx, CP_TRANSPORT_TCP);
     f.session = cp_tls_session_new(&f.limits, &f.anomalies, on_event, &f);

@@ -15,8 +15,8 @@
 #define DEFAULT_TIME 1768471200 /* 2026-01-15T10:00:00Z */
 
 typedef struct Args {
-    char *scenario, *out, *truth, *format, *link, *export_pki;
-    gboolean ipv6, reorder, duplicate, overlap, loss, midstream, seq_wrap, list;
+    char *scenario, *out, *truth, *format, *link, *export_pki, *keylog;
+    gboolean ipv6, reorder, duplicate, overlap, loss, midstream, seq_wrap, list, dsb;
     gint mss, snaplen, ip_frag, connections;
     gint64 seed, time, bulk;
 } Args;
@@ -50,6 +50,11 @@ make_context(Args *a)
         { "bulk", 0, 0, G_OPTION_ARG_INT64, &a->bulk, "bench: bulk bytes", "BYTES" },
         { "export-pki", 0, 0, G_OPTION_ARG_FILENAME, &a->export_pki,
           "Write CA certificates as DIR/<name>.pem", "DIR" },
+        { "keylog", 0, 0, G_OPTION_ARG_FILENAME, &a->keylog,
+          "Write the clients' NSS key log (SSLKEYLOGFILE format) to FILE", "FILE" },
+        { "dsb", 0, 0, G_OPTION_ARG_NONE, &a->dsb,
+          "pcapng: each connection's key log in a Decryption Secrets Block before its packets",
+          NULL },
         { "list", 0, 0, G_OPTION_ARG_NONE, &a->list, "List scenarios", NULL },
         { NULL, 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL },
     };
@@ -122,6 +127,10 @@ to_options(const Args *a, CgOptions *o, GError **error)
     o->bulk = (uint64_t)a->bulk;
     o->seed = (uint32_t)a->seed;
     o->time = a->time;
+    o->keylog = a->keylog;
+    o->dsb = a->dsb;
+    if (o->dsb && o->format != CG_FORMAT_PCAPNG)
+        return usage(error, "--dsb needs --format pcapng");
     return TRUE;
 }
 
@@ -154,6 +163,7 @@ args_clear(Args *a)
     g_free(a->format);
     g_free(a->link);
     g_free(a->export_pki);
+    g_free(a->keylog);
 }
 
 int

@@ -311,6 +311,33 @@ cg_pcapw_write(CgPcapWriter *w, uint64_t ts_ns, const CgFrameMeta *meta, const u
 }
 
 gboolean
+cg_pcapw_write_dsb(CgPcapWriter *w, const void *keylog, size_t len, GError **error)
+{
+    uint8_t h[16], trailer[4], pad[4] = { 0, 0, 0, 0 };
+    size_t padded = (len + 3u) & ~(size_t)3u;
+
+    if (w->format != CG_FORMAT_PCAPNG || padded + 20 > UINT32_MAX) {
+        g_set_error(error, CG_ERROR, CG_ERROR_USAGE, "--dsb needs --format pcapng");
+        return FALSE;
+    }
+    uint32_t total = (uint32_t)(20 + padded);
+    le32(h, 0x0000000a); /* Decryption Secrets Block */
+    le32(h + 4, total);
+    le32(h + 8, 0x544c534b); /* "TLSK": NSS key log */
+    le32(h + 12, (uint32_t)len);
+    put(w, h, 16);
+    put(w, keylog, len);
+    put(w, pad, padded - len);
+    le32(trailer, total);
+    put(w, trailer, 4);
+    if (w->failed) {
+        g_set_error(error, CG_ERROR, CG_ERROR_IO, "%s: write failed", w->path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
 cg_pcapw_close(CgPcapWriter *w, GError **error)
 {
     gboolean ok;

@@ -53,6 +53,9 @@ gboolean cg_pcapw_write(CgPcapWriter *w, uint64_t ts_ns, const CgFrameMeta *meta
                         size_t ip_len, GError **error);
 
 /* Flush, close and free; reports a failed final write. NULL is a no-op. */
+/* pcapng only: a Decryption Secrets Block of type TLSK (an NSS key log), as editcap
+ * --inject-secrets writes it. */
+gboolean cg_pcapw_write_dsb(CgPcapWriter *w, const void *keylog, size_t len, GError **error);
 gboolean cg_pcapw_close(CgPcapWriter *w, GError **error);
 
 #endif /* CG_PCAPW_H */

@@ -7,15 +7,17 @@
 
 #include "bench.h"
 #include "certprops.h"
+#include "cgerror.h"
 #include "dtlsrun.h"
 #include "scnutil.h"
 #include "site.h"
 
 #define EXAMPLE_SERVER CG_IPV4(192, 0, 2, 10)
 
-/* root -> intermediate -> www.example.test, served by 192.0.2.10:443. */
+/* root -> intermediate -> www.example.test, served by 192.0.2.10:443; with client_leaf, also
+ * a client certificate "example-client" from the same intermediate. */
 static SSL_CTX *
-example_server(CgSession *s, const CgTlsParams *params, GError **error)
+example_server_pki(CgSession *s, const CgTlsParams *params, CgCert **client_leaf, GError **error)
 {
     CgRdn root_dn[] = { { "CN", "Example Test Root CA" }, { "O", "Example Test" } };
     CgRdn ca_dn[] = { { "CN", "Example Test Issuing CA" }, { "O", "Example Test" } };
@@ -30,8 +32,21 @@ example_server(CgSession *s, const CgTlsParams *params, GError **error)
     leaf = ca != NULL ? cg_scn_leaf(s, "example-www", sans, "example.test", ca, NULL, error) : NULL;
     if (leaf == NULL)
         return NULL;
+    if (client_leaf != NULL) {
+        const char *client_sans[] = { "client.example.test", NULL };
+        *client_leaf =
+                cg_scn_leaf(s, "example-client", client_sans, "example.test", ca, NULL, error);
+        if (*client_leaf == NULL)
+            return NULL;
+    }
     cg_session_certificates(s);
     return cg_session_server_ctx(s, leaf, &ca, 1, params, error);
+}
+
+static SSL_CTX *
+example_server(CgSession *s, const CgTlsParams *params, GError **error)
+{
+    return example_server_pki(s, params, NULL, error);
 }
 
 static gboolean
@@ -68,6 +83,62 @@ run_tls13(CgSession *s, GError **error)
     SSL_CTX *ctx = example_server(s, &server, error);
 
     return ctx != NULL && example_connect(s, ctx, &client, 10, error);
+}
+
+/* TLS 1.2, then the server renegotiates and asks for the client's certificate: the second
+ * handshake (both certificates) travels encrypted under the first one's keys. */
+static gboolean
+renegotiation(CgSession *s, const char *ciphers, bool no_etm, GError **error)
+{
+    CgTlsParams params = { .max_version = TLS1_2_VERSION };
+    CgCert *client_leaf = NULL;
+    SSL_CTX *server = example_server_pki(s, &params, &client_leaf, error);
+    SSL_CTX *client = server != NULL ? cg_session_client_ctx(s, &params, NULL, error) : NULL;
+
+    if (client == NULL)
+        return FALSE;
+    if (ciphers != NULL && SSL_CTX_set_cipher_list(server, ciphers) != 1)
+        return cg_error_ssl(error, "cipher list");
+    if (no_etm) /* RFC 7366 off: the MAC inside the encryption, as before 2014 */
+        SSL_CTX_set_options(server, SSL_OP_NO_ENCRYPT_THEN_MAC);
+    if (SSL_CTX_use_certificate(client, client_leaf->x509) != 1 ||
+        SSL_CTX_use_PrivateKey(client, client_leaf->key) != 1)
+        return cg_error_ssl(error, "client certificate");
+    CgConnSpec c = {
+        .client_v4 = CG_IPV4(10, 1, 9, 10),
+        .server = { EXAMPLE_SERVER, 443 },
+        .sni = "www.example.test",
+        .client_ctx = client,
+        .server_ctx = server,
+        .renegotiate = true,
+    };
+    return cg_session_connect(s, &c, error);
+}
+
+static gboolean
+run_renegotiation(CgSession *s, GError **error)
+{
+    return renegotiation(s, NULL, false, error);
+}
+
+/* The same with CBC + HMAC suites (encrypt-then-MAC as OpenSSL negotiates it, and
+ * MAC-then-encrypt) and with ChaCha20-Poly1305. */
+static gboolean
+run_renegotiation_cbc(CgSession *s, GError **error)
+{
+    return renegotiation(s, "ECDHE-RSA-AES128-SHA256", false, error);
+}
+
+static gboolean
+run_renegotiation_cbc_mte(CgSession *s, GError **error)
+{
+    return renegotiation(s, "ECDHE-RSA-AES256-SHA", true, error);
+}
+
+static gboolean
+run_renegotiation_chacha(CgSession *s, GError **error)
+{
+    return renegotiation(s, "ECDHE-RSA-CHACHA20-POLY1305", false, error);
 }
 
 static gboolean
@@ -162,6 +233,16 @@ static const CgScenario scenarios[] = {
     { "weak", "as healthy, Exchange's leaf is RSA 1024 signed with SHA-1", run_weak },
     { "tls13", "one TLS 1.3 connection (certificates encrypted)", run_tls13 },
     { "versions", "three connections forced to TLS 1.0, 1.1 and 1.2", run_versions },
+    { "renegotiation",
+      "TLS 1.2 to www.example.test, then a renegotiation asking for the client's certificate",
+      run_renegotiation },
+    { "renegotiation-cbc", "renegotiation with ECDHE-RSA-AES128-SHA256 (CBC + HMAC)",
+      run_renegotiation_cbc },
+    { "renegotiation-cbc-mte",
+      "renegotiation with ECDHE-RSA-AES256-SHA, MAC-then-encrypt (no RFC 7366)",
+      run_renegotiation_cbc_mte },
+    { "renegotiation-chacha", "renegotiation with ECDHE-RSA-CHACHA20-POLY1305",
+      run_renegotiation_chacha },
     { "bench", "--connections N to 40 servers, 6 chains, 30% resumed, --bulk on 25%", run_bench },
     { "all", "healthy + public-ca + leaf-only + edge-serials + unknown-ca, one domain each",
       run_all },

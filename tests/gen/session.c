@@ -36,6 +36,8 @@ struct CgSession {
     GPtrArray *role_names;
     GPtrArray *contexts; /* SSL_CTX*, owned */
     uint8_t *bulk_plain; /* BULK_CHUNK bytes of application data */
+    GString *conn_keys;  /* key log lines of the connection being run */
+    GString *all_keys;   /* key log lines of every connection (--keylog) */
 };
 
 static gboolean
@@ -73,6 +75,8 @@ cg_session_new(const CgOptions *opt, GError **error)
     s->net.emit_ctx = s;
     s->next_port = (unsigned)g_rand_int_range(s->rand, 0, PORT_COUNT);
     s->bulk_plain = g_malloc(BULK_CHUNK);
+    s->conn_keys = g_string_new(NULL);
+    s->all_keys = g_string_new(NULL);
     for (size_t i = 0; i < BULK_CHUNK; i++)
         s->bulk_plain[i] = (uint8_t)('A' + i % 26);
     s->pcap = cg_pcapw_open(opt->out, opt->format, opt->link, opt->snaplen, error);
@@ -98,6 +102,8 @@ cg_session_free(CgSession *s)
     cg_pki_free(s->pki);
     g_rand_free(s->rand);
     g_free(s->bulk_plain);
+    g_string_free(s->conn_keys, TRUE);
+    g_string_free(s->all_keys, TRUE);
     g_free(s);
 }
 
@@ -158,6 +164,16 @@ cg_session_server_ctx(CgSession *s, const CgCert *leaf, CgCert *const *chain, si
     return ctx;
 }
 
+/* OpenSSL's key log callback (SSLKEYLOGFILE format): one line per secret, no newline. */
+static void
+on_keylog(const SSL *ssl, const char *line)
+{
+    CgSession *s = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+    g_string_append(s->conn_keys, line);
+    g_string_append_c(s->conn_keys, '\n');
+}
+
 SSL_CTX *
 cg_session_client_ctx(CgSession *s, const CgTlsParams *params, X509 *trust, GError **error)
 {
@@ -165,7 +181,25 @@ cg_session_client_ctx(CgSession *s, const CgTlsParams *params, X509 *trust, GErr
 
     if (ctx != NULL)
         g_ptr_array_add(s->contexts, ctx);
+    if (ctx != NULL && (s->opt->keylog != NULL || s->opt->dsb)) {
+        SSL_CTX_set_app_data(ctx, s);
+        SSL_CTX_set_keylog_callback(ctx, on_keylog);
+    }
     return ctx;
+}
+
+/* The connection's secrets: a Decryption Secrets Block before its packets (--dsb), and the
+ * --keylog file's lines. */
+static gboolean
+take_keys(CgSession *s, GError **error)
+{
+    gboolean ok = TRUE;
+
+    if (s->opt->dsb && s->conn_keys->len > 0)
+        ok = cg_pcapw_write_dsb(s->pcap, s->conn_keys->str, s->conn_keys->len, error);
+    g_string_append_len(s->all_keys, s->conn_keys->str, (gssize)s->conn_keys->len);
+    g_string_truncate(s->conn_keys, 0);
+    return ok;
 }
 
 /* Server ISN: random, or placed so the sequence space wraps mid-Certificate. */
@@ -244,10 +278,36 @@ send_application(CgSession *s, CgTcpConn *tcp, CgTlsRun *run, const CgConnSpec *
     return TRUE;
 }
 
+/* TLS 1.3 with --keylog/--dsb: the chain is encrypted on the wire but a key log reader sees it;
+ * the truth is what the client received (OpenSSL keeps it as sent, leaf first). */
+static GPtrArray *
+decrypted_chain(const CgTlsRun *run)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    STACK_OF(X509) *sk = SSL_get_peer_cert_chain(run->ssl[CG_DIR_C2S]);
+
+    for (int i = 0; sk != NULL && i < sk_X509_num(sk); i++) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        if (X509_digest(sk_X509_value(sk, i), EVP_sha1(), md, &n) != 1)
+            continue;
+        GString *hex = g_string_new(NULL);
+        for (unsigned j = 0; j < n; j++)
+            g_string_append_printf(hex, "%02X", md[j]);
+        g_ptr_array_add(out, g_string_free(hex, FALSE));
+    }
+    return out;
+}
+
 static void
 write_truth(CgSession *s, const CgTcpConn *tcp, const CgConnSpec *spec, const CgTlsRun *run,
             const CgWireInfo *wire, bool truncated)
 {
+    bool keys = s->opt->keylog != NULL || s->opt->dsb;
+    g_autoptr(GPtrArray) opened = NULL;
+    if (keys && !truncated && wire->chain->len == 0 && run->complete && !run->resumed &&
+        SSL_version(run->ssl[CG_DIR_C2S]) == TLS1_3_VERSION)
+        opened = decrypted_chain(run);
     g_autofree char *client = cg_endpoint_format(&tcp->ep[CG_DIR_C2S], s->opt->impair.ipv6);
     g_autofree char *server = cg_endpoint_format(&tcp->ep[CG_DIR_S2C], s->opt->impair.ipv6);
     GPtrArray *empty = g_ptr_array_new();
@@ -256,7 +316,9 @@ write_truth(CgSession *s, const CgTcpConn *tcp, const CgConnSpec *spec, const Cg
         .server = server,
         .sni = spec->sni,
         .version = cg_tls_run_version(run),
-        .chain = truncated ? empty : wire->chain,
+        .chain = truncated        ? empty
+                 : opened != NULL ? opened
+                                  : wire->chain,
         .alert = run->alert >= 0 ? cg_tls_alert_name(run->alert) : NULL,
         .truncated = truncated,
         .resumed = run->resumed,
@@ -284,7 +346,8 @@ transmit(CgSession *s, const CgConnSpec *spec, CgTlsRun *run, GError **error)
         s->loss_done = true;
     }
     cg_tcp_conn_init(&tcp, &s->net, &client, &spec->server, isn_client, server_isn(s, &wire));
-    ok = cg_tcp_conn_open(&tcp, error) && send_handshake(&tcp, run, drop_off, error) &&
+    ok = take_keys(s, error) && cg_tcp_conn_open(&tcp, error) &&
+         send_handshake(&tcp, run, drop_off, error) &&
          (!run->complete || send_application(s, &tcp, run, spec, error)) &&
          cg_tcp_conn_close(&tcp, error);
     if (ok)
@@ -298,7 +361,9 @@ cg_session_connect(CgSession *s, const CgConnSpec *spec, GError **error)
 {
     CgTlsRun *run =
             cg_tls_run_new(spec->client_ctx, spec->server_ctx, spec->sni, spec->resume, error);
-    gboolean ok = run != NULL && cg_tls_run_handshake(run, error) && transmit(s, spec, run, error);
+    gboolean ok = run != NULL && cg_tls_run_handshake(run, error) &&
+                  (!spec->renegotiate || !run->complete || cg_tls_run_renegotiate(run, error)) &&
+                  transmit(s, spec, run, error);
 
     if (ok && spec->save != NULL && run->complete) {
         SSL_SESSION_free(*spec->save);
@@ -317,6 +382,8 @@ cg_session_finish(CgSession *s, GError **error)
 
     s->pcap = NULL;
     s->truth = NULL;
+    if (ok && s->opt->keylog != NULL)
+        ok = g_file_set_contents(s->opt->keylog, s->all_keys->str, (gssize)s->all_keys->len, error);
     ok = cg_pcapw_close(pcap, ok ? error : NULL) && ok;
     ok = cg_truth_close(truth, ok ? error : NULL) && ok;
     return ok;

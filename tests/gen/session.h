@@ -34,7 +34,9 @@ typedef struct CgOptions {
     unsigned connections; /* bench: number of connections */
     uint64_t bulk;        /* bench: application bytes on a quarter of connections */
     uint32_t seed;
-    int64_t time; /* capture time, epoch seconds */
+    int64_t time;       /* capture time, epoch seconds */
+    const char *keylog; /* NULL = none: the clients' NSS key log is written here */
+    bool dsb;           /* pcapng: each connection's secrets in a Decryption Secrets Block */
 } CgOptions;
 
 typedef struct CgSession CgSession;
@@ -49,6 +51,8 @@ typedef struct CgConnSpec {
     SSL_SESSION *resume; /* offer this session (abbreviated handshake) */
     uint64_t bulk;       /* extra server-to-client application bytes */
     SSL_SESSION **save;  /* if set: receives the client's session (old one freed) */
+    bool renegotiate;    /* after the handshake the server renegotiates, asking for a client
+                          * certificate (TLS 1.2) */
 } CgConnSpec;
 
 /* Open the capture and truth files. */

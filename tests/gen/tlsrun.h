@@ -69,6 +69,13 @@ void cg_tls_run_free(CgTlsRun *run);
 gboolean cg_tls_run_handshake(CgTlsRun *run, GError **error);
 
 /*
+ * After a complete TLS 1.2 handshake: the server renegotiates (HelloRequest) and asks for the
+ * client's certificate (accepting any); the second handshake's flights are recorded like the
+ * first's, encrypted under the first one's keys.
+ */
+gboolean cg_tls_run_renegotiate(CgTlsRun *run, GError **error);
+
+/*
  * SSL_write `len` bytes from the endpoint sending in `dir` and append the
  * resulting records to `wire`. With `deliver` the peer reads and discards them
  * (keeps both state machines in step); without, they are only recorded.

@@ -23,7 +23,7 @@ fx_init(Fx *fx)
     memset(fx, 0, sizeof *fx);
     cp_limits_init_default(&fx->limits);
     fx->memcap.cap = 1 << 20;
-    CpDissectCtx ctx = { &fx->limits, &fx->an, &fx->memcap, on_event, &fx->rec };
+    CpDissectCtx ctx = { &fx->limits, &fx->an, &fx->memcap, on_event, &fx->rec, NULL };
     fx->c = cp_dissect_conn_new(&ctx, CP_TRANSPORT_TCP);
 }
 

@@ -33,7 +33,7 @@ fx_init(Fx *fx)
 static void
 fx_open(Fx *fx)
 {
-    CpDissectCtx ctx = { &fx->limits, &fx->an, &fx->memcap, on_event, &fx->rec };
+    CpDissectCtx ctx = { &fx->limits, &fx->an, &fx->memcap, on_event, &fx->rec, NULL };
     fx->c = cp_dissect_conn_new(&ctx, CP_TRANSPORT_UDP);
 }
 
