@@ -94,6 +94,8 @@ cp_pipeline_events_free(GArray *events)
             cp_handshake_clear(e->handshake);
             g_free(e->handshake);
         }
+        if (e->cert != NULL)
+            cp_cert_unref(e->cert);
     }
     g_array_free(events, TRUE);
 }
@@ -124,19 +126,20 @@ cp_pipeline_take_events(CpPipeline *p)
 }
 
 static void
-chain_from_event(CpPipeline *p, GArray *chain, const CpTlsEvent *ev)
+chain_from_event(CpPipeline *p, GArray *chain, const CpTlsEvent *ev, CpCertUse use)
 {
     g_array_set_size(chain, 0);
     for (size_t i = 0; i < ev->cert_count; i++) {
-        CpChainLink link;
+        char sha1[41];
         bool is_new;
-        link.cert =
-                cp_cert_cache_get(p->certs, ev->cert_der[i], ev->cert_len[i], &is_new, link.sha1);
-        if (is_new && link.cert != NULL) {
-            CpEvent e = { CP_EVENT_CERTIFICATE, link.cert, NULL };
+        CpCert *cert = cp_cert_cache_get_as(p->certs, ev->cert_der[i], ev->cert_len[i], use,
+                                            &is_new, sha1);
+        if (is_new && cert != NULL) {
+            /* The queue holds its own reference: the cache may evict before it is taken. */
+            CpEvent e = { CP_EVENT_CERTIFICATE, cp_cert_ref(cert), NULL };
             g_array_append_val(p->events, e);
         }
-        g_array_append_val(chain, link);
+        cp_chain_append(chain, cert, sha1);
     }
 }
 
@@ -146,7 +149,7 @@ on_certificate(Conn *c, const CpTlsEvent *ev)
     if (c->server_dir < 0)
         c->server_dir = (int)ev->dir;
     if ((int)ev->dir != c->server_dir) {
-        chain_from_event(c->pl, c->hs.client_chain, ev);
+        chain_from_event(c->pl, c->hs.client_chain, ev, CP_CERT_USE_CLIENT);
         return;
     }
     if (c->hs.has_chain)
@@ -154,7 +157,7 @@ on_certificate(Conn *c, const CpTlsEvent *ev)
     c->hs.has_chain = true;
     c->hs.certs_dropped = ev->certs_dropped;
     c->pl->stats.cert_messages++;
-    chain_from_event(c->pl, c->hs.chain, ev);
+    chain_from_event(c->pl, c->hs.chain, ev, CP_CERT_USE_SERVER);
 }
 
 static void
@@ -354,7 +357,7 @@ cp_pipeline_seen(CpPipeline *p, CpSeen *out)
     out->anomalies = &p->anomalies;
     out->unsupported_links = p->bad_links;
     out->servers = cp_model_servers(p->model);
-    out->certificates = cp_cert_cache_all(p->certs)->len;
+    out->certificates = cp_cert_cache_count(p->certs);
 }
 
 uint64_t
