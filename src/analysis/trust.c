@@ -364,11 +364,16 @@ cp_trust_build(CpTrust *t, CpCertCache *cache, const GArray *chain, int64_t at_s
     STACK_OF(X509) *built = verify(t, leaf->cert->x509, sent, at_s, &log);
     p->sent_only_status = status_of(&log);
     p->sent_only_depth = built != NULL ? sk_X509_num(built) : 0;
-    sk_X509_pop_free(built, X509_free);
 
-    /* A CA seen anywhere in the capture is known: add the ones that can be on this path. */
+    /* A CA seen anywhere in the capture is known: add the ones that can be on this path. When
+     * the capture adds none, the second verification would repeat the first: its signature
+     * checks are most of a path's cost, so it is skipped. */
+    int n_sent = sk_X509_num(sent);
     add_capture_issuers(cache, leaf->cert, chain, sent);
-    built = verify(t, leaf->cert->x509, sent, at_s, &log);
+    if (sk_X509_num(sent) != n_sent) {
+        sk_X509_pop_free(built, X509_free);
+        built = verify(t, leaf->cert->x509, sent, at_s, &log);
+    }
     p->status = status_of(&log);
     fill_path(t, cache, chain, built, p);
     note_missing(p, built);
