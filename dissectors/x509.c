@@ -523,7 +523,9 @@ CpCert *
 cp_cert_ref(CpCert *c)
 {
     g_return_val_if_fail(c != NULL, NULL);
-    c->refcount++;
+    /* Atomic: live capture hands queued certificates to the output thread, which drops its
+     * references outside the pipeline's lock. */
+    g_atomic_int_inc(&c->refcount);
     return c;
 }
 
@@ -532,8 +534,8 @@ cp_cert_unref(CpCert *c)
 {
     if (c == NULL)
         return;
-    g_return_if_fail(c->refcount > 0);
-    if (--c->refcount > 0)
+    g_return_if_fail(g_atomic_int_get(&c->refcount) > 0);
+    if (!g_atomic_int_dec_and_test(&c->refcount))
         return;
     X509_free(c->x509);
     g_free(c->der);

@@ -33,6 +33,7 @@ typedef struct CpFinding {
     GString *message;    /* plain words: what is wrong */
     GString *remedy;     /* what to do, with real names and thumbprints */
     uint64_t handshakes; /* handshakes it covers */
+    GHashTable *listed;  /* (private) "s:endpoint" and "c:sha1" already in servers and certs */
 } CpFinding;
 
 /* A CA on somebody's path: the whiteboard picture. */

@@ -16,7 +16,11 @@ typedef struct Diag {
     CpTrust *trust;
     const CpDiagOptions *opt;
     GHashTable *by_key; /* "code|key" -> CpFinding* */
+    GHashTable *sender; /* sha1 -> the first CpServer* sending it; built on first use */
 } Diag;
+
+/* The keyed string hash (base/hash.h) for the diagnosis' tables of attacker-derived text. */
+guint cp_diag_str_hash(gconstpointer s);
 
 /* The root a path leads to (ca-mismatch). */
 typedef struct DiagRoot {

@@ -73,12 +73,146 @@ trusted_by_list(Diag *g, const CpPath *p, const DiagRoot *root)
     return NULL;
 }
 
+/* Front ends whose main paths lead to one root, within one bucket (a domain, or the servers the
+ * user placed by hand). Two such front ends compare alike with any Exchange server (same_root
+ * reads only the root's thumbprint, name and key id, which the group's key fixes). */
+typedef struct FeGroup {
+    DiagRoot root;
+    const CpSeenChain *chain; /* the first front end's main chain */
+    GPtrArray *fes;           /* CpServerDiag*, model order */
+    guint first;              /* model index of the first front end: the order rules meet them */
+} FeGroup;
+
+static void
+fe_group_free(gpointer p)
+{
+    FeGroup *grp = p;
+    g_ptr_array_free(grp->fes, TRUE);
+    g_free(grp);
+}
+
+#define USER_BUCKET "\001user" /* not a domain: every server the user placed is one site */
+
+/* The front-end groups, by bucket and root (every part length-prefixed: names are attacker
+ * text, and two groups must never share a key), and each bucket's list of groups. */
+typedef struct FeIndex {
+    GHashTable *group_of; /* key (owned) -> FeGroup* (borrowed from groups) */
+    GHashTable *lists;    /* lowercased bucket (owned) -> GPtrArray of FeGroup* (owned) */
+    GPtrArray *groups;    /* FeGroup* (owned) */
+} FeIndex;
+
+static void
+bucket_add(FeIndex *ix, const char *bucket, CpServerDiag *fe, guint index, const CpSeenChain *ch,
+           const DiagRoot *r)
+{
+    g_autofree char *b = g_ascii_strdown(bucket, -1);
+    const char *sha1 = r->sha1 ? r->sha1 : "", *kid = r->key_id ? r->key_id : "-";
+    g_autofree char *k = g_strdup_printf("%zu:%s%zu:%s%zu:%s%zu:%s", strlen(b), b, strlen(sha1),
+                                         sha1, strlen(r->name), r->name, strlen(kid), kid);
+    FeGroup *grp = g_hash_table_lookup(ix->group_of, k);
+
+    if (grp == NULL) {
+        grp = g_new0(FeGroup, 1);
+        *grp = (FeGroup){ *r, ch, g_ptr_array_new(), index };
+        g_ptr_array_add(ix->groups, grp);
+        g_hash_table_insert(ix->group_of, g_steal_pointer(&k), grp);
+        GPtrArray *list = g_hash_table_lookup(ix->lists, b);
+        if (list == NULL) {
+            list = g_ptr_array_new();
+            g_hash_table_insert(ix->lists, g_strdup(b), list);
+        }
+        g_ptr_array_add(list, grp);
+    }
+    if (grp->fes->len == 0 || grp->fes->pdata[grp->fes->len - 1] != fe)
+        g_ptr_array_add(grp->fes, fe);
+}
+
+static gint
+by_first(gconstpointer a, gconstpointer b)
+{
+    const FeGroup *x = *(FeGroup *const *)a, *y = *(FeGroup *const *)b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The groups of front ends related to ex (sharing a domain, or both placed by the user), each
+ * once, in the order the front ends come in the model. */
+static GPtrArray *
+related_groups(Diag *g, const FeIndex *ix, const CpServerDiag *ex)
+{
+    GPtrArray *out = g_ptr_array_new();
+    GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    const GPtrArray *doms = cp_roles_domains(g->d->roles, ex->server);
+
+    for (guint i = 0; i <= doms->len; i++) {
+        const char *b = i < doms->len ? doms->pdata[i] : NULL;
+        if (b == NULL && !cp_roles_user_set(g->d->roles, ex->server))
+            continue;
+        g_autofree char *low = g_ascii_strdown(b != NULL ? b : USER_BUCKET, -1);
+        const GPtrArray *list = g_hash_table_lookup(ix->lists, low);
+        for (guint k = 0; list != NULL && k < list->len; k++)
+            if (g_hash_table_add(seen, list->pdata[k]))
+                g_ptr_array_add(out, list->pdata[k]);
+    }
+    g_ptr_array_sort(out, by_first);
+    g_hash_table_destroy(seen);
+    return out;
+}
+
+static void
+ca_mismatch_report(Diag *g, GHashTable *listed, const CpServerDiag *ex, DiagRoot *exr,
+                   const FeGroup *grp)
+{
+    const CpServerDiag *fe = grp->fes->pdata[0];
+    g_autofree char *key = g_strdup_printf("%s|%s", exr->name, grp->root.name);
+    DiagFacts x = { .server = ex->server,
+                    .other = fe->server,
+                    .other_chain = grp->chain,
+                    .root = exr,
+                    .other_root = &grp->root };
+    CpFinding *f = cp_diag_report(g, CP_FINDING_CA_MISMATCH, key, cp_diag_text_ca_mismatch, &x);
+
+    cp_diag_add_server(f, ex->server->endpoint);
+    /* Each group's front ends are listed once per finding, not once per Exchange server. */
+    if (g_hash_table_add(listed, g_strdup_printf("%p|%p", (void *)f, (const void *)grp)))
+        for (guint i = 0; i < grp->fes->len; i++)
+            cp_diag_add_server(f, ((const CpServerDiag *)grp->fes->pdata[i])->server->endpoint);
+    if (exr->sha1 != NULL)
+        cp_diag_add_cert(f, exr->sha1);
+    if (grp->root.sha1 != NULL)
+        cp_diag_add_cert(f, grp->root.sha1);
+    /* The handshakes at stake are the Exchange server's, counted once per finding. */
+    if (g_hash_table_add(listed, g_strdup_printf("%p|%p", (void *)f, (const void *)ex)))
+        f->handshakes += ex->server->handshakes;
+}
+
+/* Every Exchange server against the front ends of its site. Front ends are grouped by site and
+ * root first, so the cost is Exchange servers x distinct roots of their sites, not Exchange
+ * servers x front ends (8k servers took 383 s). */
 static void
 ca_mismatch(Diag *g)
 {
     GPtrArray *sv = g->d->servers;
+    FeIndex ix = { g_hash_table_new_full(cp_diag_str_hash, g_str_equal, g_free, NULL),
+                   g_hash_table_new_full(cp_diag_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify)g_ptr_array_unref),
+                   g_ptr_array_new_with_free_func(fe_group_free) };
+    GHashTable *listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
-    for (guint i = 0; i < sv->len; i++) {
+    for (guint j = 0; j < sv->len; j++) {
+        CpServerDiag *fe = sv->pdata[j];
+        const CpSeenChain *fech = NULL;
+        const CpPath *fep;
+        DiagRoot fer;
+        if (fe->role != CP_ROLE_FRONTEND || (fep = main_path(fe, &fech)) == NULL ||
+            !root_of(fep, fech, &fer))
+            continue;
+        const GPtrArray *doms = cp_roles_domains(g->d->roles, fe->server);
+        for (guint i = 0; i < doms->len; i++)
+            bucket_add(&ix, doms->pdata[i], fe, j, fech, &fer);
+        if (cp_roles_user_set(g->d->roles, fe->server))
+            bucket_add(&ix, USER_BUCKET, fe, j, fech, &fer);
+    }
+    for (guint i = 0; ix.groups->len > 0 && i < sv->len; i++) {
         const CpServerDiag *ex = sv->pdata[i];
         const CpSeenChain *exch = NULL;
         const CpPath *exp;
@@ -86,86 +220,105 @@ ca_mismatch(Diag *g)
         if (ex->role != CP_ROLE_EXCHANGE || (exp = main_path(ex, &exch)) == NULL ||
             !root_of(exp, exch, &exr) || trusted_by_list(g, exp, &exr) != NULL)
             continue;
-        for (guint j = 0; j < sv->len; j++) {
-            const CpServerDiag *fe = sv->pdata[j];
-            const CpSeenChain *fech = NULL;
-            const CpPath *fep;
-            DiagRoot fer;
-            if (fe->role != CP_ROLE_FRONTEND ||
-                !cp_roles_related(g->d->roles, fe->server, ex->server) ||
-                (fep = main_path(fe, &fech)) == NULL || !root_of(fep, fech, &fer) ||
-                same_root(&fer, &exr))
-                continue;
-            g_autofree char *key = g_strdup_printf("%s|%s", exr.name, fer.name);
-            DiagFacts x = { .server = ex->server,
-                            .other = fe->server,
-                            .other_chain = fech,
-                            .root = &exr,
-                            .other_root = &fer };
-            CpFinding *f =
-                    cp_diag_report(g, CP_FINDING_CA_MISMATCH, key, cp_diag_text_ca_mismatch, &x);
-            cp_diag_add_server(f, ex->server->endpoint);
-            cp_diag_add_server(f, fe->server->endpoint);
-            if (exr.sha1 != NULL)
-                cp_diag_add_cert(f, exr.sha1);
-            if (fer.sha1 != NULL)
-                cp_diag_add_cert(f, fer.sha1);
-            f->handshakes += ex->server->handshakes;
+        GPtrArray *rel = related_groups(g, &ix, ex);
+        for (guint k = 0; k < rel->len; k++) {
+            const FeGroup *grp = rel->pdata[k];
+            if (!same_root(&grp->root, &exr))
+                ca_mismatch_report(g, listed, ex, &exr, grp);
         }
+        g_ptr_array_free(rel, TRUE);
     }
+    g_hash_table_destroy(listed);
+    g_hash_table_destroy(ix.group_of);
+    g_hash_table_destroy(ix.lists);
+    g_ptr_array_free(ix.groups, TRUE);
 }
 
 static void
-add_served(GHashTable *by_name, const char *name, const CpServer *s, const CpSeenChain *ch,
-           const CpCert *leaf)
+add_served(GHashTable *by_name, GHashTable *pairs, const char *name, const CpServer *s,
+           const CpSeenChain *ch, const CpCert *leaf)
 {
     g_autofree char *k = g_ascii_strdown(name, -1);
     GArray *a = g_hash_table_lookup(by_name, k);
 
     if (a == NULL) {
         a = g_array_new(FALSE, FALSE, sizeof(DiagServed));
-        g_hash_table_insert(by_name, g_steal_pointer(&k), a);
+        g_hash_table_insert(by_name, g_strdup(k), a);
     }
-    for (guint i = 0; i < a->len; i++) {
-        DiagServed *x = &g_array_index(a, DiagServed, i);
-        if (x->s == s && x->leaf == leaf)
-            return;
-    }
+    /* (name, server, leaf) once: a set, not a scan of the name's list. */
+    if (!g_hash_table_add(pairs,
+                          g_strdup_printf("%p|%p|%s", (const void *)s, (const void *)leaf, k)))
+        return;
     DiagServed v = { s, leaf, ch };
     g_array_append_val(a, v);
 }
 
-/* Whether address x answered this name with at least one leaf address y also answered it with. */
-static bool
-share_a_leaf(const GArray *a, const CpAddr *x, const CpAddr *y)
+static void
+addr_key(const CpAddr *a, char out[64])
 {
-    for (guint i = 0; i < a->len; i++) {
-        const DiagServed *p = &g_array_index(a, DiagServed, i);
-        if (!cp_addr_equal(&p->s->addr, x))
-            continue;
-        for (guint j = 0; j < a->len; j++) {
-            const DiagServed *q = &g_array_index(a, DiagServed, j);
-            if (cp_addr_equal(&q->s->addr, y) && strcmp(p->leaf->sha1, q->leaf->sha1) == 0)
-                return true;
-        }
+    cp_addr_format(a, out, 64);
+}
+
+/* Whether two leaf sets (sha1 -> itself) have a leaf in common. */
+static bool
+share_a_leaf(GHashTable *x, GHashTable *y)
+{
+    GHashTableIter it;
+    gpointer k;
+
+    if (g_hash_table_size(x) > g_hash_table_size(y)) {
+        GHashTable *t = x;
+        x = y, y = t;
     }
+    g_hash_table_iter_init(&it, x);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        if (g_hash_table_contains(y, k))
+            return true;
     return false;
 }
 
 /* An array fault needs two addresses answering for one name with no leaf in common: one address
- * with two leaves (RSA and ECDSA chosen per client, a renewal during the capture) is not one. */
+ * with two leaves (RSA and ECDSA chosen per client, a renewal during the capture) is not one.
+ * Each address's leaves are a set; when one leaf is at every address no pair can differ (the
+ * common case of a healthy array, decided in one pass), else addresses are compared in pairs,
+ * stopping at the first pair without a common leaf. */
 static bool
 mismatched(const GArray *a)
 {
-    for (guint i = 0; i < a->len; i++)
-        for (guint j = i + 1; j < a->len; j++) {
-            const DiagServed *x = &g_array_index(a, DiagServed, i),
-                             *y = &g_array_index(a, DiagServed, j);
-            if (!cp_addr_equal(&x->s->addr, &y->s->addr) &&
-                !share_a_leaf(a, &x->s->addr, &y->s->addr))
-                return true;
+    GHashTable *by_addr = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify)g_hash_table_unref);
+    GHashTable *at_addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); /* sha1 ->
+                                                                                        count */
+    GPtrArray *sets = g_ptr_array_new();
+    bool differ = false, common = false;
+
+    for (guint i = 0; i < a->len; i++) {
+        const DiagServed *x = &g_array_index(a, DiagServed, i);
+        char addr[64];
+        addr_key(&x->s->addr, addr);
+        GHashTable *leaves = g_hash_table_lookup(by_addr, addr);
+        if (leaves == NULL) {
+            leaves = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+            g_hash_table_insert(by_addr, g_strdup(addr), leaves);
+            g_ptr_array_add(sets, leaves);
         }
-    return false;
+        if (g_hash_table_add(leaves, g_strdup(x->leaf->sha1))) {
+            guint n = GPOINTER_TO_UINT(g_hash_table_lookup(at_addrs, x->leaf->sha1)) + 1;
+            g_hash_table_insert(at_addrs, g_strdup(x->leaf->sha1), GUINT_TO_POINTER(n));
+        }
+    }
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, at_addrs);
+    while (!common && g_hash_table_iter_next(&it, NULL, &v))
+        common = GPOINTER_TO_UINT(v) == sets->len;
+    for (guint i = 0; !common && !differ && i < sets->len; i++)
+        for (guint j = i + 1; !differ && j < sets->len; j++)
+            differ = !share_a_leaf(sets->pdata[i], sets->pdata[j]);
+    g_ptr_array_free(sets, TRUE);
+    g_hash_table_destroy(at_addrs);
+    g_hash_table_destroy(by_addr);
+    return differ;
 }
 
 static gint
@@ -179,17 +332,19 @@ static char *
 members_key(const GArray *a)
 {
     GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal); /* borrows parts' strings */
 
     for (guint i = 0; i < a->len; i++) {
         const DiagServed *x = &g_array_index(a, DiagServed, i);
         char addr[64];
         cp_addr_format(&x->s->addr, addr, sizeof addr);
         char *p = g_strdup_printf("%s=%s", addr, x->leaf->sha1);
-        if (g_ptr_array_find_with_equal_func(parts, p, g_str_equal, NULL))
-            g_free(p);
-        else
+        if (g_hash_table_add(seen, p))
             g_ptr_array_add(parts, p);
+        else
+            g_free(p);
     }
+    g_hash_table_destroy(seen);
     g_ptr_array_sort(parts, cmp_str);
     g_ptr_array_add(parts, NULL);
     char *out = g_strjoinv(",", (char **)parts->pdata);
@@ -213,16 +368,15 @@ array_finding(Diag *g, const char *key, const GArray *a, const GPtrArray *names)
     }
 }
 
-/* Two leaves on one endpoint for one name: two key types served side by side, or an older
- * certificate followed by a newer one (renewed during the capture). */
+/* The pairs of one server's entries (indexes into a) for one name. */
 static void
-dual_or_renewed(Diag *g, const GArray *a)
+dual_or_renewed_one(Diag *g, const GArray *a, const GArray *idx)
 {
-    for (guint i = 0; i < a->len; i++)
-        for (guint j = i + 1; j < a->len; j++) {
-            const DiagServed *x = &g_array_index(a, DiagServed, i),
-                             *y = &g_array_index(a, DiagServed, j);
-            if (x->s != y->s || strcmp(x->leaf->sha1, y->leaf->sha1) == 0)
+    for (guint i = 0; i < idx->len; i++)
+        for (guint j = i + 1; j < idx->len; j++) {
+            const DiagServed *x = &g_array_index(a, DiagServed, g_array_index(idx, guint, i)),
+                             *y = &g_array_index(a, DiagServed, g_array_index(idx, guint, j));
+            if (strcmp(x->leaf->sha1, y->leaf->sha1) == 0)
                 continue;
             const DiagServed *old = x->leaf->not_before <= y->leaf->not_before ? x : y;
             const DiagServed *new = old == x ? y : x;
@@ -246,11 +400,39 @@ dual_or_renewed(Diag *g, const GArray *a)
         }
 }
 
+/* Two leaves on one endpoint for one name: two key types served side by side, or an older
+ * certificate followed by a newer one (renewed during the capture). */
+static void
+dual_or_renewed(Diag *g, const GArray *a)
+{
+    /* Only entries of one server pair up: group them by server first (a server keeps at most
+     * --max-server-chains chains, so each group is small however many servers share the name). */
+    GHashTable *by_server = g_hash_table_new_full(cp_diag_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify)g_array_unref); /* endpoint */
+    GPtrArray *order = g_ptr_array_new();
+
+    for (guint i = 0; i < a->len; i++) {
+        const DiagServed *x = &g_array_index(a, DiagServed, i);
+        GArray *idx = g_hash_table_lookup(by_server, x->s->endpoint);
+        if (idx == NULL) {
+            idx = g_array_new(FALSE, FALSE, sizeof(guint));
+            g_hash_table_insert(by_server, g_strdup(x->s->endpoint), idx);
+            g_ptr_array_add(order, idx);
+        }
+        g_array_append_val(idx, i);
+    }
+    for (guint k = 0; k < order->len; k++)
+        dual_or_renewed_one(g, a, order->pdata[k]);
+    g_ptr_array_free(order, TRUE);
+    g_hash_table_destroy(by_server);
+}
+
 static void
 array_mismatch(Diag *g)
 {
-    GHashTable *by_name =
-            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+    GHashTable *by_name = g_hash_table_new_full(cp_diag_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify)g_array_unref);
+    GHashTable *pairs = g_hash_table_new_full(cp_diag_str_hash, g_str_equal, g_free, NULL);
     GPtrArray *servers = cp_model_servers(g->model);
 
     for (guint i = 0; i < servers->len; i++) {
@@ -265,9 +447,9 @@ array_mismatch(Diag *g)
              * address, never an array. */
             for (guint k = 0; k < ch->names->len; k++)
                 if (!g_hostname_is_ip_address(ch->names->pdata[k]))
-                    add_served(by_name, ch->names->pdata[k], s, ch, leaf);
+                    add_served(by_name, pairs, ch->names->pdata[k], s, ch, leaf);
             if (leaf->common_name != NULL && ch->names->len == 0)
-                add_served(by_name, leaf->common_name, s, ch, leaf);
+                add_served(by_name, pairs, leaf->common_name, s, ch, leaf);
         }
     }
     /* Names in a stable order, so the name that describes a finding does not depend on hashing. */
@@ -299,23 +481,30 @@ array_mismatch(Diag *g)
     g_ptr_array_free(order, TRUE);
     g_hash_table_destroy(arrays);
     g_list_free(names);
+    g_hash_table_destroy(pairs);
     g_hash_table_destroy(by_name);
 }
 
+/* The CAs by name and key id, and (CA, server) pairs already listed: sets, not scans, since every
+ * path of every server passes here (issue 12). */
+typedef struct CaIndex {
+    GHashTable *by_id;  /* "len:name" + key id or "-" (owned) -> CpCaSeen* */
+    GHashTable *listed; /* "%p|endpoint" (owned) */
+} CaIndex;
+
 static CpCaSeen *
-ca_get(Diag *g, const char *name, const char *key_id, const char *sha1)
+ca_get(Diag *g, CaIndex *ix, const char *name, const char *key_id, const char *sha1)
 {
-    for (guint i = 0; i < g->d->cas->len; i++) {
-        CpCaSeen *c = g->d->cas->pdata[i];
-        bool same_key = (c->key_id == NULL && key_id == NULL) ||
-                        (c->key_id != NULL && key_id != NULL && strcmp(c->key_id, key_id) == 0);
-        if (strcmp(c->name, name) == 0 && same_key) {
-            if (c->sha1[0] == '\0' && sha1 != NULL)
-                g_strlcpy(c->sha1, sha1, sizeof c->sha1);
-            return c;
-        }
+    g_autofree char *id = g_strdup_printf("%zu:%s%s", strlen(name), name, key_id ? key_id : "-");
+    CpCaSeen *c = g_hash_table_lookup(ix->by_id, id);
+
+    if (c != NULL) {
+        if (c->sha1[0] == '\0' && sha1 != NULL)
+            g_strlcpy(c->sha1, sha1, sizeof c->sha1);
+        return c;
     }
-    CpCaSeen *c = g_new0(CpCaSeen, 1);
+    c = g_new0(CpCaSeen, 1);
+    g_hash_table_insert(ix->by_id, g_steal_pointer(&id), c);
     c->name = g_strdup(name);
     c->key_id = g_strdup(key_id);
     if (sha1 != NULL)
@@ -326,12 +515,10 @@ ca_get(Diag *g, const char *name, const char *key_id, const char *sha1)
 }
 
 static void
-ca_add_server(CpCaSeen *c, const char *endpoint)
+ca_add_server(CaIndex *ix, CpCaSeen *c, const char *endpoint)
 {
-    for (guint i = 0; i < c->servers->len; i++)
-        if (strcmp(c->servers->pdata[i], endpoint) == 0)
-            return;
-    g_ptr_array_add(c->servers, g_strdup(endpoint));
+    if (g_hash_table_add(ix->listed, g_strdup_printf("%p|%s", (void *)c, endpoint)))
+        g_ptr_array_add(c->servers, g_strdup(endpoint));
 }
 
 /* What the path through a CA ends at: its root's thumbprint, or the issuer it names when the
@@ -361,6 +548,9 @@ ca_note_root(CpCaSeen *c, const char *root)
 static void
 collect_cas(Diag *g)
 {
+    CaIndex ix = { g_hash_table_new_full(cp_diag_str_hash, g_str_equal, g_free, NULL),
+                   g_hash_table_new_full(cp_diag_str_hash, g_str_equal, g_free, NULL) };
+
     for (guint i = 0; i < g->d->servers->len; i++) {
         const CpServerDiag *sd = g->d->servers->pdata[i];
         for (guint j = 0; j < sd->paths->len; j++) {
@@ -370,19 +560,21 @@ collect_cas(Diag *g)
             g_autofree char *root = root_identity(p);
             for (guint k = 1; k < p->certs->len; k++) {
                 const CpPathCert *pc = &g_array_index(p->certs, CpPathCert, k);
-                CpCaSeen *c = ca_get(g, pc->subject, pc->ski, pc->sha1);
+                CpCaSeen *c = ca_get(g, &ix, pc->subject, pc->ski, pc->sha1);
                 c->is_root |= pc->self_signed;
                 c->is_anchor |= pc->is_anchor;
-                ca_add_server(c, sd->server->endpoint);
+                ca_add_server(&ix, c, sd->server->endpoint);
                 ca_note_root(c, root);
             }
             if (p->status == CP_PATH_ISSUER_MISSING && p->missing_issuer != NULL) {
-                CpCaSeen *c = ca_get(g, p->missing_issuer, p->missing_aki, NULL);
-                ca_add_server(c, sd->server->endpoint);
+                CpCaSeen *c = ca_get(g, &ix, p->missing_issuer, p->missing_aki, NULL);
+                ca_add_server(&ix, c, sd->server->endpoint);
                 ca_note_root(c, root);
             }
         }
     }
+    g_hash_table_destroy(ix.by_id);
+    g_hash_table_destroy(ix.listed);
 }
 
 /* The words of a DN's values, lowercased, without attribute types or punctuation, sorted and
@@ -392,6 +584,7 @@ static char *
 words_of(const char *dn)
 {
     GPtrArray *w = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *seen = g_hash_table_new(cp_diag_str_hash, g_str_equal); /* borrows w's words */
     GString *cur = g_string_new(NULL);
 
     for (const char *p = dn;; p++) {
@@ -400,9 +593,11 @@ words_of(const char *dn)
             continue;
         }
         /* "CN=", "DC=", "OU=" ...: the attribute type is not part of the name a human reads. */
-        if (cur->len > 0 && *p != '=' &&
-            !g_ptr_array_find_with_equal_func(w, cur->str, g_str_equal, NULL))
-            g_ptr_array_add(w, g_strdup(cur->str));
+        if (cur->len > 0 && *p != '=' && !g_hash_table_contains(seen, cur->str)) {
+            char *word = g_strdup(cur->str);
+            g_hash_table_add(seen, word);
+            g_ptr_array_add(w, word);
+        }
         g_string_truncate(cur, 0);
         if (*p == '\0')
             break;
@@ -410,42 +605,52 @@ words_of(const char *dn)
     g_ptr_array_sort(w, cmp_str);
     g_ptr_array_add(w, NULL);
     char *out = g_strjoinv(" ", (char **)w->pdata);
+    g_hash_table_destroy(seen);
     g_ptr_array_free(w, TRUE);
     g_string_free(cur, TRUE);
     return out;
 }
 
-/* Two CAs of one look-alike group a human would take for one: different names with the same
- * words, or the same name with two known keys. */
-static bool
-look_alike(const CpCaSeen *a, const CpCaSeen *b)
-{
-    if (strcmp(a->name, b->name) != 0)
-        return true;
-    return a->key_id != NULL && b->key_id != NULL && strcmp(a->key_id, b->key_id) != 0;
-}
-
 /* One group of CAs with the same words: the CAs worth naming (a CA met only as an unnamed-key
  * issuer adds nothing next to the same name with its key), and whether they are one CA renewed
  * with new keys — the same name on every member, every path through them to the same root. */
+/* Whether two CAs of the group are look-alikes a human would take for one — different names with
+ * the same words, or the same name with two known keys — found in one pass, not over every pair;
+ * and, in keyed, which names have a CA with a key id. */
+static bool
+any_look_alike(const GPtrArray *group, GHashTable *keyed)
+{
+    const CpCaSeen *first = group->len > 0 ? group->pdata[0] : NULL;
+    bool any = false;
+
+    for (guint i = 0; i < group->len; i++) {
+        const CpCaSeen *a = group->pdata[i];
+        any |= strcmp(a->name, first->name) != 0;
+        if (a->key_id == NULL)
+            continue;
+        const char *k = g_hash_table_lookup(keyed, a->name);
+        if (k == NULL)
+            g_hash_table_insert(keyed, a->name, a->key_id);
+        else
+            any |= strcmp(k, a->key_id) != 0;
+    }
+    return any;
+}
+
 static void
 judge_group(Diag *g, GPtrArray *group)
 {
     GPtrArray *shown = g_ptr_array_new();
-    bool any = false, renewed = true;
+    GHashTable *keyed = g_hash_table_new(cp_diag_str_hash, g_str_equal); /* name -> a key id */
+    bool any = any_look_alike(group, keyed), renewed = true;
 
+    /* A CA met only as an unnamed-key issuer is redundant next to its name with a key. */
     for (guint i = 0; i < group->len; i++) {
         const CpCaSeen *a = group->pdata[i];
-        bool redundant = false;
-        for (guint j = 0; j < group->len; j++) {
-            const CpCaSeen *b = group->pdata[j];
-            redundant |= j != i && a->key_id == NULL && b->key_id != NULL &&
-                         strcmp(a->name, b->name) == 0;
-            any |= j > i && look_alike(a, b);
-        }
-        if (!redundant)
+        if (a->key_id != NULL || !g_hash_table_contains(keyed, a->name))
             g_ptr_array_add(shown, group->pdata[i]);
     }
+    g_hash_table_destroy(keyed);
     for (guint i = 0; any && i < shown->len; i++) {
         const CpCaSeen *a = shown->pdata[i], *first = shown->pdata[0];
         renewed &= !a->is_root && a->root != NULL && !a->root_conflict &&

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "base/hash.h"
+
 static const struct {
     const char *code;
     CpSeverity sev;
@@ -37,6 +39,22 @@ cp_finding_title(CpFindingCode c)
     return c < CP_FINDING__COUNT ? registry[c].title : "";
 }
 
+/* Endpoints, names and thumbprints derive from attacker bytes: one keyed hash for every table of
+ * the diagnosis (STYLE R49), its key drawn once per process. */
+guint
+cp_diag_str_hash(gconstpointer s)
+{
+    static CpHashKey key;
+    static gsize once;
+
+    if (g_once_init_enter(&once)) {
+        cp_hash_key_init_random(&key);
+        g_once_init_leave(&once, 1);
+    }
+    uint64_t h = cp_hash_bytes(&key, s, strlen(s));
+    return (guint)(h ^ (h >> 32));
+}
+
 CpFindingCode
 cp_finding_code_from_name(const char *name)
 {
@@ -52,25 +70,27 @@ cp_severity_name(CpSeverity s)
     return s == CP_SEV_ERROR ? "error" : s == CP_SEV_WARNING ? "warning" : "info";
 }
 
+/* A finding may cover every server of a site: listing is a set lookup, not a scan (issue 12). */
 static void
-add_unique(GPtrArray *a, const char *s)
+add_unique(CpFinding *f, GPtrArray *a, char kind, const char *s)
 {
-    for (guint i = 0; i < a->len; i++)
-        if (strcmp(a->pdata[i], s) == 0)
-            return;
+    char *k = g_strdup_printf("%c:%s", kind, s);
+
+    if (!g_hash_table_add(f->listed, k))
+        return;
     g_ptr_array_add(a, g_strdup(s));
 }
 
 void
 cp_diag_add_server(CpFinding *f, const char *endpoint)
 {
-    add_unique(f->servers, endpoint);
+    add_unique(f, f->servers, 's', endpoint);
 }
 
 void
 cp_diag_add_cert(CpFinding *f, const char *sha1)
 {
-    add_unique(f->certs, sha1);
+    add_unique(f, f->certs, 'c', sha1);
 }
 
 CpFinding *
@@ -91,6 +111,7 @@ cp_diag_report(Diag *g, CpFindingCode code, const char *key, DiagTextFn text, co
     f->certs = g_ptr_array_new_with_free_func(g_free);
     f->message = g_string_new(NULL);
     f->remedy = g_string_new(NULL);
+    f->listed = g_hash_table_new_full(cp_diag_str_hash, g_str_equal, g_free, NULL);
     g_hash_table_insert(g->by_key, f->key, f);
     g_ptr_array_add(g->d->findings, f);
     text(g, f, x);
@@ -107,5 +128,7 @@ cp_diag_finding_free(gpointer p)
     g_ptr_array_free(f->certs, TRUE);
     g_string_free(f->message, TRUE);
     g_string_free(f->remedy, TRUE);
+    if (f->listed != NULL)
+        g_hash_table_destroy(f->listed);
     g_free(f);
 }

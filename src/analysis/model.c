@@ -14,12 +14,38 @@ struct CpModel {
 };
 
 void
+cp_chain_link_clear(gpointer p)
+{
+    CpChainLink *l = p;
+
+    g_clear_pointer(&l->cert, cp_cert_unref);
+}
+
+GArray *
+cp_chain_new(guint reserve)
+{
+    GArray *a = g_array_sized_new(FALSE, TRUE, sizeof(CpChainLink), reserve);
+
+    g_array_set_clear_func(a, cp_chain_link_clear);
+    return a;
+}
+
+void
+cp_chain_append(GArray *chain, CpCert *cert, const char sha1[41])
+{
+    CpChainLink l = { .cert = cert != NULL ? cp_cert_ref(cert) : NULL };
+
+    memcpy(l.sha1, sha1, sizeof l.sha1);
+    g_array_append_val(chain, l);
+}
+
+void
 cp_handshake_init(CpHandshake *h)
 {
     memset(h, 0, sizeof *h);
     h->alert_desc = -1;
-    h->chain = g_array_new(FALSE, TRUE, sizeof(CpChainLink));
-    h->client_chain = g_array_new(FALSE, TRUE, sizeof(CpChainLink));
+    h->chain = cp_chain_new(0);
+    h->client_chain = cp_chain_new(0);
 }
 
 void
@@ -179,8 +205,11 @@ add_chain(CpModel *m, CpServer *s, const CpHandshake *h)
             return;
         }
         c = g_new0(CpSeenChain, 1);
-        c->links = g_array_sized_new(FALSE, FALSE, sizeof(CpChainLink), h->chain->len);
-        g_array_append_vals(c->links, h->chain->data, h->chain->len);
+        c->links = cp_chain_new(h->chain->len);
+        for (guint i = 0; i < h->chain->len; i++) {
+            const CpChainLink *l = &g_array_index(h->chain, CpChainLink, i);
+            cp_chain_append(c->links, l->cert, l->sha1);
+        }
         c->first_ts_ns = h->ts_ns;
         c->names = g_ptr_array_new_with_free_func(g_free);
         g_ptr_array_add(s->chains, c);

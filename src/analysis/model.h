@@ -14,7 +14,8 @@
 
 /* One link of a chain: the certificate when it parsed, and its thumbprint always. */
 typedef struct CpChainLink {
-    CpCert *cert; /* (nullable) borrowed from the cert cache */
+    CpCert *cert; /* (nullable) one reference, held by the array holding the link: the cert
+                   * cache evicts only certificates nobody holds */
     char sha1[41];
 } CpChainLink;
 
@@ -42,6 +43,12 @@ typedef struct CpHandshake {
     bool overlap_conflict;
 } CpHandshake;
 
+/* A chain: a GArray of CpChainLink whose elements hold a reference to their certificate,
+ * dropped when the array frees or shrinks them. */
+GArray *cp_chain_new(guint reserve);
+/* Appends cert (nullable; a reference is taken) with its thumbprint. */
+void cp_chain_append(GArray *chain, CpCert *cert, const char sha1[41]);
+void cp_chain_link_clear(gpointer link);
 void cp_handshake_init(CpHandshake *h);
 void cp_handshake_clear(CpHandshake *h);
 /* Whether the server answered: resumed (no Certificate in a full TLS <= 1.2 handshake). */

@@ -107,6 +107,8 @@ cp_pipeline_events_free(GArray *events)
             cp_handshake_clear(e->handshake);
             g_free(e->handshake);
         }
+        if (e->cert != NULL)
+            cp_cert_unref(e->cert);
     }
     g_array_free(events, TRUE);
 }
@@ -139,26 +141,27 @@ cp_pipeline_take_events(CpPipeline *p)
 
 /* A certificate through the cache, queued for the caller when it is seen for the first time. */
 static CpCert *
-cert_get(CpPipeline *p, const uint8_t *der, size_t len, char sha1[41])
+cert_get(CpPipeline *p, const uint8_t *der, size_t len, CpCertUse use, char sha1[41])
 {
     bool is_new;
-    CpCert *cert = cp_cert_cache_get(p->certs, der, len, &is_new, sha1);
+    CpCert *cert = cp_cert_cache_get_as(p->certs, der, len, use, &is_new, sha1);
 
     if (is_new && cert != NULL) {
-        CpEvent e = { CP_EVENT_CERTIFICATE, cert, NULL };
+        /* The queue holds its own reference: the cache may evict before it is taken. */
+        CpEvent e = { CP_EVENT_CERTIFICATE, cp_cert_ref(cert), NULL };
         g_array_append_val(p->events, e);
     }
     return cert;
 }
 
 static void
-chain_from_event(CpPipeline *p, GArray *chain, const CpTlsEvent *ev)
+chain_from_event(CpPipeline *p, GArray *chain, const CpTlsEvent *ev, CpCertUse use)
 {
     g_array_set_size(chain, 0);
     for (size_t i = 0; i < ev->cert_count; i++) {
-        CpChainLink link;
-        link.cert = cert_get(p, ev->cert_der[i], ev->cert_len[i], link.sha1);
-        g_array_append_val(chain, link);
+        char sha1[41];
+        CpCert *cert = cert_get(p, ev->cert_der[i], ev->cert_len[i], use, sha1);
+        cp_chain_append(chain, cert, sha1);
     }
 }
 
@@ -168,7 +171,7 @@ on_certificate(Conn *c, const CpTlsEvent *ev)
     if (c->server_dir < 0)
         c->server_dir = (int)ev->dir;
     if ((int)ev->dir != c->server_dir) {
-        chain_from_event(c->pl, c->hs.client_chain, ev);
+        chain_from_event(c->pl, c->hs.client_chain, ev, CP_CERT_USE_CLIENT);
         return;
     }
     if (c->hs.has_chain)
@@ -177,7 +180,7 @@ on_certificate(Conn *c, const CpTlsEvent *ev)
     c->hs.certs_dropped = ev->certs_dropped;
     c->hs.chain_damaged = ev->certs_damaged;
     c->pl->stats.cert_messages++;
-    chain_from_event(c->pl, c->hs.chain, ev);
+    chain_from_event(c->pl, c->hs.chain, ev, CP_CERT_USE_SERVER);
 }
 
 static void
@@ -414,7 +417,7 @@ cp_pipeline_seen(CpPipeline *p, CpSeen *out)
     out->anomalies = &p->anomalies;
     out->unsupported_links = p->bad_links;
     out->servers = cp_model_servers(p->model);
-    out->certificates = cp_cert_cache_all(p->certs)->len;
+    out->certificates = cp_cert_cache_count(p->certs);
 }
 
 uint64_t
@@ -438,7 +441,7 @@ cp_pipeline_certs(CpPipeline *p)
 const CpCert *
 cp_pipeline_record_der(CpPipeline *p, const uint8_t *der, size_t len, char sha1_out[41])
 {
-    return cert_get(p, der, len, sha1_out);
+    return cert_get(p, der, len, CP_CERT_USE_SERVER, sha1_out);
 }
 
 void

@@ -23,7 +23,7 @@ typedef enum CpEventKind {
 
 typedef struct CpEvent {
     CpEventKind kind;
-    const CpCert *cert;     /* CERTIFICATE: borrowed from the certificate cache (run lifetime) */
+    CpCert *cert;           /* CERTIFICATE: one reference, owned by the event list */
     CpHandshake *handshake; /* HANDSHAKE: owned by the event list */
 } CpEvent;
 

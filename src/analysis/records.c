@@ -205,9 +205,7 @@ parse_chain(CpRecords *rd, const CpJson *arr, GArray *chain, size_t *dropped)
             (*dropped)++;
             continue;
         }
-        CpChainLink link = { .cert = cp_cert_cache_find_sha1(certs, sha1) };
-        memcpy(link.sha1, sha1, sizeof link.sha1);
-        g_array_append_val(chain, link);
+        cp_chain_append(chain, cp_cert_cache_find_sha1(certs, sha1), sha1);
     }
     return true;
 }
@@ -398,8 +396,11 @@ cp_records_finish(CpRecords *rd)
             GArray *links = ((CpSeenChain *)s->chains->pdata[j])->links;
             for (guint k = 0; k < links->len; k++) {
                 CpChainLink *l = &g_array_index(links, CpChainLink, k);
-                if (l->cert == NULL && (l->cert = cp_cert_cache_find_sha1(certs, l->sha1)))
+                CpCert *late = l->cert == NULL ? cp_cert_cache_find_sha1(certs, l->sha1) : NULL;
+                if (late != NULL) {
+                    l->cert = cp_cert_ref(late); /* links hold a reference (model.c) */
                     found++;
+                }
             }
         }
     }

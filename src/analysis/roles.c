@@ -16,17 +16,49 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/hash.h"
 
 typedef struct ServerInfo {
     CpRole role;
     bool user_set;
+    bool frontend_name; /* a name with a front-end prefix */
     GPtrArray *names;
     GPtrArray *domains;
+    GHashTable *domain_set; /* lowercased domains (owned) */
 } ServerInfo;
+
+/* Who answers a sip. name, among servers without a front-end name: one address, or several. */
+typedef struct SipNameSeen {
+    CpAddr addr;
+    bool several;
+} SipNameSeen;
 
 struct CpRoles {
     GHashTable *info; /* CpServer* -> ServerInfo* */
 };
+
+/* Names and domains come from SNI and certificates: attacker text, so the keyed hash (R49) of
+ * the lowercased name. */
+static CpHashKey name_key;
+
+static guint
+name_hash(gconstpointer s)
+{
+    uint64_t h = cp_hash_bytes(&name_key, s, strlen(s));
+    return (guint)(h ^ (h >> 32));
+}
+
+static GHashTable *
+name_set_new(void)
+{
+    static gsize once;
+
+    if (g_once_init_enter(&once)) {
+        cp_hash_key_init_random(&name_key);
+        g_once_init_leave(&once, 1);
+    }
+    return g_hash_table_new_full(name_hash, g_str_equal, g_free, NULL);
+}
 
 static const char *const exchange_prefixes[] = { "autodiscover.", "mail.",    "owa.",
                                                  "ews.",          "outlook.", "webmail.",
@@ -110,42 +142,45 @@ has_prefix_in(const GPtrArray *names, const char *const *prefixes)
     return false;
 }
 
+/* Case-insensitive de-duplication through a set of lowercased names: one certificate may carry
+ * 100k names (a scan per name took 34 s). */
 static void
-add_unique(GPtrArray *a, const char *s)
+add_unique(GHashTable *seen, GPtrArray *a, const char *s)
 {
-    for (guint i = 0; i < a->len; i++)
-        if (g_ascii_strcasecmp(a->pdata[i], s) == 0)
-            return;
-    g_ptr_array_add(a, g_strdup(s));
+    if (g_hash_table_add(seen, g_ascii_strdown(s, -1)))
+        g_ptr_array_add(a, g_strdup(s));
 }
 
 static ServerInfo *
 info_new(const CpServer *s)
 {
     ServerInfo *si = g_new0(ServerInfo, 1);
+    GHashTable *seen = name_set_new();
 
     si->names = g_ptr_array_new_with_free_func(g_free);
     si->domains = g_ptr_array_new_with_free_func(g_free);
+    si->domain_set = name_set_new();
     /* An IP literal sent as SNI (RFC 6066 forbids it) is no name: it gives neither a role nor a
      * domain ("10.1.0.40" is not in domain "0.40"). */
     for (guint i = 0; i < s->names->len; i++)
         if (!g_hostname_is_ip_address(s->names->pdata[i]))
-            add_unique(si->names, s->names->pdata[i]);
+            add_unique(seen, si->names, s->names->pdata[i]);
     for (guint i = 0; i < s->chains->len; i++) {
         const CpSeenChain *ch = s->chains->pdata[i];
         const CpCert *leaf = g_array_index(ch->links, CpChainLink, 0).cert;
         for (guint j = 0; leaf != NULL && j < leaf->san_dns->len; j++)
-            add_unique(si->names, leaf->san_dns->pdata[j]);
+            add_unique(seen, si->names, leaf->san_dns->pdata[j]);
         if (leaf != NULL && leaf->san_dns->len == 0 && leaf->common_name != NULL)
-            add_unique(si->names, leaf->common_name);
+            add_unique(seen, si->names, leaf->common_name);
     }
     for (guint i = 0; i < si->names->len; i++) {
         const char *n = si->names->pdata[i];
         if (strchr(n, '.') == NULL)
             continue;
         g_autofree char *d = cp_domain_of(n);
-        add_unique(si->domains, d);
+        add_unique(si->domain_set, si->domains, d);
     }
+    g_hash_table_destroy(seen);
     return si;
 }
 
@@ -155,6 +190,7 @@ info_free(gpointer p)
     ServerInfo *si = p;
     g_ptr_array_free(si->names, TRUE);
     g_ptr_array_free(si->domains, TRUE);
+    g_hash_table_destroy(si->domain_set);
     g_free(si);
 }
 
@@ -172,38 +208,61 @@ selects(const char *sel, const CpServer *s, const ServerInfo *si)
     return false;
 }
 
+/* Every sip. name of a server without a front-end name, with the addresses answering it: built
+ * once, so each server asks a table instead of comparing its names with every other server's. */
+static GHashTable *
+sip_names_index(GPtrArray *servers, GHashTable *info)
+{
+    GHashTable *by_name = g_hash_table_new_full(name_hash, g_str_equal, g_free, g_free);
+
+    for (guint i = 0; i < servers->len; i++) {
+        const CpServer *o = servers->pdata[i];
+        const ServerInfo *oi = g_hash_table_lookup(info, o);
+        if (oi->frontend_name)
+            continue;
+        for (guint k = 0; k < oi->names->len; k++) {
+            const char *n = oi->names->pdata[k];
+            if (g_ascii_strncasecmp(n, "sip.", 4) != 0)
+                continue;
+            char *low = g_ascii_strdown(n, -1);
+            SipNameSeen *seen = g_hash_table_lookup(by_name, low);
+            if (seen == NULL) {
+                seen = g_new0(SipNameSeen, 1);
+                seen->addr = o->addr;
+                g_hash_table_insert(by_name, low, seen);
+                continue;
+            }
+            g_free(low);
+            seen->several |= !cp_addr_equal(&seen->addr, &o->addr);
+        }
+    }
+    return by_name;
+}
+
 /* One sip./edge name answered from two or more addresses: an Edge array. */
 static bool
-served_from_several(CpModel *m, GHashTable *info, const CpServer *s, const ServerInfo *si)
+served_from_several(GHashTable *sip_names, const CpServer *s, const ServerInfo *si)
 {
-    GPtrArray *servers = cp_model_servers(m);
-
     for (guint i = 0; i < si->names->len; i++) {
         const char *n = si->names->pdata[i];
         if (g_ascii_strncasecmp(n, "sip.", 4) != 0)
             continue;
-        for (guint j = 0; j < servers->len; j++) {
-            const CpServer *o = servers->pdata[j];
-            if (o == s || cp_addr_equal(&o->addr, &s->addr))
-                continue;
-            const ServerInfo *oi = g_hash_table_lookup(info, o);
-            for (guint k = 0; k < oi->names->len; k++)
-                if (g_ascii_strcasecmp(oi->names->pdata[k], n) == 0 &&
-                    !has_prefix_in(oi->names, frontend_prefixes))
-                    return true;
-        }
+        g_autofree char *low = g_ascii_strdown(n, -1);
+        const SipNameSeen *seen = g_hash_table_lookup(sip_names, low);
+        if (seen != NULL && (seen->several || !cp_addr_equal(&seen->addr, &s->addr)))
+            return true;
     }
     return false;
 }
 
 static CpRole
-detect(CpModel *m, GHashTable *info, const CpServer *s, const ServerInfo *si)
+detect(GHashTable *sip_names, const CpServer *s, const ServerInfo *si)
 {
     if (has_prefix_in(si->names, exchange_prefixes))
         return CP_ROLE_EXCHANGE;
-    if (has_prefix_in(si->names, frontend_prefixes))
+    if (si->frontend_name)
         return CP_ROLE_FRONTEND;
-    if (has_prefix_in(si->names, edge_prefixes) || served_from_several(m, info, s, si))
+    if (has_prefix_in(si->names, edge_prefixes) || served_from_several(sip_names, s, si))
         return CP_ROLE_EDGE;
     if (s->port == 5061)
         return CP_ROLE_FRONTEND;
@@ -217,8 +276,12 @@ cp_roles_assign(CpModel *m, const CpRoleRule *rules, size_t n_rules)
     GPtrArray *servers = cp_model_servers(m);
 
     r->info = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, info_free);
-    for (guint i = 0; i < servers->len; i++)
-        g_hash_table_insert(r->info, servers->pdata[i], info_new(servers->pdata[i]));
+    for (guint i = 0; i < servers->len; i++) {
+        ServerInfo *si = info_new(servers->pdata[i]);
+        si->frontend_name = has_prefix_in(si->names, frontend_prefixes);
+        g_hash_table_insert(r->info, servers->pdata[i], si);
+    }
+    GHashTable *sip_names = sip_names_index(servers, r->info);
     for (guint i = 0; i < servers->len; i++) {
         const CpServer *s = servers->pdata[i];
         ServerInfo *si = g_hash_table_lookup(r->info, s);
@@ -229,8 +292,9 @@ cp_roles_assign(CpModel *m, const CpRoleRule *rules, size_t n_rules)
             }
         }
         if (!si->user_set)
-            si->role = detect(m, r->info, s, si);
+            si->role = detect(sip_names, s, si);
     }
+    g_hash_table_destroy(sip_names);
     return r;
 }
 
@@ -292,9 +356,14 @@ cp_roles_related(const CpRoles *r, const CpServer *a, const CpServer *b)
     /* Servers the user placed by hand are one site. */
     if (cp_roles_user_set(r, a) && cp_roles_user_set(r, b))
         return true;
-    for (guint i = 0; i < da->len; i++)
-        for (guint j = 0; j < db->len; j++)
-            if (g_ascii_strcasecmp(da->pdata[i], db->pdata[j]) == 0)
-                return true;
+    /* Look the smaller list up in the other's set. */
+    const ServerInfo *sb = g_hash_table_lookup(r->info, da->len > db->len ? a : b);
+    if (da->len > db->len)
+        da = db;
+    for (guint i = 0; i < da->len; i++) {
+        g_autofree char *low = g_ascii_strdown(da->pdata[i], -1);
+        if (g_hash_table_contains(sb->domain_set, low))
+            return true;
+    }
     return false;
 }

@@ -25,6 +25,12 @@
 #include "base/error.h"
 #include "base/hexfmt.h"
 
+/* Issuer candidates taken per certificate, and certificates walked per path: far above any real
+ * PKI (a handful of CAs per name, paths of four or five), low enough that hostile look-alike CAs
+ * cannot make each path cost the whole cache. */
+#define MAX_CANDIDATES 32
+#define MAX_WALK       256
+
 struct CpTrust {
     X509_STORE *store;
     bool user_cas; /* --ca-file or --ca-path given */
@@ -288,6 +294,57 @@ note_missing(CpPath *p, STACK_OF(X509) * built)
                 cp_hex_upper_dup(ASN1_STRING_get0_data(aki), (size_t)ASN1_STRING_length(aki));
 }
 
+/* Candidates for x's issuer among the CA certificates of the capture: by key identifier when x
+ * names one (exact even among look-alike CAs sharing a name), else by issuer name, at most
+ * MAX_CANDIDATES of them, so one certificate costs a bounded number of lookups however many CAs
+ * the capture holds. */
+static void
+issuers_of(CpCertCache *cache, const CpCert *x, GPtrArray *out)
+{
+    const GPtrArray *by_key = cp_cert_cache_issuers_by_ski(cache, x->aki);
+    const GPtrArray *by_name = cp_cert_cache_issuers_by_subject(cache, x->issuer);
+    const GPtrArray *from = by_key != NULL ? by_key : by_name;
+
+    for (guint i = 0; from != NULL && i < from->len && out->len < MAX_CANDIDATES; i++) {
+        const CpCert *c = from->pdata[i];
+        if (c != x && strcmp(c->subject, x->issuer) == 0)
+            g_ptr_array_add(out, from->pdata[i]);
+    }
+}
+
+/* Walks up from the leaf and the certificates sent: every capture certificate that may issue one
+ * of them, then their issuers, to MAX_WALK certificates. */
+static void
+add_capture_issuers(CpCertCache *cache, CpCert *leaf, const GArray *chain,
+                    STACK_OF(X509) * untrusted)
+{
+    GHashTable *added = g_hash_table_new(g_direct_hash, g_direct_equal);
+    GPtrArray *todo = g_ptr_array_new();
+    GPtrArray *found = g_ptr_array_new();
+
+    g_ptr_array_add(todo, leaf);
+    g_hash_table_add(added, leaf);
+    for (guint i = 1; i < chain->len; i++) {
+        CpCert *c = g_array_index(chain, CpChainLink, i).cert;
+        if (c != NULL && g_hash_table_add(added, c))
+            g_ptr_array_add(todo, c);
+    }
+    for (guint i = 0; i < todo->len && todo->len < MAX_WALK; i++) {
+        g_ptr_array_set_size(found, 0);
+        issuers_of(cache, todo->pdata[i], found);
+        for (guint k = 0; k < found->len; k++) {
+            CpCert *c = found->pdata[k];
+            if (!g_hash_table_add(added, c))
+                continue;
+            sk_X509_push(untrusted, c->x509);
+            g_ptr_array_add(todo, c);
+        }
+    }
+    g_ptr_array_free(found, TRUE);
+    g_ptr_array_free(todo, TRUE);
+    g_hash_table_destroy(added);
+}
+
 CpPath *
 cp_trust_build(CpTrust *t, CpCertCache *cache, const GArray *chain, int64_t at_s)
 {
@@ -307,16 +364,16 @@ cp_trust_build(CpTrust *t, CpCertCache *cache, const GArray *chain, int64_t at_s
     STACK_OF(X509) *built = verify(t, leaf->cert->x509, sent, at_s, &log);
     p->sent_only_status = status_of(&log);
     p->sent_only_depth = built != NULL ? sk_X509_num(built) : 0;
-    sk_X509_pop_free(built, X509_free);
 
-    /* A CA seen anywhere in the capture is known: add every CA certificate as a candidate. */
-    GPtrArray *all = cp_cert_cache_all(cache);
-    for (guint i = 0; i < all->len; i++) {
-        const CpCert *c = all->pdata[i];
-        if (c != leaf->cert && (c->is_ca || c->self_issued) && c->x509 != NULL)
-            sk_X509_push(sent, c->x509);
+    /* A CA seen anywhere in the capture is known: add the ones that can be on this path. When
+     * the capture adds none, the second verification would repeat the first: its signature
+     * checks are most of a path's cost, so it is skipped. */
+    int n_sent = sk_X509_num(sent);
+    add_capture_issuers(cache, leaf->cert, chain, sent);
+    if (sk_X509_num(sent) != n_sent) {
+        sk_X509_pop_free(built, X509_free);
+        built = verify(t, leaf->cert->x509, sent, at_s, &log);
     }
-    built = verify(t, leaf->cert->x509, sent, at_s, &log);
     p->status = status_of(&log);
     fill_path(t, cache, chain, built, p);
     note_missing(p, built);

@@ -210,12 +210,12 @@ world_add_at(World *w, uint64_t ts_ns, uint8_t last, uint16_t port, const char *
     for (size_t i = 0; i < n; i++) {
         unsigned char *der = NULL;
         int len = i2d_X509(chain[i], &der);
-        CpChainLink link;
+        char sha1[41];
         bool is_new;
         CU_ASSERT_FATAL(len > 0);
-        link.cert = cp_cert_cache_get(w->cache, der, (size_t)len, &is_new, link.sha1);
-        CU_ASSERT_FATAL(link.cert != NULL);
-        g_array_append_val(h.chain, link);
+        CpCert *cert = cp_cert_cache_get(w->cache, der, (size_t)len, &is_new, sha1);
+        CU_ASSERT_FATAL(cert != NULL);
+        cp_chain_append(h.chain, cert, sha1);
         OPENSSL_free(der);
     }
     h.certs_dropped = dropped;
