@@ -356,7 +356,10 @@ record(CpTlsSession *s, CpDir dir, uint8_t type, CpReader *payload)
         d->empty_run = 0;
     switch (type) {
     case CP_TLS_CT_CCS:
-        return cp_tls_ccs_ends_plaintext(s, dir) ? finish(d, CP_FEED_DONE) : CP_FEED_MORE;
+        if (!cp_tls_ccs_ends_plaintext(s, dir))
+            return CP_FEED_MORE;
+        cp_tls_emit_ccs(s, dir);
+        return finish(d, CP_FEED_DONE);
     case CP_TLS_CT_ALERT:
         if (!cp_reader_bytes(payload, n, &p))
             return CP_FEED_MORE;

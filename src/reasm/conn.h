@@ -38,6 +38,8 @@ typedef struct CpConnEnd {
     CpConnEndReason reason;
     bool truncated[2]; /* direction d lost bytes: a gap, a snaplen cut or a limit */
     bool conflict[2];  /* overlapping segments of direction d carried different bytes */
+    bool fin[2];       /* the sender of direction d sent a FIN (TCP) */
+    bool rst[2];       /* the sender of direction d sent an accepted RST (TCP) */
 } CpConnEnd;
 
 typedef struct CpConnConsumer {

@@ -81,6 +81,8 @@ close_consumer(CpTcpReasm *r, CpFlow *f, CpConnEndReason why)
     for (int d = 0; d < 2; d++) {
         end.truncated[d] = f->stream[d].truncated;
         end.conflict[d] = f->stream[d].conflict;
+        end.fin[d] = (f->fin_mask >> d) & 1u;
+        end.rst[d] = (f->rst_mask >> d) & 1u;
         cp_tcp_stream_clear(&r->ctx, &f->stream[d]);
     }
     f->state = CP_FLOW_CLOSED;

@@ -57,6 +57,11 @@ FINDINGS = {
     "weak": {"weak-key", "weak-signature"},
     "tls13": {"tls13-encrypted"},
     "all": {"client-rejected", "missing-intermediate", "array-mismatch"},
+    # Client-side faults: a client resetting silently after the chain, a TLS 1.0-only client
+    # without SNI against a TLS 1.2-only pool, mutual TLS with an untrusted client certificate.
+    "silent-reject": {"silent-rejection"},
+    "protocol-reject": {"protocol-rejected"},
+    "mtls-untrusted": {"client-cert-rejected"},
 }
 IMPAIRMENTS = {
     "": [],

@@ -6,6 +6,7 @@
 #include "scenarios.h"
 
 #include "bench.h"
+#include "clientfaults.h"
 #include "dtlsrun.h"
 #include "scnutil.h"
 #include "site.h"
@@ -166,6 +167,18 @@ static const CgScenario scenarios[] = {
       run_all },
     { "dtls", "the single server over DTLS 1.2 (UDP 4433), cookie exchange, fragmented Certificate",
       cg_dtls_scenario },
+    { "silent-reject",
+      "two clients accept the pool's chain, a third resets after it without an "
+      "alert",
+      cg_silent_reject_scenario },
+    { "protocol-reject",
+      "a TLS 1.2-only pool refuses a TLS 1.0-only client without SNI "
+      "(protocol_version)",
+      cg_protocol_reject_scenario },
+    { "mtls-untrusted",
+      "mutual TLS: the pool accepts a contoso client certificate and refuses one "
+      "from another root (unknown_ca)",
+      cg_mtls_untrusted_scenario },
     { NULL, NULL, NULL },
 };
 

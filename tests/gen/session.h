@@ -49,6 +49,8 @@ typedef struct CgConnSpec {
     SSL_SESSION *resume; /* offer this session (abbreviated handshake) */
     uint64_t bulk;       /* extra server-to-client application bytes */
     SSL_SESSION **save;  /* if set: receives the client's session (old one freed) */
+    bool silent_reset;   /* the client gives up after the server's first flight: what it
+                          * would send next (its alert) is not sent, it resets instead */
 } CgConnSpec;
 
 /* Open the capture and truth files. */
