@@ -49,8 +49,12 @@ report(Diag *g, CpFindingCode code, const char *key, DiagTextFn text, const Diag
         cp_diag_add_cert(f, x->cert->sha1);
     for (guint i = 0; i < s->clients->len; i++) {
         const CpClientSeen *c = &g_array_index(s->clients, CpClientSeen, i);
-        if (cp_diag_client_selected(c, sel))
-            f->handshakes += c->count;
+        if (!cp_diag_client_selected(c, sel))
+            continue;
+        char addr[64];
+        cp_addr_format(&c->addr, addr, sizeof addr);
+        cp_diag_add_client(f, addr);
+        f->handshakes += c->count;
     }
 }
 

@@ -247,6 +247,8 @@ json_finding(CpReport *r, const CpFinding *f)
     str(r, "severity", cp_severity_name(f->severity));
     str_array(r, "servers", f->servers);
     str_array(r, "certificates", f->certs);
+    if (f->clients->len > 0)
+        str_array(r, "clients", f->clients);
     str(r, "message", f->message->str);
     str(r, "remedy", f->remedy->str);
     num(r, "handshakes", f->handshakes);
