@@ -195,8 +195,10 @@ cp_model_add_client(const CpLimits *limits, CpAnomalies *anomalies, CpServer *s,
         .max_version = h->client_version,
         .sni = h->sni != NULL && h->sni[0] != '\0',
         .suites = h->suites,
+        .has_mac = h->has_client_mac,
         .count = 1,
     };
+    memcpy(c.mac, h->client_mac, sizeof c.mac);
     if (own != NULL) {
         c.client_chain = g_array_sized_new(FALSE, FALSE, sizeof(CpChainLink), own->len);
         g_array_append_vals(c.client_chain, own->data, own->len);

@@ -116,6 +116,9 @@ cp_diag_clients_list(GString *o, const CpServer *s, const DiagClientSel *sel)
         char addr[64];
         cp_addr_format(&c->addr, addr, sizeof addr);
         g_string_append_printf(o, "%s%s (", n > 1 ? "; " : "", addr);
+        if (c->has_mac)
+            g_string_append_printf(o, "MAC %02x:%02x:%02x:%02x:%02x:%02x, ", c->mac[0], c->mac[1],
+                                   c->mac[2], c->mac[3], c->mac[4], c->mac[5]);
         cp_diag_client_class(o, c);
         g_string_append(o, ")");
     }

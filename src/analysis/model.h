@@ -57,6 +57,8 @@ typedef struct CpHandshake {
     bool client_reset;     /* ... an RST */
     bool server_reset;     /* the server sent an RST */
     bool client_truncated; /* bytes the client sent were lost (gap, snaplen) */
+    bool has_client_mac;   /* the link carried the client's Ethernet address */
+    uint8_t client_mac[6];
 } CpHandshake;
 
 void cp_handshake_init(CpHandshake *h);
@@ -108,7 +110,9 @@ typedef struct CpClientSeen {
     bool sni;             /* it sent SNI */
     CpSuiteSummary suites;
     GArray *client_chain; /* (nullable) CpChainLink: its own chain (CP_CLIENT_CERT_REJECTED) */
-    uint64_t count;       /* handshakes */
+    bool has_mac;
+    uint8_t mac[6]; /* its Ethernet address (or its last router's) when the link had one */
+    uint64_t count; /* handshakes */
 } CpClientSeen;
 
 /* Lifetime: run. */

@@ -268,6 +268,8 @@ report(CpPipeline *p, Conn *c, const CpConnInfo *info, const CpConnEnd *end)
     c->hs.client_reset = end->rst[1 - s];
     c->hs.client_closed = end->fin[1 - s] || end->rst[1 - s];
     c->hs.server_reset = end->rst[s];
+    c->hs.has_client_mac = info->has_mac[1 - s];
+    memcpy(c->hs.client_mac, info->mac[1 - s], sizeof c->hs.client_mac);
     p->stats.tls_connections++;
     if (!cp_model_add(p->model, &c->hs))
         cp_anomaly_add(&p->anomalies, CP_ANOMALY_MODEL_SERVER_LIMIT); /* model.server_limit */

@@ -31,6 +31,8 @@ typedef struct CpConnInfo {
     uint16_t port[2];
     bool opener_known;    /* direction 0 sent the SYN (else: guessed from the ports) */
     uint64_t first_ts_ns; /* first packet of the connection */
+    uint8_t mac[2][6];    /* endpoint d's Ethernet address, when has_mac[d] */
+    bool has_mac[2];
 } CpConnInfo;
 
 /* What reassembly knows about the bytes it delivered, given at close. */

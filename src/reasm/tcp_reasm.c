@@ -32,6 +32,8 @@
  */
 #include "reasm/tcp_reasm.h"
 
+#include <string.h>
+
 #include "base/seq.h"
 #include "reasm/flow_table.h"
 
@@ -239,6 +241,10 @@ cp_tcp_reasm_segment(CpTcpReasm *r, const CpPacket *pk)
         return false;
     }
     cp_flow_table_touch(r->flows, f, pk->ts_ns);
+    if (pk->has_src_mac && !(f->mac_mask & (1u << dir))) {
+        memcpy(f->mac[dir], pk->src_mac, sizeof f->mac[dir]);
+        f->mac_mask |= (uint8_t)(1u << dir);
+    }
     /* Before segment(): the packet that completes a handshake is part of the evidence. */
     bool evidence = f->state != CP_FLOW_CLOSED;
     segment(r, f, dir, pk);

@@ -279,12 +279,16 @@ protocol_version_alert_names_phone_like_client(void)
     h.alert_level = 2;
     h.alert_from_client = false;
     h.client_closed = true;
+    h.has_client_mac = true;
+    memcpy(h.client_mac, "\x02\x00\x0a\x01\x09\x32", 6);
     hs_add(&w, &h);
     const CpFinding *f = finding(diagnose(&w), CP_FINDING_PROTOCOL_REJECTED);
     REQUIRE(f);
     CU_ASSERT_EQUAL(f->severity, CP_SEV_ERROR);
     CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "protocol_version"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "TLS 1.0 only, no SNI, 3 cipher suites"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str,
+                                  "10.1.9.50 (MAC 02:00:0a:01:09:32, TLS 1.0 only, no SNI, 3 "
+                                  "cipher suites"));
     CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "Lync Phone Edition"));
     CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "1 client accepted this server"));
     CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "SCHANNEL"));

@@ -474,6 +474,30 @@ sslv2_hello(GByteArray *b)
     b->data[at + 1] = (uint8_t)n;
 }
 
+/* Mutual TLS and the end of plaintext are reported with their sender (client-side findings). */
+static void
+certificate_request_and_ccs_are_reported_with_their_direction(void)
+{
+    Drv *d = drv_new();
+    g_autoptr(GByteArray) m = g_byte_array_new(), srv = g_byte_array_new();
+    msg_server_hello(m, 0xc02f, 0);
+    msg_empty(m, 13); /* CertificateRequest: only that it was sent matters */
+    msg_empty(m, 14);
+    records(srv, 22, m, 16384);
+    const uint8_t one = 1;
+    record_raw(srv, 20, &one, 1);
+
+    CU_ASSERT_EQUAL(drv_feed_all(d, CP_DIR_1, srv, 0), CP_FEED_DONE);
+    const Ev *e = find_type(&d->rec, CP_TLS_EV_CERT_REQUEST);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->dir, CP_DIR_1);
+    e = find_type(&d->rec, CP_TLS_EV_CHANGE_CIPHER_SPEC);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->dir, CP_DIR_1);
+    CU_ASSERT_EQUAL(count_type(&d->rec, CP_TLS_EV_CERT_REQUEST), 1);
+    drv_free(d);
+}
+
 static void
 sslv2_client_hello_is_reported_then_tls_records_follow(void)
 {
@@ -599,6 +623,8 @@ static CU_TestInfo tests[] = {
       handshake_length_over_limit_in_split_header_is_too_large },
     { "non_tls_first_bytes_are_not_tls", non_tls_first_bytes_are_not_tls },
     { "unknown_record_type_after_start_is_bad_type", unknown_record_type_after_start_is_bad_type },
+    { "certificate_request_and_ccs_are_reported_with_their_direction",
+      certificate_request_and_ccs_are_reported_with_their_direction },
     { "sslv2_client_hello_is_reported_then_tls_records_follow",
       sslv2_client_hello_is_reported_then_tls_records_follow },
     { "sslv2_server_hello_counts_and_gives_up_with_its_certificate",
