@@ -81,6 +81,8 @@ silent(Diag *g, const CpServer *s, const CpClientSeen *c)
     DiagFacts x = { .server = s, .chain = ch };
     if (cp_diag_leaf_known(ch))
         x.cert = g_array_index(ch->links, CpChainLink, 0).cert;
+    if (x.cert == NULL)
+        return; /* no certificate of the chain parsed: what the client refused cannot be named */
     g_autofree char *key = g_strdup_printf("%s|%d", s->endpoint, c->chain);
 
     report(g, CP_FINDING_SILENT_REJECTION, key, cp_diag_text_silent_rejection, &x, &sel);
