@@ -14,12 +14,14 @@
 #include "reasm/stream_sink.h"
 
 typedef enum CpTlsEventType {
-    CP_TLS_EV_CLIENT_HELLO, /* sni, offered versions */
-    CP_TLS_EV_SERVER_HELLO, /* version (negotiated, supported_versions honoured), cipher */
-    CP_TLS_EV_CERTIFICATE,  /* certs: the Certificate message as sent (either sender) */
-    CP_TLS_EV_ALERT,        /* plaintext alert: level, description */
-    CP_TLS_EV_ENCRYPTED,    /* TLS 1.3: server certificates follow encrypted */
-    CP_TLS_EV_TRUNCATED,    /* a handshake message was lost to a gap/snaplen; type if known */
+    CP_TLS_EV_CLIENT_HELLO,       /* sni, offered versions */
+    CP_TLS_EV_SERVER_HELLO,       /* version (negotiated, supported_versions honoured), cipher */
+    CP_TLS_EV_CERTIFICATE,        /* certs: the Certificate message as sent (either sender) */
+    CP_TLS_EV_ALERT,              /* plaintext alert: level, description */
+    CP_TLS_EV_ENCRYPTED,          /* TLS 1.3: server certificates follow encrypted */
+    CP_TLS_EV_TRUNCATED,          /* a handshake message was lost to a gap/snaplen; type if known */
+    CP_TLS_EV_CERT_REQUEST,       /* the server asked for the client's certificate (mutual TLS) */
+    CP_TLS_EV_CHANGE_CIPHER_SPEC, /* the sender went on to its encrypted Finished */
 } CpTlsEventType;
 
 #define CP_TLS_MAX_VERSIONS 16
@@ -34,7 +36,9 @@ typedef struct CpTlsEvent {
     uint16_t legacy_version;               /* ClientHello/ServerHello legacy_version */
     uint16_t offered[CP_TLS_MAX_VERSIONS]; /* supported_versions (ClientHello), GREASE removed */
     size_t offered_count;
-    bool sslv2_hello; /* the ClientHello came in SSLv2-compatible framing */
+    bool sslv2_hello;      /* the ClientHello came in SSLv2-compatible framing */
+    const uint8_t *suites; /* cipher_suites as sent, 2 bytes each (SSLv2 framing: NULL) */
+    size_t suites_len;
     /* SERVER_HELLO */
     uint16_t version; /* negotiated: supported_versions if present, else legacy_version */
     uint16_t cipher;

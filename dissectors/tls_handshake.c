@@ -185,6 +185,9 @@ client_hello(CpTlsSession *s, CpDir dir, CpReader *msg)
         return CP_FEED_MORE;
     }
     s->have_client_random = true;
+    size_t n_suites = cp_reader_remaining(&suites);
+    if (n_suites % 2 == 0 && cp_reader_bytes(&suites, n_suites, &ev.suites))
+        ev.suites_len = n_suites;
     walk_extensions(s, msg, client_ext, &ev);
     note_client_hello(s, dir);
     cp_tls_emit(s, &ev);
@@ -379,6 +382,13 @@ cp_tls_handshake_parse(CpTlsSession *s, CpDir dir, uint8_t type, const uint8_t *
         return certificate(s, dir, &msg);
     case CP_TLS_HS_FINISHED:
         return cp_tls_decrypt_finished(s, dir);
+    case CP_TLS_HS_CERTIFICATE_REQUEST: {
+        /* Only that it was asked matters (mutual TLS): the body is not needed. */
+        CpTlsEvent ev;
+        cp_tls_event_init(&ev, CP_TLS_EV_CERT_REQUEST, dir);
+        cp_tls_emit(s, &ev);
+        return CP_FEED_MORE;
+    }
     default:
         return CP_FEED_MORE; /* ServerHelloDone, key exchange...: parsing goes on until CCS */
     }
@@ -416,6 +426,15 @@ cp_tls_ccs_ends_plaintext(const CpTlsSession *s, CpDir dir)
     if (d->sent_client_hello)
         return d->sent_second_client_hello;
     return d->sent_server_hello;
+}
+
+void
+cp_tls_emit_ccs(CpTlsSession *s, CpDir dir)
+{
+    CpTlsEvent ev;
+
+    cp_tls_event_init(&ev, CP_TLS_EV_CHANGE_CIPHER_SPEC, dir);
+    cp_tls_emit(s, &ev);
 }
 
 /* SSL 2.0 CLIENT-HELLO, as sent by clients that also speak SSL 3.0/TLS (RFC 5246 E.2). */

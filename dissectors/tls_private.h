@@ -23,6 +23,7 @@ enum {
     CP_TLS_HS_CLIENT_HELLO = 1,
     CP_TLS_HS_SERVER_HELLO = 2,
     CP_TLS_HS_CERTIFICATE = 11,
+    CP_TLS_HS_CERTIFICATE_REQUEST = 13,
     CP_TLS_HS_SERVER_HELLO_DONE = 14,
     CP_TLS_HS_FINISHED = 20,
 };
@@ -83,6 +84,9 @@ CpFeedStatus cp_tls_alert_parse(CpTlsSession *s, CpDir dir, const uint8_t *p, si
 /* A ChangeCipherSpec in dir: false when it is a TLS 1.3 compatibility dummy (RFC 8446 D.4)
  * that plaintext hellos still follow, true when the direction is now encrypted. */
 bool cp_tls_ccs_ends_plaintext(const CpTlsSession *s, CpDir dir);
+/* Reports that dir sent the ChangeCipherSpec that ends its plaintext: the sender accepted what
+ * it had seen so far (a client that goes on to Finished accepted the server's certificate). */
+void cp_tls_emit_ccs(CpTlsSession *s, CpDir dir);
 /* SSLv2 message body after the 2-byte record header (RFC 5246 E.2; SSL 2.0 draft §2.5-2.6).
  * Returns MORE (ClientHello parsed: TLS records follow), or ERROR (not TLS, SSLv2 server). */
 CpFeedStatus cp_tls_sslv2_parse(CpTlsSession *s, CpDir dir, const uint8_t *p, size_t len);

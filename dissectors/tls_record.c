@@ -358,10 +358,13 @@ static CpFeedStatus
 ccs_record(CpTlsSession *s, CpDir dir)
 {
     bool keep_going;
+    bool ends = cp_tls_ccs_ends_plaintext(s, dir);
 
+    if (ends)
+        cp_tls_emit_ccs(s, dir); /* the sender accepted what it saw (client findings) */
     if (s->keylog != NULL && cp_tls_decrypt_ccs(s, dir, &keep_going))
         return keep_going ? CP_FEED_MORE : finish(&s->dir[dir], CP_FEED_DONE);
-    return cp_tls_ccs_ends_plaintext(s, dir) ? finish(&s->dir[dir], CP_FEED_DONE) : CP_FEED_MORE;
+    return ends ? finish(&s->dir[dir], CP_FEED_DONE) : CP_FEED_MORE;
 }
 
 /* One complete record's payload, by content type (RFC 8446 §5.1). */

@@ -13,6 +13,7 @@
  * for what it lacks or how it is ordered (missing-intermediate, untrusted-root, chain-order): the
  * missing part may be exactly what certpath dropped.
  */
+#include "analysis/diagnose_client.h"
 #include "analysis/diagnose_private.h"
 
 #include <string.h>
@@ -453,6 +454,7 @@ cp_diagnose(CpModel *m, CpCertCache *cache, CpTrust *trust, const CpDiagOptions 
         dropped(&g, s);
     }
     cp_diag_site_rules(&g);
+    cp_diag_client_rules(&g);
     g_ptr_array_sort(d->findings, by_severity);
     for (guint i = 0; i < d->findings->len; i++) {
         const CpFinding *f = d->findings->pdata[i];

@@ -30,6 +30,8 @@ typedef struct CpFinding {
     char *key;           /* deduplication key */
     GPtrArray *servers;  /* (element-type utf8) endpoints */
     GPtrArray *certs;    /* (element-type utf8) SHA-1 thumbprints */
+    GPtrArray *clients;  /* (element-type utf8) addresses of the clients it is about (client-side
+                          * findings: the refused ones); empty for the others */
     GString *message;    /* plain words: what is wrong */
     GString *remedy;     /* what to do, with real names and thumbprints */
     uint64_t handshakes; /* handshakes it covers */

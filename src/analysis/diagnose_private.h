@@ -73,6 +73,7 @@ CpFinding *cp_diag_report(Diag *g, CpFindingCode code, const char *key, DiagText
                           const DiagFacts *x);
 void cp_diag_add_server(CpFinding *f, const char *endpoint);
 void cp_diag_add_cert(CpFinding *f, const char *sha1);
+void cp_diag_add_client(CpFinding *f, const char *addr);
 void cp_diag_finding_free(gpointer f);
 
 /* Wording (finding_text.c). */

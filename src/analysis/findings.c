@@ -93,6 +93,12 @@ cp_diag_add_cert(CpFinding *f, const char *sha1)
     add_unique(f, f->certs, 'c', sha1);
 }
 
+void
+cp_diag_add_client(CpFinding *f, const char *addr)
+{
+    add_unique(f->clients, addr);
+}
+
 CpFinding *
 cp_diag_report(Diag *g, CpFindingCode code, const char *key, DiagTextFn text, const DiagFacts *x)
 {
@@ -109,6 +115,7 @@ cp_diag_report(Diag *g, CpFindingCode code, const char *key, DiagTextFn text, co
     f->key = g_steal_pointer(&full);
     f->servers = g_ptr_array_new_with_free_func(g_free);
     f->certs = g_ptr_array_new_with_free_func(g_free);
+    f->clients = g_ptr_array_new_with_free_func(g_free);
     f->message = g_string_new(NULL);
     f->remedy = g_string_new(NULL);
     f->listed = g_hash_table_new_full(cp_diag_str_hash, g_str_equal, g_free, NULL);
@@ -126,6 +133,7 @@ cp_diag_finding_free(gpointer p)
     g_free(f->key);
     g_ptr_array_free(f->servers, TRUE);
     g_ptr_array_free(f->certs, TRUE);
+    g_ptr_array_free(f->clients, TRUE);
     g_string_free(f->message, TRUE);
     g_string_free(f->remedy, TRUE);
     if (f->listed != NULL)

@@ -85,6 +85,7 @@ server_free(gpointer p)
     g_array_free(s->ciphers, TRUE);
     g_ptr_array_free(s->chains, TRUE);
     g_array_free(s->alerts, TRUE);
+    g_array_free(s->clients, TRUE);
     g_free(s);
 }
 
@@ -136,6 +137,8 @@ server_get(CpModel *m, const CpHandshake *h)
     s->ciphers = g_array_new(FALSE, FALSE, sizeof(uint16_t));
     s->chains = g_ptr_array_new_with_free_func(seen_chain_free);
     s->alerts = g_array_new(FALSE, FALSE, sizeof(CpAlertSeen));
+    s->clients = g_array_new(FALSE, FALSE, sizeof(CpClientSeen));
+    g_array_set_clear_func(s->clients, cp_client_seen_clear);
     s->first_ts_ns = h->ts_ns;
     g_hash_table_insert(m->by_endpoint, s->endpoint, s);
     g_ptr_array_add(m->servers, s);
@@ -268,6 +271,7 @@ cp_model_add(CpModel *m, const CpHandshake *h)
     }
     if (h->alert_desc >= 0)
         add_alert(m, s, h);
+    cp_model_add_client(m->limits, m->anomalies, s, h);
     s->resumed += cp_handshake_is_resumed(h);
     s->truncated += h->truncated;
     s->tls13 += h->tls13_encrypted;

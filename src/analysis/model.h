@@ -19,6 +19,15 @@ typedef struct CpChainLink {
     char sha1[41];
 } CpChainLink;
 
+/* What a ClientHello's cipher_suites offered, by property (signalling values left out): enough to
+ * tell a client class without keeping the list. */
+typedef struct CpSuiteSummary {
+    uint16_t count;
+    bool tls13; /* TLS 1.3 suites (0x13xx) */
+    bool ecdhe, dhe, rsa_kx;
+    bool aead, cbc, rc4, des3;
+} CpSuiteSummary;
+
 typedef struct CpHandshake {
     uint64_t ts_ns; /* first packet of the connection */
     CpAddr client, server;
@@ -41,6 +50,17 @@ typedef struct CpHandshake {
     bool truncated;       /* bytes of the handshake were lost (gap, snaplen) */
     bool tls13_encrypted; /* certificates encrypted by TLS 1.3 */
     bool overlap_conflict;
+    /* The client side of the handshake (client-side findings, client_seen.c). */
+    CpSuiteSummary suites;
+    bool cert_requested; /* the server sent CertificateRequest (mutual TLS) */
+    bool client_ccs;     /* the client went on to ChangeCipherSpec (its Finished) */
+    bool server_ccs;
+    bool client_closed;    /* the client sent FIN or RST */
+    bool client_reset;     /* ... an RST */
+    bool server_reset;     /* the server sent an RST */
+    bool client_truncated; /* bytes the client sent were lost (gap, snaplen) */
+    bool has_client_mac;   /* the link carried the client's Ethernet address */
+    uint8_t client_mac[6];
 } CpHandshake;
 
 /* A chain: a GArray of CpChainLink whose elements hold a reference to their certificate,
@@ -81,6 +101,30 @@ typedef struct CpAlertSeen {
     uint64_t count;
 } CpAlertSeen;
 
+/* How one client's handshake with a server ended, as the client-side rules read it. */
+typedef enum CpClientOutcome {
+    CP_CLIENT_ACCEPTED = 0,      /* it went on to ChangeCipherSpec after the server's chain */
+    CP_CLIENT_ALERTED,           /* it sent a fatal alert after the server's chain */
+    CP_CLIENT_SILENT,            /* it closed or reset after the chain: no alert, no Finished */
+    CP_CLIENT_PROTOCOL_REJECTED, /* the server refused its ClientHello (fatal alert or reset) */
+    CP_CLIENT_CERT_REJECTED,     /* the server refused its certificate with a fatal alert */
+} CpClientOutcome;
+
+/* One client of a server with one outcome: the evidence of the client-side findings. */
+typedef struct CpClientSeen {
+    CpAddr addr;
+    CpClientOutcome outcome;
+    int chain;            /* index in the server's chains of the chain it was sent; -1: none */
+    int alert_desc;       /* the fatal alert that ended it; -1: none */
+    uint16_t max_version; /* the highest version it offered */
+    bool sni;             /* it sent SNI */
+    CpSuiteSummary suites;
+    GArray *client_chain; /* (nullable) CpChainLink: its own chain (CP_CLIENT_CERT_REJECTED) */
+    bool has_mac;
+    uint8_t mac[6]; /* its Ethernet address (or its last router's) when the link had one */
+    uint64_t count; /* handshakes */
+} CpClientSeen;
+
 /* Lifetime: run. */
 typedef struct CpServer {
     CpAddr addr;
@@ -99,6 +143,7 @@ typedef struct CpServer {
     CpChainCut chains_dropped_cut;
     GPtrArray *chains; /* CpSeenChain*, distinct chains, capped */
     GArray *alerts;    /* CpAlertSeen */
+    GArray *clients;   /* CpClientSeen, capped (--max-server-clients) */
     uint64_t first_ts_ns, last_ts_ns;
 } CpServer;
 
@@ -111,5 +156,12 @@ void cp_model_free(CpModel *m);
  * dropped by --max-chain/--max-cert-size (certs_dropped, cut, chains_dropped), overlaps with
  * different bytes (conflicts), lost bytes (truncated). False when the server table is full. */
 bool cp_model_add(CpModel *m, const CpHandshake *h);
+/* client_seen.c: folds the client side of h into s->clients (nothing when h says nothing about
+ * how the client fared); counts model.client_limit when the server's list is full. */
+void cp_model_add_client(const CpLimits *limits, CpAnomalies *anomalies, CpServer *s,
+                         const CpHandshake *h);
+void cp_client_seen_clear(void *client);
+/* Reads a ClientHello's cipher_suites (2 bytes each) into a summary. */
+void cp_suite_summary_read(CpSuiteSummary *out, const uint8_t *suites, size_t len);
 /* (transfer none) servers in first-seen order (element-type CpServer*) */
 GPtrArray *cp_model_servers(CpModel *m);

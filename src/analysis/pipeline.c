@@ -194,6 +194,7 @@ on_client_hello(Conn *c, const CpTlsEvent *ev)
     for (size_t i = 0; i < ev->offered_count; i++)
         if (ev->offered[i] > c->hs.client_version && ev->offered[i] <= 0x0304)
             c->hs.client_version = ev->offered[i];
+    cp_suite_summary_read(&c->hs.suites, ev->suites, ev->suites_len);
     if (ev->sni_len > 0 && c->hs.sni == NULL) {
         size_t n = ev->sni_len > 255 ? 255 : ev->sni_len;
         c->hs.sni = g_strndup((const char *)ev->sni, n); /* stops at an embedded NUL */
@@ -261,6 +262,15 @@ on_tls_event(void *user, const CpTlsEvent *ev)
     case CP_TLS_EV_TRUNCATED:
         c->hs.truncated = true;
         break;
+    case CP_TLS_EV_CERT_REQUEST:
+        c->hs.cert_requested |= c->server_dir < 0 || (int)ev->dir == c->server_dir;
+        break;
+    case CP_TLS_EV_CHANGE_CIPHER_SPEC:
+        if (c->server_dir >= 0 && (int)ev->dir == c->server_dir)
+            c->hs.server_ccs = true;
+        else if (c->server_dir >= 0)
+            c->hs.client_ccs = true;
+        break;
     }
 }
 
@@ -312,6 +322,12 @@ report(CpPipeline *p, Conn *c, const CpConnInfo *info, const CpConnEnd *end)
     c->hs.client_port = info->port[1 - s];
     c->hs.truncated |= end->truncated[s] && !c->hs.has_chain && !c->hs.tls13_encrypted;
     c->hs.overlap_conflict = end->conflict[0] || end->conflict[1];
+    c->hs.client_truncated = end->truncated[1 - s];
+    c->hs.client_reset = end->rst[1 - s];
+    c->hs.client_closed = end->fin[1 - s] || end->rst[1 - s];
+    c->hs.server_reset = end->rst[s];
+    c->hs.has_client_mac = info->has_mac[1 - s];
+    memcpy(c->hs.client_mac, info->mac[1 - s], sizeof c->hs.client_mac);
     *h = c->hs; /* the queue takes the handshake's arrays and name */
     cp_handshake_init(&c->hs);
     fold(p, h);

@@ -182,8 +182,11 @@ ethernet(CpNet *net, CpReader *r, CpPacket *out)
 {
     uint16_t type;
 
-    if (!cp_reader_skip(r, ETHER_ADDRS) || !cp_reader_be16(r, &type))
+    /* The source address names the client's host (or its last router) in client-side findings. */
+    if (!cp_reader_skip(r, ETHER_ADDRS / 2) ||
+        !cp_reader_copy(r, out->src_mac, sizeof out->src_mac) || !cp_reader_be16(r, &type))
         return link_short(net);
+    out->has_src_mac = true;
     return ethertype(net, type, r, out);
 }
 

@@ -30,6 +30,8 @@ typedef struct CpPacket {
     const uint8_t *payload;
     size_t payload_len;      /* bytes present */
     size_t payload_declared; /* bytes the IP/TCP headers say the segment carries (>= len) */
+    uint8_t src_mac[6];      /* the sender's Ethernet address (the innermost Ethernet header) */
+    bool has_src_mac;        /* the link had one */
 } CpPacket;
 
 /* Formats "1.2.3.4:443" or "[2001:db8::1]:443" into buf (at least 64 bytes). */

@@ -260,6 +260,8 @@ json_finding_line(CpReport *r, const CpFinding *f, bool final)
     str(r, "severity", cp_severity_name(f->severity));
     str_array(r, "servers", f->servers);
     str_array(r, "certificates", f->certs);
+    if (f->clients->len > 0)
+        str_array(r, "clients", f->clients);
     str(r, "message", f->message->str);
     str(r, "remedy", f->remedy->str);
     num(r, "handshakes", f->handshakes);

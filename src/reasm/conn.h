@@ -36,6 +36,8 @@ typedef struct CpConnInfo {
     uint16_t port[2];
     bool opener_known;    /* direction 0 sent the SYN (else: guessed from the ports) */
     uint64_t first_ts_ns; /* first packet of the connection */
+    uint8_t mac[2][6];    /* endpoint d's Ethernet address, when has_mac[d] */
+    bool has_mac[2];
 } CpConnInfo;
 
 /* What reassembly knows about the bytes it delivered, given at close. */
@@ -43,6 +45,8 @@ typedef struct CpConnEnd {
     CpConnEndReason reason;
     bool truncated[2]; /* direction d lost bytes: a gap, a snaplen cut or a limit */
     bool conflict[2];  /* overlapping segments of direction d carried different bytes */
+    bool fin[2];       /* the sender of direction d sent a FIN (TCP) */
+    bool rst[2];       /* the sender of direction d sent an accepted RST (TCP) */
 } CpConnEnd;
 
 typedef struct CpConnConsumer {

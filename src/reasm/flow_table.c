@@ -226,6 +226,8 @@ cp_flow_info(const CpFlow *f, CpTransport transport)
     for (int d = 0; d < 2; d++) {
         info.addr[d] = f->addr[d];
         info.port[d] = f->port[d];
+        info.has_mac[d] = (f->mac_mask >> d) & 1u;
+        memcpy(info.mac[d], f->mac[d], sizeof info.mac[d]);
     }
     return info;
 }

@@ -38,6 +38,8 @@ typedef struct CpFlow {
     uint8_t syn_count[2];    /* SYNs of direction d, up to 2 (with different sequence numbers) */
     bool syn_seen;
     uint64_t serial; /* 1, 2, ... in creation order: names the flow after it is freed */
+    uint8_t mac_mask; /* bit d: mac[d] is direction d's sender's Ethernet address */
+    uint8_t mac[2][6];
 } CpFlow;
 
 /* Called once per flow when it ends, with the reason; the table frees the flow after the call. */

@@ -32,6 +32,8 @@
  */
 #include "reasm/tcp_reasm.h"
 
+#include <string.h>
+
 #include "base/seq.h"
 #include "reasm/flow_table.h"
 
@@ -81,6 +83,8 @@ close_consumer(CpTcpReasm *r, CpFlow *f, CpConnEndReason why)
     for (int d = 0; d < 2; d++) {
         end.truncated[d] = f->stream[d].truncated;
         end.conflict[d] = f->stream[d].conflict;
+        end.fin[d] = (f->fin_mask >> d) & 1u;
+        end.rst[d] = (f->rst_mask >> d) & 1u;
         cp_tcp_stream_clear(&r->ctx, &f->stream[d]);
     }
     f->state = CP_FLOW_CLOSED;
@@ -258,6 +262,10 @@ cp_tcp_reasm_segment_keep(CpTcpReasm *r, const CpPacket *pk, uint64_t *flow)
         return CP_KEEP_NO;
     }
     cp_flow_table_touch(r->flows, f, pk->ts_ns);
+    if (pk->has_src_mac && !(f->mac_mask & (1u << dir))) {
+        memcpy(f->mac[dir], pk->src_mac, sizeof f->mac[dir]);
+        f->mac_mask |= (uint8_t)(1u << dir);
+    }
     *flow = f->serial;
     uint8_t before = f->state;
     segment(r, f, dir, pk);

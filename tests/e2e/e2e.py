@@ -66,10 +66,16 @@ FINDINGS = {
     "dual-cert": {"dual-certificate"},
     "ip-literal-sni": {"ip-literal-sni"},
     "capture-clock": {"capture-clock"},
+    # Client-side faults: a client resetting silently after the chain, a TLS 1.0-only client
+    # without SNI against a TLS 1.2-only pool, mutual TLS with an untrusted client certificate.
+    "silent-reject": {"silent-rejection"},
+    "protocol-reject": {"protocol-rejected"},
+    "mtls-untrusted": {"client-cert-rejected"},
 }
 # Scenarios judged on the plain capture only: their point is a rule, not the capture's shape.
 RULE_ONLY = ("tls13", "weak", "expired", "not-yet-valid", "wildcard-pool", "pss-exchange",
              "no-serverauth", "ca-renewed", "dual-cert", "ip-literal-sni", "capture-clock")
+CLIENT_SIDE = {"protocol-rejected", "silent-rejection", "client-cert-rejected"}
 IMPAIRMENTS = {
     "": [],
     "+tiny": ["--mss", "7"],
@@ -311,6 +317,14 @@ def check_findings(capgen, certpath, work, name):
     for o in out:
         if o["type"] == "finding" and (not o["message"] or not o["remedy"] or not o["servers"]):
             problems.append("%s has an empty message, remedy or server list" % o["code"])
+        if o["type"] == "finding" and o["code"] in CLIENT_SIDE:
+            # Which clients: the address and, on these Ethernet captures, the MAC capgen gives
+            # every host (02:00 + the IPv4 address).
+            if not o.get("clients"):
+                problems.append("%s names no client" % o["code"])
+            for c in o.get("clients", []):
+                if not re.search(re.escape(c) + r" \(MAC 02:00:[0-9a-f:]{11}, ", o["message"]):
+                    problems.append("%s does not describe client %s with its MAC" % (o["code"], c))
         if o["type"] == "finding" and o["code"] == "ca-mismatch":
             if "New-CsWebTrustedCACertificate -Thumbprint " not in o["remedy"]:
                 problems.append("ca-mismatch remedy lacks the PowerShell line")

@@ -8,6 +8,7 @@
 #include "bench.h"
 #include "certprops.h"
 #include "cgerror.h"
+#include "clientfaults.h"
 #include "dtlsrun.h"
 #include "scnutil.h"
 #include "site.h"
@@ -262,6 +263,18 @@ static const CgScenario scenarios[] = {
       cg_certprops_ip_literal_sni },
     { "capture-clock", "every certificate starts 400 days after the capture time",
       cg_certprops_capture_clock },
+    { "silent-reject",
+      "two clients accept the pool's chain, a third resets after it without an "
+      "alert",
+      cg_silent_reject_scenario },
+    { "protocol-reject",
+      "a TLS 1.2-only pool refuses a TLS 1.0-only client without SNI "
+      "(protocol_version)",
+      cg_protocol_reject_scenario },
+    { "mtls-untrusted",
+      "mutual TLS: the pool accepts a contoso client certificate and refuses one "
+      "from another root (unknown_ca)",
+      cg_mtls_untrusted_scenario },
     { NULL, NULL, NULL },
 };
 

@@ -227,12 +227,26 @@ server_stream(const CgTlsRun *run)
     return all;
 }
 
+/* How many flights go on the wire: all, or with silent_reset up to the server's first. */
+static guint
+flights_sent(const CgTlsRun *run, const CgConnSpec *spec)
+{
+    for (guint i = 0; spec->silent_reset && i < run->flights->len; i++) {
+        const CgFlight *f = g_ptr_array_index(run->flights, i);
+        if (f->dir == CG_DIR_S2C)
+            return i + 1;
+    }
+    return run->flights->len;
+}
+
 static gboolean
-send_handshake(CgTcpConn *tcp, const CgTlsRun *run, int64_t drop_off, GError **error)
+send_handshake(CgTcpConn *tcp, const CgTlsRun *run, const CgConnSpec *spec, int64_t drop_off,
+               GError **error)
 {
     int64_t server_off = 0;
+    guint n = flights_sent(run, spec);
 
-    for (guint i = 0; i < run->flights->len; i++) {
+    for (guint i = 0; i < n; i++) {
         const CgFlight *f = g_ptr_array_index(run->flights, i);
         int64_t drop = f->dir == CG_DIR_S2C && drop_off >= 0 ? drop_off - server_off : -1;
         if (!cg_tcp_conn_send(tcp, f->dir, f->bytes->data, f->bytes->len, drop, error))
@@ -319,7 +333,7 @@ write_truth(CgSession *s, const CgTcpConn *tcp, const CgConnSpec *spec, const Cg
         .chain = truncated        ? empty
                  : opened != NULL ? opened
                                   : wire->chain,
-        .alert = run->alert >= 0 ? cg_tls_alert_name(run->alert) : NULL,
+        .alert = run->alert >= 0 && !spec->silent_reset ? cg_tls_alert_name(run->alert) : NULL,
         .truncated = truncated,
         .resumed = run->resumed,
     };
@@ -347,9 +361,12 @@ transmit(CgSession *s, const CgConnSpec *spec, CgTlsRun *run, GError **error)
     }
     cg_tcp_conn_init(&tcp, &s->net, &client, &spec->server, isn_client, server_isn(s, &wire));
     ok = take_keys(s, error) && cg_tcp_conn_open(&tcp, error) &&
-         send_handshake(&tcp, run, drop_off, error) &&
-         (!run->complete || send_application(s, &tcp, run, spec, error)) &&
-         cg_tcp_conn_close(&tcp, error);
+         send_handshake(&tcp, run, spec, drop_off, error);
+    if (ok && spec->silent_reset)
+        ok = cg_tcp_conn_reset(&tcp, CG_DIR_C2S, error);
+    else if (ok)
+        ok = (!run->complete || send_application(s, &tcp, run, spec, error)) &&
+             cg_tcp_conn_close(&tcp, error);
     if (ok)
         write_truth(s, &tcp, spec, run, &wire, drop_off >= 0);
     cg_wire_info_clear(&wire);

@@ -53,6 +53,8 @@ typedef struct CgConnSpec {
     SSL_SESSION **save;  /* if set: receives the client's session (old one freed) */
     bool renegotiate;    /* after the handshake the server renegotiates, asking for a client
                           * certificate (TLS 1.2) */
+    bool silent_reset;   /* the client gives up after the server's first flight: what it
+                          * would send next (its alert) is not sent, it resets instead */
 } CgConnSpec;
 
 /* Open the capture and truth files. */

@@ -22,6 +22,7 @@
 enum {
     TCP_FIN = 0x01,
     TCP_SYN = 0x02,
+    TCP_RST = 0x04,
     TCP_PSH = 0x08,
     TCP_ACK = 0x10,
     TCP_HDR = 20,
@@ -366,6 +367,16 @@ cg_tcp_conn_send(CgTcpConn *c, CgDir dir, const uint8_t *data, size_t len, int64
         return FALSE;
     c->sent[dir] += len;
     return segment(c, (CgDir)(1 - dir), next_seq(c, (CgDir)(1 - dir)), TCP_ACK, NULL, 0, error);
+}
+
+gboolean
+cg_tcp_conn_reset(CgTcpConn *c, CgDir dir, GError **error)
+{
+    think_gap(c->net);
+    if (!segment(c, dir, next_seq(c, dir), TCP_RST | TCP_ACK, NULL, 0, error))
+        return FALSE;
+    think_gap(c->net); /* between connections */
+    return TRUE;
 }
 
 gboolean

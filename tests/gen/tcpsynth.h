@@ -70,6 +70,9 @@ gboolean cg_tcp_conn_open(CgTcpConn *c, GError **error);
 gboolean cg_tcp_conn_send(CgTcpConn *c, CgDir dir, const uint8_t *data, size_t len,
                           int64_t drop_off, GError **error);
 
+/* One RST/ACK from `dir` instead of the FIN exchange (a side that gives up). */
+gboolean cg_tcp_conn_reset(CgTcpConn *c, CgDir dir, GError **error);
+
 /* FIN/ACK from the client, FIN/ACK from the server, final ACK. */
 gboolean cg_tcp_conn_close(CgTcpConn *c, GError **error);
 

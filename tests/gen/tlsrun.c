@@ -67,8 +67,38 @@ apply_params(SSL_CTX *ctx, const CgTlsParams *p)
         if (!SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0"))
             return FALSE;
     }
+    if (p->ciphers != NULL && !SSL_CTX_set_cipher_list(ctx, p->ciphers))
+        return FALSE;
     return SSL_CTX_set_min_proto_version(ctx, p->min_version) &&
            SSL_CTX_set_max_proto_version(ctx, p->max_version);
+}
+
+gboolean
+cg_tls_server_require_client_cert(SSL_CTX *server, X509 *trust, GError **error)
+{
+    if (X509_STORE_add_cert(SSL_CTX_get_cert_store(server), trust) != 1) {
+        cg_error_ssl(error, "server trust store");
+        return FALSE;
+    }
+    SSL_CTX_set_verify(server, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    return TRUE;
+}
+
+gboolean
+cg_tls_client_use_cert(SSL_CTX *client, const CgCert *leaf, CgCert *const *chain,
+                       size_t chain_count, GError **error)
+{
+    gboolean ok = SSL_CTX_use_certificate(client, leaf->x509) == 1 &&
+                  SSL_CTX_use_PrivateKey(client, leaf->key) == 1;
+
+    for (size_t i = 0; ok && i < chain_count; i++)
+        ok = SSL_CTX_add1_chain_cert(client, chain[i]->x509) == 1;
+    if (!ok) {
+        cg_error_ssl(error, "client certificate");
+        return FALSE;
+    }
+    SSL_CTX_set_mode(client, SSL_MODE_NO_AUTO_CHAIN);
+    return TRUE;
 }
 
 SSL_CTX *

@@ -27,9 +27,10 @@ typedef struct CgFlight {
 
 /* Protocol range and policy of one endpoint. */
 typedef struct CgTlsParams {
-    int min_version; /* TLS1_VERSION ... TLS1_3_VERSION, 0 = library default */
-    int max_version; /* 0 = library default (TLS 1.3) */
-    bool legacy;     /* security level 0: allow TLS 1.0/1.1, SHA-1, RSA 1024 */
+    int min_version;     /* TLS1_VERSION ... TLS1_3_VERSION, 0 = library default */
+    int max_version;     /* 0 = library default (TLS 1.3) */
+    bool legacy;         /* security level 0: allow TLS 1.0/1.1, SHA-1, RSA 1024 */
+    const char *ciphers; /* TLS <= 1.2 cipher list (OpenSSL syntax), NULL = default */
 } CgTlsParams;
 
 /*
@@ -45,6 +46,15 @@ SSL_CTX *cg_tls_server_ctx_new(const CgCert *leaf, CgCert *const *chain, size_t 
  * with a fatal alert; with NULL it accepts anything.
  */
 SSL_CTX *cg_tls_client_ctx_new(const CgTlsParams *params, X509 *trust, GError **error);
+
+/*
+ * Mutual TLS. The server asks for a client certificate and verifies it against
+ * the single root `trust` (refusing others with OpenSSL's own fatal alert); the
+ * client presents `leaf` followed by exactly `chain`.
+ */
+gboolean cg_tls_server_require_client_cert(SSL_CTX *server, X509 *trust, GError **error);
+gboolean cg_tls_client_use_cert(SSL_CTX *client, const CgCert *leaf, CgCert *const *chain,
+                                size_t chain_count, GError **error);
 
 typedef struct CgTlsRun {
     SSL *ssl[2];        /* indexed by the CgDir the endpoint sends in */

@@ -285,7 +285,9 @@ ccs_ends_its_direction_only(void)
     records(cli, 22, m, 16384);
 
     CU_ASSERT_EQUAL(drv_feed_all(d, CP_DIR_1, srv, 0), CP_FEED_DONE);
-    CU_ASSERT_EQUAL(d->rec.n, 1);
+    CU_ASSERT_EQUAL(d->rec.n, 2); /* ServerHello, then its ChangeCipherSpec */
+    CU_ASSERT_EQUAL(d->rec.ev[1].type, CP_TLS_EV_CHANGE_CIPHER_SPEC);
+    CU_ASSERT_EQUAL(d->rec.ev[1].dir, CP_DIR_1);
     CU_ASSERT_EQUAL(drv_feed_all(d, CP_DIR_0, cli, 0), CP_FEED_MORE);
     CU_ASSERT_EQUAL(count_type(&d->rec, CP_TLS_EV_CLIENT_HELLO), 1);
     /* DONE is sticky and swallows whatever comes later */
@@ -512,6 +514,30 @@ sslv2_hello(GByteArray *b)
     b->data[at + 1] = (uint8_t)n;
 }
 
+/* Mutual TLS and the end of plaintext are reported with their sender (client-side findings). */
+static void
+certificate_request_and_ccs_are_reported_with_their_direction(void)
+{
+    Drv *d = drv_new();
+    g_autoptr(GByteArray) m = g_byte_array_new(), srv = g_byte_array_new();
+    msg_server_hello(m, 0xc02f, 0);
+    msg_empty(m, 13); /* CertificateRequest: only that it was sent matters */
+    msg_empty(m, 14);
+    records(srv, 22, m, 16384);
+    const uint8_t one = 1;
+    record_raw(srv, 20, &one, 1);
+
+    CU_ASSERT_EQUAL(drv_feed_all(d, CP_DIR_1, srv, 0), CP_FEED_DONE);
+    const Ev *e = find_type(&d->rec, CP_TLS_EV_CERT_REQUEST);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->dir, CP_DIR_1);
+    e = find_type(&d->rec, CP_TLS_EV_CHANGE_CIPHER_SPEC);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->dir, CP_DIR_1);
+    CU_ASSERT_EQUAL(count_type(&d->rec, CP_TLS_EV_CERT_REQUEST), 1);
+    drv_free(d);
+}
+
 static void
 sslv2_client_hello_is_reported_then_tls_records_follow(void)
 {
@@ -522,7 +548,7 @@ sslv2_client_hello_is_reported_then_tls_records_follow(void)
     record_raw(b, 20, &one, 1);
 
     CU_ASSERT_EQUAL(drv_feed_bytewise(d, CP_DIR_0, b), CP_FEED_DONE);
-    CU_ASSERT_EQUAL(d->rec.n, 1);
+    CU_ASSERT_EQUAL(d->rec.n, 2); /* the hello, then the ChangeCipherSpec */
     const Ev *e = find_type(&d->rec, CP_TLS_EV_CLIENT_HELLO);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_TRUE(e->sslv2);
@@ -641,6 +667,8 @@ static CU_TestInfo tests[] = {
       misversioned_record_after_hello_is_read_and_counted },
     { "misversioned_record_before_hello_is_not_read",
       misversioned_record_before_hello_is_not_read },
+    { "certificate_request_and_ccs_are_reported_with_their_direction",
+      certificate_request_and_ccs_are_reported_with_their_direction },
     { "sslv2_client_hello_is_reported_then_tls_records_follow",
       sslv2_client_hello_is_reported_then_tls_records_follow },
     { "sslv2_server_hello_counts_and_gives_up_with_its_certificate",
