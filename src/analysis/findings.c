@@ -96,7 +96,7 @@ cp_diag_add_cert(CpFinding *f, const char *sha1)
 void
 cp_diag_add_client(CpFinding *f, const char *addr)
 {
-    add_unique(f->clients, addr);
+    add_unique(f, f->clients, 'k', addr);
 }
 
 CpFinding *
