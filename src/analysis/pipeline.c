@@ -55,6 +55,7 @@ static void *conn_open(void *user, const CpConnInfo *info);
 static CpFeedResult conn_data(void *state, CpDir dir, const uint8_t *data, size_t len,
                               unsigned flags);
 static void conn_close(void *state, const CpConnInfo *info, const CpConnEnd *end);
+static bool conn_recognised(void *state);
 static void on_tls_event(void *user, const CpTlsEvent *ev);
 
 static GArray *
@@ -67,7 +68,7 @@ CpPipeline *
 cp_pipeline_new(const CpLimits *limits)
 {
     CpPipeline *p = g_new0(CpPipeline, 1);
-    CpConnConsumer consumer = { conn_open, conn_data, conn_close, p };
+    CpConnConsumer consumer = { conn_open, conn_data, conn_close, p, conn_recognised };
 
     p->limits = *limits;
     p->memcap.cap = (size_t)limits->reasm_memcap;
@@ -331,6 +332,15 @@ report(CpPipeline *p, Conn *c, const CpConnInfo *info, const CpConnEnd *end)
     *h = c->hs; /* the queue takes the handshake's arrays and name */
     cp_handshake_init(&c->hs);
     fold(p, h);
+}
+
+/* -w evidence: a connection counts from its first TLS (or DTLS) hello, not its first byte. */
+static bool
+conn_recognised(void *state)
+{
+    const Conn *c = state;
+
+    return c->saw_tls;
 }
 
 static void

@@ -251,6 +251,62 @@ parse_alert(CpRecords *rd, const CpJson *o, CpHandshake *h)
     return true;
 }
 
+/* "aa:bb:cc:dd:ee:ff", as report_json.c writes a client's MAC. */
+static bool
+parse_mac(const char *s, uint8_t mac[6])
+{
+    for (int i = 0; i < 6; i++) {
+        int hi = g_ascii_xdigit_value(s[3 * i]);
+        int lo = hi < 0 ? -1 : g_ascii_xdigit_value(s[3 * i + 1]);
+        char sep = s[3 * i + 2];
+        if (lo < 0 || (i < 5 ? sep != ':' : sep != '\0'))
+            return false;
+        mac[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+/* The client side of a handshake (client_seen.c's facts). Records of a certpath without these
+ * fields leave them unset: the client-side findings then stay quiet, never wrongly loud. */
+static bool
+parse_client_side(CpRecords *rd, const CpJson *o, CpHandshake *h)
+{
+    const char *cv = cp_json_member_string(o, "client_version");
+    const char *end = cp_json_member_string(o, "client_end");
+    const char *mac = cp_json_member_string(o, "client_mac");
+    const CpJson *su = cp_json_member(o, "client_suites");
+    uint32_t v;
+
+    if (cv != NULL) {
+        if (!lookup(rd->versions, cv, "0x", 16, 0xFFFF, &v))
+            return false;
+        h->client_version = (uint16_t)v;
+    }
+    if (su != NULL) {
+        const CpJson *count = cp_json_member(su, "count");
+        if (count != NULL && count->type == CP_JSON_NUMBER && count->is_uint)
+            h->suites.count = (uint16_t)MIN(count->uint, G_MAXUINT16);
+        h->suites.tls13 = cp_json_member_bool(su, "tls13");
+        h->suites.ecdhe = cp_json_member_bool(su, "ecdhe");
+        h->suites.dhe = cp_json_member_bool(su, "dhe");
+        h->suites.rsa_kx = cp_json_member_bool(su, "rsa_kx");
+        h->suites.aead = cp_json_member_bool(su, "aead");
+        h->suites.cbc = cp_json_member_bool(su, "cbc");
+        h->suites.rc4 = cp_json_member_bool(su, "rc4");
+        h->suites.des3 = cp_json_member_bool(su, "des3");
+    }
+    h->cert_requested = cp_json_member_bool(o, "cert_requested");
+    h->client_ccs = cp_json_member_bool(o, "client_ccs");
+    h->server_ccs = cp_json_member_bool(o, "server_ccs");
+    h->client_reset = end != NULL && strcmp(end, "rst") == 0;
+    h->client_closed = h->client_reset || (end != NULL && strcmp(end, "fin") == 0);
+    h->server_reset = cp_json_member_bool(o, "server_reset");
+    h->client_truncated = cp_json_member_bool(o, "client_truncated");
+    if (mac != NULL && strlen(mac) == 17)
+        h->has_client_mac = parse_mac(mac, h->client_mac);
+    return true;
+}
+
 static bool
 parse_handshake(CpRecords *rd, const CpJson *o, CpHandshake *h)
 {
@@ -268,6 +324,9 @@ parse_handshake(CpRecords *rd, const CpJson *o, CpHandshake *h)
     h->has_client_hello = true;
     h->truncated = cp_json_member_bool(o, "truncated");
     h->tls13_encrypted = cp_json_member_bool(o, "tls13_encrypted");
+    h->chain_damaged = cp_json_member_bool(o, "chain_damaged");
+    if (!parse_client_side(rd, o, h))
+        return false;
     /* An empty chain is either no Certificate message (resumed) or one that lost every
      * certificate to a limit; the record's "resumed" tells them apart. */
     h->has_chain = h->chain->len > 0;

@@ -12,13 +12,14 @@
 #include "capture/pcapng_writer.h"
 #include "cli/evidence_hold.h"
 
-#define HOLD_FRAMES_PER_FLOW 8 /* a SYN, its SYN-ACK, the ACK and retransmissions */
+/* a SYN, its SYN-ACK, the ACK, a STARTTLS preamble, retransmissions */
+#define HOLD_FRAMES_PER_FLOW 16
 
 struct CpEvidence {
     const CpConfig *cfg;
-    CpPcapngWriter *w; /* NULL once a rotated file could not be created */
+    CpPcapngWriter *w;    /* NULL once a rotated file could not be created */
     CpEvidenceHold *hold; /* packets of connections not yet decided */
-    GPtrArray *errors; /* (borrowed) */
+    GPtrArray *errors;    /* (borrowed) */
     /* -C/-W rotation: the file being written and what the closed ones held */
     unsigned index; /* tcpdump's count: FILE, FILE1... or FILE0..FILE(W-1) */
     unsigned files; /* files opened so far */

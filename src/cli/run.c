@@ -188,8 +188,7 @@ show_events_cb(void *user)
 
 /* Why a file added less than it holds: said once per file, on standard error. */
 static void
-note_records(Run *r, const char *path, const CpRecordsStats *before,
-             const CpRecordsStats *after)
+note_records(Run *r, const char *path, const CpRecordsStats *before, const CpRecordsStats *after)
 {
     uint64_t no_der = after->no_der - before->no_der;
     uint64_t rejected = after->rejected - before->rejected;
@@ -230,7 +229,8 @@ run_records(Run *r)
             continue;
         }
         r->opened++;
-        note_records(r, strcmp(*in, "-") == 0 ? "standard input" : *in, &before, cp_records_stats(rd));
+        note_records(r, strcmp(*in, "-") == 0 ? "standard input" : *in, &before,
+                     cp_records_stats(rd));
     }
     cp_records_finish(rd);
     return ok;

@@ -111,6 +111,45 @@ chain(CpReport *r, const char *k, const GArray *links)
     g_string_append_c(r->line, ']');
 }
 
+/* What the client offered and how the connection ended: the facts of the client-side findings,
+ * so --records on another host judges them as the sensor would. */
+static void
+client_side(CpReport *r, const CpHandshake *h)
+{
+    const CpSuiteSummary *su = &h->suites;
+
+    key(r, "client_version");
+    if (h->has_client_hello && h->client_version != 0) {
+        g_string_append_c(r->line, '"');
+        cp_fmt_version(r->line, h->client_version);
+        g_string_append_c(r->line, '"');
+    } else {
+        g_string_append(r->line, "null");
+    }
+    g_string_append_printf(
+            r->line,
+            ",\"client_suites\":{\"count\":%u,\"tls13\":%s,\"ecdhe\":%s,"
+            "\"dhe\":%s,\"rsa_kx\":%s,\"aead\":%s,\"cbc\":%s,\"rc4\":%s,"
+            "\"des3\":%s}",
+            (unsigned)su->count, su->tls13 ? "true" : "false", su->ecdhe ? "true" : "false",
+            su->dhe ? "true" : "false", su->rsa_kx ? "true" : "false", su->aead ? "true" : "false",
+            su->cbc ? "true" : "false", su->rc4 ? "true" : "false", su->des3 ? "true" : "false");
+    boolean(r, "cert_requested", h->cert_requested);
+    boolean(r, "client_ccs", h->client_ccs);
+    boolean(r, "server_ccs", h->server_ccs);
+    key(r, "client_end");
+    g_string_append(r->line, h->client_reset ? "\"rst\"" : h->client_closed ? "\"fin\"" : "null");
+    boolean(r, "server_reset", h->server_reset);
+    boolean(r, "client_truncated", h->client_truncated);
+    key(r, "client_mac");
+    if (h->has_client_mac)
+        g_string_append_printf(r->line, "\"%02x:%02x:%02x:%02x:%02x:%02x\"", h->client_mac[0],
+                               h->client_mac[1], h->client_mac[2], h->client_mac[3],
+                               h->client_mac[4], h->client_mac[5]);
+    else
+        g_string_append(r->line, "null");
+}
+
 static void
 json_handshake(CpReport *r, const CpHandshake *h)
 {
@@ -150,6 +189,8 @@ json_handshake(CpReport *r, const CpHandshake *h)
     boolean(r, "truncated", h->truncated);
     boolean(r, "resumed", cp_handshake_is_resumed(h));
     boolean(r, "tls13_encrypted", h->tls13_encrypted);
+    boolean(r, "chain_damaged", h->chain_damaged);
+    client_side(r, h);
     g_string_append(r->line, "}\n");
     cp_report_emit(r);
 }

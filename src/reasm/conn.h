@@ -13,8 +13,9 @@
 #include <stdint.h>
 
 /* Whether a packet is evidence of a handshake (live -w keeps those). UNDECIDED: its connection
- * has carried no payload yet (a SYN, a SYN-ACK): kept aside until the connection's first bytes
- * go to a dissector (YES) or it ends without (never written), so a SYN flood cannot fill -w. */
+ * has not shown its consumer a protocol yet (a SYN, a SYN-ACK, payload before a TLS hello): kept
+ * aside until the consumer recognises the connection (YES) or it ends without (never written),
+ * so neither a SYN flood nor a flood of plaintext connections can fill -w. */
 typedef enum CpKeep { CP_KEEP_NO = 0, CP_KEEP_YES, CP_KEEP_UNDECIDED } CpKeep;
 
 #include "net/packet.h"
@@ -59,4 +60,7 @@ typedef struct CpConnConsumer {
      * to free. */
     void (*close)(void *state, const CpConnInfo *info, const CpConnEnd *end);
     void *user;
+    /* (optional) Whether the consumer has recognised the connection (a TLS hello): its packets
+     * are then evidence. NULL: every opened connection is. */
+    bool (*recognised)(void *state);
 } CpConnConsumer;

@@ -37,7 +37,8 @@ typedef struct CpFlow {
     uint8_t ack_mask;        /* bit d: last_ack[d] is set */
     uint8_t syn_count[2];    /* SYNs of direction d, up to 2 (with different sequence numbers) */
     bool syn_seen;
-    uint64_t serial; /* 1, 2, ... in creation order: names the flow after it is freed */
+    bool recognised;  /* the consumer recognised the connection: its packets are evidence */
+    uint64_t serial;  /* 1, 2, ... in creation order: names the flow after it is freed */
     uint8_t mac_mask; /* bit d: mac[d] is direction d's sender's Ethernet address */
     uint8_t mac[2][6];
 } CpFlow;

@@ -73,6 +73,14 @@ sink_of(CpTcpReasm *r, CpFlow *f, CpDir dir)
     return (CpStreamSink){ r->consumer.data, f->consumer, dir };
 }
 
+/* Asked while the consumer holds the connection: once recognised, always. */
+static void
+note_recognised(CpTcpReasm *r, CpFlow *f)
+{
+    if (!f->recognised && f->consumer != NULL)
+        f->recognised = r->consumer.recognised == NULL || r->consumer.recognised(f->consumer);
+}
+
 /* Hands the connection back to the consumer for good; the streams free their buffers. */
 static void
 close_consumer(CpTcpReasm *r, CpFlow *f, CpConnEndReason why)
@@ -87,6 +95,7 @@ close_consumer(CpTcpReasm *r, CpFlow *f, CpConnEndReason why)
         end.rst[d] = (f->rst_mask >> d) & 1u;
         cp_tcp_stream_clear(&r->ctx, &f->stream[d]);
     }
+    note_recognised(r, f);
     f->state = CP_FLOW_CLOSED;
     r->consumer.close(f->consumer, &info, &end);
     f->consumer = NULL;
@@ -221,16 +230,19 @@ reset(CpTcpReasm *r, CpFlow *f, CpDir dir)
         close_consumer(r, f, CP_CONN_END_DONE);
 }
 
-/* Before segment() the state says what the flow was; after, whether its first payload was
- * taken. The packet that completes a handshake (state FOLLOWED before) is evidence. */
+/* Before segment() the state says what the flow was. A connection is evidence once its consumer
+ * recognised it (a TLS hello), from the packet that shows it to the one that closes it; before,
+ * its packets are UNDECIDED (held aside by -w), and never if it closes unrecognised. */
 static CpKeep
-keep_of(uint8_t before, uint8_t after)
+keep_of(CpTcpReasm *r, CpFlow *f, uint8_t before)
 {
     if (before == CP_FLOW_CLOSED)
         return CP_KEEP_NO;
-    if (before == CP_FLOW_FOLLOWED || after == CP_FLOW_FOLLOWED)
+    if (f->state == CP_FLOW_FOLLOWED)
+        note_recognised(r, f);
+    if (f->recognised)
         return CP_KEEP_YES;
-    return after == CP_FLOW_NEW ? CP_KEEP_UNDECIDED : CP_KEEP_NO;
+    return f->state == CP_FLOW_CLOSED ? CP_KEEP_NO : CP_KEEP_UNDECIDED;
 }
 
 bool
@@ -269,7 +281,7 @@ cp_tcp_reasm_segment_keep(CpTcpReasm *r, const CpPacket *pk, uint64_t *flow)
     *flow = f->serial;
     uint8_t before = f->state;
     segment(r, f, dir, pk);
-    CpKeep keep = keep_of(before, f->state);
+    CpKeep keep = keep_of(r, f, before);
     if (pk->tcp_flags & CP_TCP_FIN)
         f->fin_mask |= (uint8_t)(1u << dir);
     if (rst)

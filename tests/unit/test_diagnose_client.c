@@ -91,13 +91,13 @@ link_add(World *w, GArray *chain, X509 *x)
 {
     unsigned char *der = NULL;
     int len = i2d_X509(x, &der);
-    CpChainLink link;
+    char sha1[41];
     bool is_new;
 
     CU_ASSERT_FATAL(len > 0);
-    link.cert = cp_cert_cache_get(w->cache, der, (size_t)len, &is_new, link.sha1);
-    CU_ASSERT_FATAL(link.cert != NULL);
-    g_array_append_val(chain, link);
+    CpCert *cert = cp_cert_cache_get(w->cache, der, (size_t)len, &is_new, sha1);
+    CU_ASSERT_FATAL(cert != NULL);
+    cp_chain_append(chain, cert, sha1); /* the chain holds its own reference */
     OPENSSL_free(der);
 }
 
