@@ -427,6 +427,20 @@ dual_or_renewed(Diag *g, const GArray *a)
     g_hash_table_destroy(by_server);
 }
 
+/* A DNS name (a dot, letters, digits, '-', '_', '*'), not an address: only a name clients look up
+ * can be served by an array. A subject CN such as "OpenVPN Server" is every default installation's
+ * name, shared by unrelated servers (ndpi__openvpn.pcap). */
+static bool
+is_host_name(const char *n)
+{
+    if (n == NULL || strchr(n, '.') == NULL || g_hostname_is_ip_address(n))
+        return false;
+    for (const char *c = n; *c != '\0'; c++)
+        if (!g_ascii_isalnum(*c) && strchr("-._*", *c) == NULL)
+            return false;
+    return true;
+}
+
 static void
 array_mismatch(Diag *g)
 {
@@ -446,9 +460,9 @@ array_mismatch(Diag *g)
              * since a front end's SAN lists the Edge's sip. name too. An IP literal names one
              * address, never an array. */
             for (guint k = 0; k < ch->names->len; k++)
-                if (!g_hostname_is_ip_address(ch->names->pdata[k]))
+                if (is_host_name(ch->names->pdata[k]))
                     add_served(by_name, pairs, ch->names->pdata[k], s, ch, leaf);
-            if (leaf->common_name != NULL && ch->names->len == 0)
+            if (ch->names->len == 0 && is_host_name(leaf->common_name))
                 add_served(by_name, pairs, leaf->common_name, s, ch, leaf);
         }
     }

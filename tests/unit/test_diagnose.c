@@ -685,6 +685,37 @@ array_one_address_newer_leaf_later_is_renewed(void)
     pki_clear(&p);
 }
 
+/* Unrelated servers with a product's default subject ("OpenVPN Server") are no array; the same
+ * two leaves named for a host are. */
+static void
+array_needs_a_host_name_not_a_default_subject(void)
+{
+    const char *cns[] = { "OpenVPN Server", "vpn.contoso.com" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cns); i++) {
+        Pki p;
+        World w;
+        pki_init(&p, "Contoso", "www.contoso.com", NULL);
+        EVP_PKEY *k2 = key_new();
+        X509 *l1 = cert_make_full(cns[i], p.leaf_key, p.ca, p.ca_key, "email:a@contoso.com", 21,
+                                  "20240101000000Z", "20291231235959Z");
+        X509 *l2 = cert_make_full(cns[i], k2, p.ca, p.ca_key, "email:b@contoso.com", 22,
+                                  "20240101000000Z", "20291231235959Z");
+        world_init(&w, 0);
+        world_trust(&w, p.root);
+        X509 *a[] = { l1, p.ca }, *b[] = { l2, p.ca };
+        world_add(&w, 41, 443, NULL, a, 2, 0, false);
+        world_add(&w, 42, 443, NULL, b, 2, 0, false);
+        const CpDiagnosis *d = world_diagnose(&w);
+        CU_ASSERT_EQUAL(count_code(d, CP_FINDING_ARRAY_MISMATCH), i == 0 ? 0 : 1);
+        world_clear(&w);
+        X509_free(l1);
+        X509_free(l2);
+        EVP_PKEY_free(k2);
+        pki_clear(&p);
+    }
+}
+
 static void
 array_two_addresses_two_names_is_one_array_mismatch(void)
 {
@@ -1499,6 +1530,8 @@ static CU_TestInfo tests[] = {
       array_one_address_rsa_and_ecdsa_is_dual_certificate_not_array },
     { "array_one_address_newer_leaf_later_is_renewed",
       array_one_address_newer_leaf_later_is_renewed },
+    { "array_needs_a_host_name_not_a_default_subject",
+      array_needs_a_host_name_not_a_default_subject },
     { "array_two_addresses_two_names_is_one_array_mismatch",
       array_two_addresses_two_names_is_one_array_mismatch },
     { "names_ip_literal_sni_without_ip_san_is_info_not_name_mismatch",
