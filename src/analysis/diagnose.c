@@ -149,6 +149,7 @@ rejected(Diag *g, const CpServer *s)
         CpFinding *f = cp_diag_report(g, CP_FINDING_CLIENT_REJECTED, key,
                                       cp_diag_text_client_rejected, &x);
         cover(f, s, x.cert != NULL ? x.cert->sha1 : NULL, a->count);
+        cp_diag_add_alerted_clients(f, s, a->desc);
     }
 }
 

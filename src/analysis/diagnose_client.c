@@ -58,6 +58,21 @@ report(Diag *g, CpFindingCode code, const char *key, DiagTextFn text, const Diag
     }
 }
 
+void
+cp_diag_add_alerted_clients(CpFinding *f, const CpServer *s, int alert)
+{
+    DiagClientSel sel = { 1u << CP_CLIENT_ALERTED, -1, alert, NULL };
+
+    for (guint i = 0; i < s->clients->len; i++) {
+        const CpClientSeen *c = &g_array_index(s->clients, CpClientSeen, i);
+        char addr[64];
+        if (!cp_diag_client_selected(c, &sel))
+            continue;
+        cp_addr_format(&c->addr, addr, sizeof addr);
+        cp_diag_add_client(f, addr);
+    }
+}
+
 static void
 protocol_rejected(Diag *g, const CpServer *s, const CpClientSeen *c)
 {

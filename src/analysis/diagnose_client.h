@@ -31,6 +31,11 @@ void cp_diag_client_class(GString *o, const CpClientSeen *c);
 /* A TLS 1.0-only client without SNI: what Lync Phone Edition (Windows CE) sends. */
 bool cp_diag_client_is_phone_like(const CpClientSeen *c);
 
+/* client-rejected (diagnose.c): the clients that sent the fatal alert `alert` after s's chain —
+ * added to f's clients, and named with how many accepted the server ("Refused by: ..."). */
+void cp_diag_add_alerted_clients(CpFinding *f, const CpServer *s, int alert);
+void cp_diag_clients_alerted_text(GString *o, const CpServer *s, int alert);
+
 void cp_diag_text_protocol_rejected(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_silent_rejection(Diag *g, CpFinding *f, const DiagFacts *x);
 void cp_diag_text_client_cert_rejected(Diag *g, CpFinding *f, const DiagFacts *x);

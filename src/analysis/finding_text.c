@@ -2,6 +2,7 @@
 /* finding_text: the words of each finding — the plain-language message and the exact remedy, with
  * real names and thumbprints — written from the facts a rule gathered (DiagFacts). Nothing here
  * decides whether something is wrong; docs/guide.md shows each text in a report. */
+#include "analysis/diagnose_client.h"
 #include "analysis/diagnose_private.h"
 
 #include <string.h>
@@ -184,6 +185,7 @@ cp_diag_text_client_rejected(Diag *g, CpFinding *f, const DiagFacts *x)
         cp_diag_cert_ref(f->message, x->cert);
         g_string_append_printf(f->message, ", issued by '%s'.", x->cert->issuer);
     }
+    cp_diag_clients_alerted_text(f->message, x->server, a->desc);
     g_string_append(
             f->remedy,
             a->desc == 48

@@ -151,6 +151,19 @@ accepted_text(GString *o, const CpServer *s, int chain)
     g_string_append(o, ".");
 }
 
+void
+cp_diag_clients_alerted_text(GString *o, const CpServer *s, int alert)
+{
+    DiagClientSel sel = { 1u << CP_CLIENT_ALERTED, -1, alert, NULL };
+
+    if (cp_diag_clients_count(s, &sel) == 0)
+        return; /* the alerts came from handshakes not classified (cut, truncated) */
+    g_string_append(o, " Refused by: ");
+    cp_diag_clients_list(o, s, &sel);
+    g_string_append(o, ".");
+    accepted_text(o, s, -1);
+}
+
 /* protocol-rejected: server, alert (desc -1: a reset). */
 void
 cp_diag_text_protocol_rejected(Diag *g, CpFinding *f, const DiagFacts *x)
@@ -259,8 +272,8 @@ cp_diag_text_silent_rejection(Diag *g, CpFinding *f, const DiagFacts *x)
                     "for this server name what else they may refuse.");
     if (phones)
         g_string_append(f->remedy,
-                        " Old Lync Phone Edition firmware cannot use SHA-256-signed certificates: "
-                        "update the phones before re-issuing.");
+                        " Early Lync Phone Edition firmware may not accept SHA-256-signed "
+                        "certificates: update the phones and test one before re-issuing.");
 }
 
 /* The root the client's chain leads to, as far as the chain says. */

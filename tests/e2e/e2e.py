@@ -75,7 +75,7 @@ FINDINGS = {
 # Scenarios judged on the plain capture only: their point is a rule, not the capture's shape.
 RULE_ONLY = ("tls13", "weak", "expired", "not-yet-valid", "wildcard-pool", "pss-exchange",
              "no-serverauth", "ca-renewed", "dual-cert", "ip-literal-sni", "capture-clock")
-CLIENT_SIDE = {"protocol-rejected", "silent-rejection", "client-cert-rejected"}
+CLIENT_SIDE = {"client-rejected", "protocol-rejected", "silent-rejection", "client-cert-rejected"}
 IMPAIRMENTS = {
     "": [],
     "+tiny": ["--mss", "7"],
