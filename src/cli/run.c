@@ -267,6 +267,25 @@ warn_unused_roles(const CpConfig *cfg, const CpDiagnosis *diag)
     }
 }
 
+/* A --trusted-ca thumbprint that changed no path: a typo, or a root no server sends and certpath
+ * was not given — said, so a clean verdict is not mistaken for that root having been checked. */
+static void
+warn_unused_trusted(const CpConfig *cfg, const CpDiagnosis *diag)
+{
+    for (char **t = cfg->trusted_ca; t != NULL && *t != NULL; t++) {
+        bool used = false;
+        for (guint i = 0; !used && diag->trusted_applied != NULL && i < diag->trusted_applied->len;
+             i++)
+            used = g_ascii_strcasecmp(diag->trusted_applied->pdata[i], *t) == 0;
+        if (!used)
+            fprintf(stderr,
+                    "certpath: warning: --trusted-ca %s changed nothing: no Exchange path that "
+                    "phones would refuse ends at that root (a root the servers do not send must "
+                    "also be given with --ca-file)\n",
+                    *t);
+    }
+}
+
 /* --export-certs: the chain bundles and manifest.json once everything is seen, and one line
  * saying what the directory now holds. */
 static void
@@ -379,6 +398,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
         if (!cfg->quiet)
             cp_report_final(r.report, &seen, &r.info, diag);
         warn_unused_roles(cfg, diag);
+        warn_unused_trusted(cfg, diag);
         if (cfg->export_dir != NULL)
             export_bundles(&r, &seen);
         /* 0 clean, 1 warning, 2 error, 3 inconclusive (CpOutcome): main.c maps it to 0 or 1. */
