@@ -140,26 +140,13 @@ classify(const CpHandshake *h, CpClientOutcome *out)
     return true;
 }
 
-static bool
-same_links(const GArray *a, const GArray *b)
-{
-    if (a == NULL || b == NULL)
-        return a == b;
-    if (a->len != b->len)
-        return false;
-    for (guint i = 0; i < a->len; i++)
-        if (strcmp(g_array_index(a, CpChainLink, i).sha1, g_array_index(b, CpChainLink, i).sha1))
-            return false;
-    return true;
-}
-
 static int
 chain_index(const CpServer *s, const CpHandshake *h)
 {
     if (!h->has_chain)
         return -1;
     for (guint i = 0; i < s->chains->len; i++)
-        if (same_links(((const CpSeenChain *)s->chains->pdata[i])->links, h->chain))
+        if (cp_chain_equal(((const CpSeenChain *)s->chains->pdata[i])->links, h->chain))
             return (int)i;
     return -1;
 }
@@ -178,7 +165,7 @@ cp_model_add_client(const CpLimits *limits, CpAnomalies *anomalies, CpServer *s,
     for (guint i = 0; i < s->clients->len; i++) {
         CpClientSeen *c = &g_array_index(s->clients, CpClientSeen, i);
         if (c->outcome == outcome && c->chain == chain && c->alert_desc == alert &&
-            cp_addr_equal(&c->addr, &h->client) && same_links(c->client_chain, own)) {
+            cp_addr_equal(&c->addr, &h->client) && cp_chain_equal(c->client_chain, own)) {
             c->count++;
             return;
         }

@@ -167,9 +167,11 @@ add_name(CpModel *m, GPtrArray *names, const char *name)
         cp_anomaly_add(m->anomalies, CP_ANOMALY_MODEL_NAME_LIMIT); /* model.name_limit */
 }
 
-static bool
-same_chain(const GArray *a, const GArray *b)
+bool
+cp_chain_equal(const GArray *a, const GArray *b)
 {
+    if (a == NULL || b == NULL)
+        return a == b;
     if (a->len != b->len)
         return false;
     for (guint i = 0; i < a->len; i++)
@@ -200,7 +202,7 @@ add_chain(CpModel *m, CpServer *s, const CpHandshake *h)
     CpChainCut cut = cut_of(m, h);
 
     for (guint i = 0; i < s->chains->len && c == NULL; i++)
-        if (same_chain(((CpSeenChain *)s->chains->pdata[i])->links, h->chain))
+        if (cp_chain_equal(((CpSeenChain *)s->chains->pdata[i])->links, h->chain))
             c = s->chains->pdata[i];
     if (c == NULL) {
         if (s->chains->len >= m->limits->max_server_chains) {

@@ -68,6 +68,8 @@ typedef struct CpHandshake {
 GArray *cp_chain_new(guint reserve);
 /* Appends cert (nullable; a reference is taken) with its thumbprint. */
 void cp_chain_append(GArray *chain, CpCert *cert, const char sha1[41]);
+/* Two chains (nullable) with the same thumbprints in the same order. */
+bool cp_chain_equal(const GArray *a, const GArray *b);
 void cp_chain_link_clear(gpointer link);
 void cp_handshake_init(CpHandshake *h);
 void cp_handshake_clear(CpHandshake *h);

@@ -267,6 +267,21 @@ warn_unused_roles(const CpConfig *cfg, const CpDiagnosis *diag)
     }
 }
 
+/* A run that ends before any report (a key log that does not load, a device that does not open):
+ * everything it set up is released. */
+static bool
+abandon(Run *r, FILE *out)
+{
+    cp_pipeline_free(r->pl);
+    cp_report_free(r->report);
+    g_ptr_array_free(r->info.inputs, TRUE);
+    g_ptr_array_free(r->info.errors, TRUE);
+    cp_trust_free(r->trust);
+    if (out != stdout)
+        fclose(out);
+    return false;
+}
+
 /* A --trusted-ca thumbprint that changed no path: a typo, or a root no server sends and certpath
  * was not given — said, so a clean verdict is not mistaken for that root having been checked. */
 static void
@@ -346,14 +361,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     r.packets_left = cfg->count >= 0 ? (uint64_t)cfg->count : 0;
     r.pl = cp_pipeline_new(&cfg->limits);
     if (!cp_cli_load_keylogs(r.pl, cfg->keylog_files, &cfg->limits, error)) {
-        cp_pipeline_free(r.pl);
-        cp_report_free(r.report);
-        g_ptr_array_free(r.info.inputs, TRUE);
-        g_ptr_array_free(r.info.errors, TRUE);
-        cp_trust_free(r.trust);
-        if (out != stdout)
-            fclose(out);
-        return false;
+        return abandon(&r, out);
     }
 
     CpDiagOptions dopt = {
@@ -378,14 +386,7 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     }
     if (!started) {
         /* The device never opened: nothing to report. */
-        cp_pipeline_free(r.pl);
-        cp_report_free(r.report);
-        g_ptr_array_free(r.info.inputs, TRUE);
-        g_ptr_array_free(r.info.errors, TRUE);
-        cp_trust_free(r.trust);
-        if (out != stdout)
-            fclose(out);
-        return false;
+        return abandon(&r, out);
     }
     cp_pipeline_finish(r.pl);
     show_events(&r);
