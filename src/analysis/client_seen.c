@@ -109,6 +109,13 @@ classify(const CpHandshake *h, CpClientOutcome *out)
         *out = CP_CLIENT_PROTOCOL_REJECTED;
         return true;
     }
+    /* A client's own fatal alert after the server's chain is its verdict on what it received,
+     * however much of that chain certpath kept: it names the client even when a limit cut it. */
+    if (h->has_chain && h->alert_desc >= 0 && h->alert_level == ALERT_FATAL &&
+        h->alert_from_client) {
+        *out = CP_CLIENT_ALERTED;
+        return true;
+    }
     if (!h->has_chain || h->chain->len == 0 || h->certs_dropped > 0 || h->truncated ||
         h->client_truncated || h->overlap_conflict || h->tls13_encrypted)
         return false;
