@@ -37,9 +37,8 @@ cp_diag_leaf_known(const CpSeenChain *ch)
     return ch->cut != CP_CHAIN_CUT_CERT_SIZE || (first != NULL && !first->is_ca);
 }
 
-/* A finding covers this server, this certificate, and these handshakes. */
-static void
-cover(CpFinding *f, const CpServer *s, const char *sha1, uint64_t handshakes)
+void
+cp_diag_cover(CpFinding *f, const CpServer *s, const char *sha1, uint64_t handshakes)
 {
     cp_diag_add_server(f, s->endpoint);
     if (sha1 != NULL)
@@ -73,28 +72,80 @@ dates(Diag *g, const CpServer *s, const CpSeenChain *ch)
             .server = s, .chain = ch, .cert = c, .is_leaf = i == 0 && leaf_known, .at = at
         };
         CpFindingCode code = at > c->not_after ? CP_FINDING_EXPIRED : CP_FINDING_NOT_YET_VALID;
-        cover(cp_diag_report(g, code, c->sha1, cp_diag_text_dates, &x), s, c->sha1, ch->count);
+        cp_diag_cover(cp_diag_report(g, code, c->sha1, cp_diag_text_dates, &x), s, c->sha1,
+                      ch->count);
     }
 }
 
-static void
-weak(Diag *g, const CpServer *s, const CpSeenChain *ch)
+/* When clients stopped accepting this signature hash on server certificates; 0 for a hash still
+ * accepted. MD5: Microsoft Security Advisory 2862973 (2013-08-13) restricts it under public roots,
+ * browsers had dropped it before. SHA-1: browsers and Windows refuse it under public roots from
+ * 2017 (Edge and Internet Explorer 11 on 2017-05-09, "Windows Enforcement of SHA1
+ * Certificates"); OpenSSL 3 refuses it at its default security level. */
+static int64_t
+hash_retired_s(const char *h)
 {
+    if (h == NULL)
+        return 0;
+    if (strcmp(h, "MD5") == 0)
+        return 1376352000; /* 2013-08-13 */
+    if (strcmp(h, "SHA1") == 0)
+        return 1483228800; /* 2017-01-01 */
+    return 0;
+}
+
+static bool
+on_path(const CpPath *p, const char *sha1)
+{
+    for (guint k = 0; k < p->certs->len; k++)
+        if (strcmp(g_array_index(p->certs, CpPathCert, k).sha1, sha1) == 0)
+            return true;
+    return false;
+}
+
+/* A signature clients check: not a root's self-signature, and not that of a sent certificate
+ * the path to a trust anchor does without (a cross-certificate of a root the clients hold: they
+ * stop at their own copy and never check it). */
+static bool
+signature_checked(const CpChainLink *l, const CpPath *p)
+{
+    if (l->cert->self_signed)
+        return false;
+    return p == NULL || p->status != CP_PATH_TRUSTED || on_path(p, l->sha1);
+}
+
+static void
+weak(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *p)
+{
+    int64_t at = judge_time(g, ch);
+
     for (guint i = 0; i < ch->links->len; i++) {
-        const CpCert *c = g_array_index(ch->links, CpChainLink, i).cert;
+        const CpChainLink *l = &g_array_index(ch->links, CpChainLink, i);
+        const CpCert *c = l->cert;
         if (c == NULL)
             continue;
-        DiagFacts x = { .server = s, .chain = ch, .cert = c };
+        DiagFacts x = { .server = s,
+                        .chain = ch,
+                        .cert = c,
+                        .is_leaf = i == 0 && cp_diag_leaf_known(ch),
+                        .at = at };
         bool ec = strcmp(c->key_type, "EC") == 0;
         bool rsa_dsa = strcmp(c->key_type, "RSA") == 0 || strcmp(c->key_type, "DSA") == 0;
         if ((rsa_dsa && c->key_bits < 2048) || (ec && c->key_bits < 256))
-            cover(cp_diag_report(g, CP_FINDING_WEAK_KEY, c->sha1, cp_diag_text_weak_key, &x), s,
-                  c->sha1, ch->count);
-        const char *h = c->sig_hash;
-        if (!c->self_signed && h != NULL && (strcmp(h, "SHA1") == 0 || strcmp(h, "MD5") == 0))
-            cover(cp_diag_report(g, CP_FINDING_WEAK_SIGNATURE, c->sha1, cp_diag_text_weak_signature,
-                                 &x),
-                  s, c->sha1, ch->count);
+            cp_diag_cover(
+                    cp_diag_report(g, CP_FINDING_WEAK_KEY, c->sha1, cp_diag_text_weak_key, &x), s,
+                    c->sha1, ch->count);
+        int64_t retired = hash_retired_s(c->sig_hash);
+        if (retired == 0 || !signature_checked(l, p))
+            continue;
+        /* Captured before clients refused the hash, by a certificate that existed then (a wrong
+         * clock, or none, keeps the warning): what clients did at the time, like root-retired. */
+        bool then = at >= 0 && at < retired && c->not_before <= at;
+        cp_diag_cover(cp_diag_report(g,
+                                     then ? CP_FINDING_WEAK_SIGNATURE_OLD_CAPTURE
+                                          : CP_FINDING_WEAK_SIGNATURE,
+                                     c->sha1, cp_diag_text_weak_signature, &x),
+                      s, c->sha1, ch->count);
     }
 }
 
@@ -117,8 +168,9 @@ order(Diag *g, const CpServer *s, const CpSeenChain *ch)
     if (why->len > 0) {
         const CpChainLink *leaf = &g_array_index(ch->links, CpChainLink, 0);
         DiagFacts x = { .server = s, .chain = ch, .why = why->str };
-        cover(cp_diag_report(g, CP_FINDING_CHAIN_ORDER, leaf->sha1, cp_diag_text_chain_order, &x),
-              s, NULL, ch->count);
+        cp_diag_cover(
+                cp_diag_report(g, CP_FINDING_CHAIN_ORDER, leaf->sha1, cp_diag_text_chain_order, &x),
+                s, NULL, ch->count);
     }
     g_string_free(why, TRUE);
 }
@@ -148,7 +200,7 @@ rejected(Diag *g, const CpServer *s)
         g_autofree char *key = g_strdup_printf("%s|%d", s->endpoint, a->desc);
         CpFinding *f = cp_diag_report(g, CP_FINDING_CLIENT_REJECTED, key,
                                       cp_diag_text_client_rejected, &x);
-        cover(f, s, x.cert != NULL ? x.cert->sha1 : NULL, a->count);
+        cp_diag_cover(f, s, x.cert != NULL ? x.cert->sha1 : NULL, a->count);
         cp_diag_add_alerted_clients(f, s, a->desc);
     }
 }
@@ -173,7 +225,7 @@ names(Diag *g, const CpServer *s, const CpSeenChain *ch)
                                                 cp_diag_text_ip_literal_sni, &x)
                                : cp_diag_report(g, CP_FINDING_NAME_MISMATCH, key,
                                                 cp_diag_text_name_mismatch, &x);
-        cover(f, s, leaf->sha1, ch->count);
+        cp_diag_cover(f, s, leaf->sha1, ch->count);
     }
 }
 
@@ -244,9 +296,9 @@ missing_found_elsewhere(Diag *g, const CpServer *s, const CpSeenChain *ch, const
                         .other_cert = sent_off_path(ch, p) };
         if (pc->source == CP_SRC_CAPTURE)
             x.other = sender_of(g, pc->sha1);
-        cover(cp_diag_report(g, CP_FINDING_MISSING_INTERMEDIATE, key,
-                             cp_diag_text_intermediate_elsewhere, &x),
-              s, pc->sha1, ch->count);
+        cp_diag_cover(cp_diag_report(g, CP_FINDING_MISSING_INTERMEDIATE, key,
+                                     cp_diag_text_intermediate_elsewhere, &x),
+                      s, pc->sha1, ch->count);
     }
 }
 
@@ -279,8 +331,9 @@ root_retired(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *p)
                     .root_name = p->status == CP_PATH_ISSUER_MISSING ? p->missing_issuer
                                                                      : top->subject };
 
-    cover(cp_diag_report(g, CP_FINDING_ROOT_RETIRED, top->sha1, cp_diag_text_root_retired, &x), s,
-          top->sha1, ch->count);
+    cp_diag_cover(
+            cp_diag_report(g, CP_FINDING_ROOT_RETIRED, top->sha1, cp_diag_text_root_retired, &x), s,
+            top->sha1, ch->count);
 }
 
 static void
@@ -302,6 +355,8 @@ issuer_missing(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *
         root_retired(g, s, ch, p);
         return;
     }
+    if (cp_diag_tor_relay(ch))
+        return;
     /* The server's own certificate names an issuer nobody sent and no store holds: an
      * intermediate the server omits, or a private root certpath was not given. The capture
      * cannot tell which; when the user gave certpath their own CAs and this issuer is not among
@@ -315,7 +370,7 @@ issuer_missing(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *
     else
         f = cp_diag_report(g, CP_FINDING_ISSUER_UNKNOWN, key, cp_diag_text_issuer_unknown, &x);
 
-    cover(f, s, top != NULL ? top->sha1 : NULL, ch->count);
+    cp_diag_cover(f, s, top != NULL ? top->sha1 : NULL, ch->count);
 }
 
 static void
@@ -328,8 +383,9 @@ untrusted_root(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *
         root_retired(g, s, ch, p);
         return;
     }
-    cover(cp_diag_report(g, CP_FINDING_UNTRUSTED_ROOT, top->sha1, cp_diag_text_untrusted_root, &x),
-          s, top->sha1, ch->count);
+    cp_diag_cover(cp_diag_report(g, CP_FINDING_UNTRUSTED_ROOT, top->sha1,
+                                 cp_diag_text_untrusted_root, &x),
+                  s, top->sha1, ch->count);
 }
 
 /* The chain certpath kept is not all the clients got: say so, and why. */
@@ -339,21 +395,21 @@ incomplete(Diag *g, const CpServer *s, const CpSeenChain *ch)
     DiagFacts x = { .server = s, .chain = ch, .limit = ch->links->len };
 
     if (ch->cut == CP_CHAIN_CUT_MAX_CHAIN)
-        cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "max-chain",
-                             cp_diag_text_cut_max_chain, &x),
-              s, NULL, ch->count);
+        cp_diag_cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "max-chain",
+                                     cp_diag_text_cut_max_chain, &x),
+                      s, NULL, ch->count);
     else if (ch->cut == CP_CHAIN_CUT_CERT_SIZE)
-        cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "max-cert-size",
-                             cp_diag_text_cut_cert_size, &x),
-              s, NULL, ch->count);
+        cp_diag_cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "max-cert-size",
+                                     cp_diag_text_cut_cert_size, &x),
+                      s, NULL, ch->count);
     else if (ch->cut == CP_CHAIN_CUT_DAMAGED)
-        cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "damaged-list",
-                             cp_diag_text_cut_damaged, &x),
-              s, NULL, ch->count);
+        cp_diag_cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "damaged-list",
+                                     cp_diag_text_cut_damaged, &x),
+                      s, NULL, ch->count);
     if (ch->conflicts > 0 && ch->conflicts >= ch->count)
-        cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "overlap-conflict",
-                             cp_diag_text_overlap_conflict, &x),
-              s, NULL, ch->count);
+        cp_diag_cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "overlap-conflict",
+                                     cp_diag_text_overlap_conflict, &x),
+                      s, NULL, ch->count);
 }
 
 static void
@@ -377,7 +433,7 @@ paths(Diag *g, const CpServer *s, CpServerDiag *sd)
         if (!cut)
             missing_found_elsewhere(g, s, ch, p);
         dates(g, s, ch);
-        weak(g, s, ch);
+        weak(g, s, ch, p);
         cp_diag_cert_rules(g, s, ch);
         if (!cut)
             order(g, s, ch);
@@ -395,13 +451,13 @@ dropped(Diag *g, const CpServer *s)
     if (s->chains_dropped == 0)
         return;
     if (s->chains_dropped_cut == CP_CHAIN_CUT_MAX_CHAIN)
-        cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "max-chain",
-                             cp_diag_text_cut_max_chain, &x),
-              s, NULL, s->chains_dropped);
+        cp_diag_cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "max-chain",
+                                     cp_diag_text_cut_max_chain, &x),
+                      s, NULL, s->chains_dropped);
     else
-        cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "max-cert-size",
-                             cp_diag_text_cut_cert_size, &x),
-              s, NULL, s->chains_dropped);
+        cp_diag_cover(cp_diag_report(g, CP_FINDING_INCOMPLETE_EVIDENCE, "max-cert-size",
+                                     cp_diag_text_cut_cert_size, &x),
+                      s, NULL, s->chains_dropped);
 }
 
 static void
@@ -412,12 +468,13 @@ unseen(Diag *g, const CpServer *s)
     if (s->chains->len > 0)
         return;
     if (s->truncated > 0)
-        cover(cp_diag_report(g, CP_FINDING_TRUNCATED_CAPTURE, s->endpoint, cp_diag_text_truncated,
-                             &x),
-              s, NULL, s->truncated);
+        cp_diag_cover(cp_diag_report(g, CP_FINDING_TRUNCATED_CAPTURE, s->endpoint,
+                                     cp_diag_text_truncated, &x),
+                      s, NULL, s->truncated);
     else if (s->tls13 > 0)
-        cover(cp_diag_report(g, CP_FINDING_TLS13_ENCRYPTED, s->endpoint, cp_diag_text_tls13, &x), s,
-              NULL, s->tls13);
+        cp_diag_cover(
+                cp_diag_report(g, CP_FINDING_TLS13_ENCRYPTED, s->endpoint, cp_diag_text_tls13, &x),
+                s, NULL, s->tls13);
 }
 
 static gint

@@ -14,7 +14,8 @@
  *   notBefore is far after the capture time says the capture's clock is wrong (rewritten or
  *   fabricated timestamps), not the certificate; its chain's dates are then not judged.
  * - random-names: Tor relays put random www.<base32>.com names in SNI and unrelated random
- *   www.<base32>.net names in their certificates; nothing is meant to match.
+ *   www.<base32>.net names in their certificates; nothing is meant to match, and the issuer (the
+ *   relay's identity certificate) travels inside the encrypted channel: no issuer-unknown.
  *
  * The words are here too (static text functions), so the shared finding_text.c stays untouched.
  */
@@ -42,15 +43,6 @@ static bool
 is_rsa(const CpCert *c)
 {
     return strcmp(c->key_type, "RSA") == 0 || strcmp(c->key_type, "RSA-PSS") == 0;
-}
-
-static void
-cover(CpFinding *f, const CpServer *s, const char *sha1, uint64_t handshakes)
-{
-    cp_diag_add_server(f, s->endpoint);
-    if (sha1 != NULL)
-        cp_diag_add_cert(f, sha1);
-    f->handshakes += handshakes;
 }
 
 /* ---- capture-clock ---- */
@@ -94,8 +86,8 @@ cp_diag_clock_wrong(Diag *g, const CpServer *s, const CpSeenChain *ch, int64_t a
     if (newest == NULL || newest->not_before - at <= CLOCK_LEAD_S)
         return false;
     DiagFacts x = { .server = s, .chain = ch, .cert = newest, .at = at };
-    cover(cp_diag_report(g, CP_FINDING_CAPTURE_CLOCK, "capture", text_capture_clock, &x), s,
-          newest->sha1, ch->count);
+    cp_diag_cover(cp_diag_report(g, CP_FINDING_CAPTURE_CLOCK, "capture", text_capture_clock, &x), s,
+                  newest->sha1, ch->count);
     return true;
 }
 
@@ -143,9 +135,30 @@ text_random_names(Diag *g, CpFinding *f, const DiagFacts *x)
     g_string_append(f->message,
                     ", itself a random name issued by another random name: the pattern of Tor "
                     "relays, whose clients authenticate the relay by its Tor identity key, not by "
-                    "the name. The names are not meant to match.");
+                    "the name. The names are not meant to match, and the issuer is not meant "
+                    "to be found: it is the relay's identity certificate, which Tor sends inside "
+                    "the encrypted channel, so certpath does not report it as unknown.");
     g_string_append(f->remedy, "Nothing to fix on a Tor relay. If this traffic should not be on "
                                "the network, it is a policy matter, not a certificate one.");
+}
+
+/* The leaf of a Tor relay: a random .net name issued by a random .com name, no SAN. */
+static bool
+tor_leaf(const CpCert *leaf)
+{
+    return leaf != NULL && leaf->san_dns->len == 0 && tor_dn(leaf->subject, "net") &&
+           tor_dn(leaf->issuer, "com");
+}
+
+bool
+cp_diag_tor_relay(const CpSeenChain *ch)
+{
+    if (!tor_leaf(g_array_index(ch->links, CpChainLink, 0).cert))
+        return false;
+    for (guint i = 0; i < ch->names->len; i++)
+        if (tor_name(ch->names->pdata[i], "com"))
+            return true;
+    return false;
 }
 
 bool
@@ -153,13 +166,12 @@ cp_diag_random_names(Diag *g, const CpServer *s, const CpSeenChain *ch, const ch
 {
     const CpCert *leaf = g_array_index(ch->links, CpChainLink, 0).cert;
 
-    if (leaf == NULL || leaf->san_dns->len > 0 || !tor_name(asked, "com") ||
-        !tor_dn(leaf->subject, "net") || !tor_dn(leaf->issuer, "com"))
+    if (!tor_leaf(leaf) || !tor_name(asked, "com"))
         return false;
     /* One note per capture, listing every relay: the pattern, not each relay, is the news. */
     DiagFacts x = { .server = s, .chain = ch, .cert = leaf, .is_leaf = true, .name = asked };
-    cover(cp_diag_report(g, CP_FINDING_RANDOM_NAMES, "tor", text_random_names, &x), s, leaf->sha1,
-          ch->count);
+    cp_diag_cover(cp_diag_report(g, CP_FINDING_RANDOM_NAMES, "tor", text_random_names, &x), s,
+                  leaf->sha1, ch->count);
     return true;
 }
 
@@ -243,8 +255,8 @@ wrong_purpose(Diag *g, const CpServer *s, const CpSeenChain *ch, const char *why
     };
     g_autofree char *key = g_strdup_printf("%s|%s", c->sha1, why);
 
-    cover(cp_diag_report(g, CP_FINDING_WRONG_PURPOSE, key, text_wrong_purpose, &x), s, c->sha1,
-          ch->count);
+    cp_diag_cover(cp_diag_report(g, CP_FINDING_WRONG_PURPOSE, key, text_wrong_purpose, &x), s,
+                  c->sha1, ch->count);
 }
 
 static void
@@ -331,8 +343,9 @@ incompatible(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpCert *c,
     };
     g_autofree char *key = g_strdup_printf("%s|%s", c->sha1, what);
 
-    cover(cp_diag_report(g, CP_FINDING_CLIENT_INCOMPATIBLE, key, text_client_incompatible, &x), s,
-          c->sha1, ch->count);
+    cp_diag_cover(
+            cp_diag_report(g, CP_FINDING_CLIENT_INCOMPATIBLE, key, text_client_incompatible, &x), s,
+            c->sha1, ch->count);
 }
 
 /* Whether Lync/Skype clients and phones plausibly reach this server: it is a front end or Edge,

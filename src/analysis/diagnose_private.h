@@ -72,6 +72,8 @@ typedef void (*DiagTextFn)(Diag *g, CpFinding *f, const DiagFacts *x);
 CpFinding *cp_diag_report(Diag *g, CpFindingCode code, const char *key, DiagTextFn text,
                           const DiagFacts *x);
 void cp_diag_add_server(CpFinding *f, const char *endpoint);
+/* A finding covers this server, this certificate (nullable), and these handshakes. */
+void cp_diag_cover(CpFinding *f, const CpServer *s, const char *sha1, uint64_t handshakes);
 void cp_diag_add_cert(CpFinding *f, const char *sha1);
 void cp_diag_add_client(CpFinding *f, const char *addr);
 void cp_diag_finding_free(gpointer f);
@@ -129,3 +131,6 @@ bool cp_diag_clock_wrong(Diag *g, const CpServer *s, const CpSeenChain *ch, int6
 /* Tor's random names in SNI and certificate: reports random-names and returns true, so the name
  * is not judged. */
 bool cp_diag_random_names(Diag *g, const CpServer *s, const CpSeenChain *ch, const char *asked);
+/* A Tor relay's chain asked for a Tor name: its issuer is the relay's identity certificate,
+ * sent only inside the encrypted channel, so its absence is no fault (random-names says why). */
+bool cp_diag_tor_relay(const CpSeenChain *ch);

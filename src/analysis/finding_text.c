@@ -93,42 +93,109 @@ cp_diag_text_dates(Diag *g, CpFinding *f, const DiagFacts *x)
     }
 }
 
-/* weak-key: cert. */
+/* The certificate at fault, named by its place: the server's own, a CA's, a root's. */
+static void
+cert_role_ref(GString *o, const DiagFacts *x)
+{
+    g_string_append(o, x->is_leaf             ? "The server certificate "
+                       : x->cert->self_signed ? "The root certificate "
+                                              : "The CA certificate ");
+    cp_diag_cert_ref(o, x->cert);
+}
+
+/* weak-key: cert, is_leaf. */
 void
 cp_diag_text_weak_key(Diag *g, CpFinding *f, const DiagFacts *x)
 {
     const CpCert *c = x->cert;
+    bool ec = strcmp(c->key_type, "EC") == 0;
 
     (void)g;
-    cp_diag_cert_ref(f->message, c);
-    g_string_append_printf(f->message,
-                           " has a %u-bit %s key; clients and browsers "
-                           "refuse keys under %s bits.",
-                           c->key_bits, c->key_type,
-                           strcmp(c->key_type, "EC") == 0 ? "256" : "2048");
-    g_string_append(f->remedy, "Request a new certificate with a 2048-bit RSA key (Lync and Skype "
-                               "for Business Server accept RSA keys of 1024, 2048 or 4096 bits "
-                               "and recommend 2048 or more).");
+    cert_role_ref(f->message, x);
+    g_string_append_printf(f->message, " has a %u-bit %s key. ", c->key_bits, c->key_type);
+    if (ec)
+        g_string_append(f->message, "Public CAs issue EC keys on the curves P-256, P-384 and "
+                                    "P-521 only, and those are the curves Lync and Skype for "
+                                    "Business Server support.");
+    else
+        g_string_append_printf(f->message,
+                               "OpenSSL clients refuse %s keys under 2048 bits at security level "
+                               "2 (the default of OpenSSL 3.2 and of current Linux "
+                               "distributions), and public CAs have issued none since 2014; "
+                               "Windows itself blocks only RSA keys under 1024 bits (KB 2661254), "
+                               "so Windows clients may still accept it.",
+                               c->key_type);
+    if (!x->is_leaf) {
+        g_string_append(f->message, " The key is the CA's: a new server certificate under the "
+                                    "same CA does not change it.");
+        g_string_append(f->remedy, "Renew the CA with a new key of 2048 bits or more (on a Windows "
+                                   "CA: RenewalKeyLength=2048 in CAPolicy.inf, then Renew CA "
+                                   "Certificate in the Certification Authority console with a "
+                                   "new key pair, or certutil -renewCert without ReuseKeys), "
+                                   "give clients the new CA "
+                                   "certificate, and re-issue the server certificates under it.");
+        return;
+    }
+    if (ec)
+        g_string_append(f->remedy,
+                        "Request a new certificate with a P-256 (or larger) EC key, or a "
+                        "2048-bit RSA key, and install it in place of this one.");
+    else
+        g_string_append(f->remedy,
+                        "Request a new certificate with a 2048-bit RSA key (Lync and Skype "
+                        "for Business Server accept RSA keys of 1024, 2048 or 4096 bits "
+                        "and recommend 2048 or more).");
 }
 
-/* weak-signature: cert. */
+/* When clients stopped accepting the hash (see hash_retired_s in diagnose.c). */
+static const char *
+hash_refused_since(const char *h)
+{
+    return strcmp(h, "MD5") == 0 ? "2013 (Microsoft Security Advisory 2862973)"
+                                 : "2017 (Edge and Internet Explorer 11 from May 2017)";
+}
+
+/* weak-signature, weak-signature-old-capture: cert, is_leaf, at. */
 void
 cp_diag_text_weak_signature(Diag *g, CpFinding *f, const DiagFacts *x)
 {
     const CpCert *c = x->cert;
+    bool old = f->code == CP_FINDING_WEAK_SIGNATURE_OLD_CAPTURE;
 
     (void)g;
-    cp_diag_cert_ref(f->message, c);
-    g_string_append_printf(f->message,
-                           " is signed with %s (%s); current clients "
-                           "reject %s signatures on certificates other than roots.",
-                           c->sig_hash, c->signature, c->sig_hash);
-    g_string_append(f->remedy, "Re-issue it from a CA configured to sign with "
-                               "SHA-256 (certutil -setreg ca\\csp\\CNGHashAlgorithm "
-                               "SHA256 on a Windows CA, then restart certsvc). Where Lync Phone "
-                               "Edition devices connect, bring their firmware up to date first "
-                               "and test one: early releases may not handle SHA-256-signed "
-                               "certificates.");
+    cert_role_ref(f->message, x);
+    g_string_append_printf(f->message, " is signed with %s (%s). ", c->sig_hash, c->signature);
+    if (old) {
+        g_string_append(f->message, "The capture was made on ");
+        cp_diag_date(f->message, x->at);
+        g_string_append_printf(f->message,
+                               ", before browsers and Windows began refusing %s-signed server "
+                               "certificates under public roots in %s: clients accepted it then. "
+                               "A server presenting it today would be refused by them and by "
+                               "OpenSSL 3 clients.",
+                               c->sig_hash, hash_refused_since(c->sig_hash));
+        g_string_append(f->remedy, "Nothing to fix in an old capture. On a live server, ");
+    } else {
+        g_string_append_printf(f->message,
+                               "%s signatures can be forged: browsers and Windows refuse them on "
+                               "server certificates under public roots since %s, and OpenSSL 3 "
+                               "clients refuse them under any root at their default security "
+                               "level. Windows still accepts them from an enterprise CA.",
+                               c->sig_hash, hash_refused_since(c->sig_hash));
+    }
+    g_string_append(f->remedy,
+                    x->is_leaf ? "re-issue it from a CA configured to sign with SHA-256 "
+                                 "(certutil -setreg ca\\csp\\CNGHashAlgorithm SHA256 on a "
+                                 "Windows CA, then restart certsvc)."
+                               : "renew this CA certificate from its parent CA configured to sign "
+                                 "with SHA-256 (certutil -setreg ca\\csp\\CNGHashAlgorithm SHA256 "
+                                 "on a Windows CA, then restart certsvc) and install it where the "
+                                 "servers send it.");
+    if (!old) /* the remedy starts with that sentence: capitalise it */
+        f->remedy->str[0] = g_ascii_toupper(f->remedy->str[0]);
+    g_string_append(f->remedy, " Where Lync Phone Edition devices connect, bring their firmware up "
+                               "to date first and test one: early releases may not handle "
+                               "SHA-256-signed certificates.");
 }
 
 /* chain-order: server, why. */
@@ -266,6 +333,13 @@ cp_diag_text_intermediate_elsewhere(Diag *g, CpFinding *f, const DiagFacts *x)
                                x->aia);
 }
 
+/* How to hand certpath a CA of one's own: --ca-file reads PEM, and Windows exports DER by
+ * default. */
+#define CA_FILE_HOWTO                                                                           \
+    "give it to certpath with --ca-file ROOT.pem (on the CA: certutil -ca.cert root.cer, then " \
+    "certutil -encode root.cer root.pem for the Base64 form certpath reads; or certlm.msc > "   \
+    "Export > Base-64 encoded X.509)"
+
 static void
 missing_issuer_ref(GString *o, const CpPath *p)
 {
@@ -298,9 +372,8 @@ cp_diag_text_issuer_unknown(Diag *g, CpFinding *f, const DiagFacts *x)
                                " The server does send '%s', which did not issue its certificate.",
                                x->other_cert->subject);
     g_string_append_printf(f->remedy,
-                           "If '%s' is your root CA, give it to certpath with --ca-file ROOT.pem "
-                           "(export it with certutil -ca.cert root.cer on the CA, or from "
-                           "certlm.msc) and run again: certpath then checks the rest of the path. "
+                           "If '%s' is your root CA (a lab or test CA too), " CA_FILE_HOWTO
+                           " and run again: certpath then checks the rest of the path. "
                            "If it is an intermediate CA, import it into the Intermediate "
                            "Certification Authorities store of %s (certlm.msc) and rebind or "
                            "restart the service, so the server sends it with its certificate.",
@@ -367,29 +440,43 @@ cp_diag_text_issuer_unknown_ca(Diag *g, CpFinding *f, const DiagFacts *x)
     missing_issuer_ref(f->message, p);
     g_string_append(f->message, ", which is neither sent by the server nor a trust anchor here.");
     g_string_append_printf(f->remedy,
-                           "If '%s' is your enterprise root CA, clients must have "
-                           "it in Trusted Root Certification Authorities; give it to certpath "
-                           "with --ca-file ROOT.pem (export: certutil -ca.cert root.cer, or "
-                           "from certlm.msc) to check the rest of the path.",
+                           "If '%s' is your enterprise (or lab) root CA, clients must have "
+                           "it in Trusted Root Certification Authorities; " CA_FILE_HOWTO
+                           " to check the rest of the path.",
                            p->missing_issuer ? p->missing_issuer : "?");
 }
 
-/* untrusted-root, self-signed: path_cert (the root). */
+/* untrusted-root, self-signed: server, path, path_cert (the root, or the server's own
+ * self-signed certificate when the path has no other). */
 void
 cp_diag_text_untrusted_root(Diag *g, CpFinding *f, const DiagFacts *x)
 {
     const CpPathCert *top = x->path_cert;
 
-    (void)g;
+    if (x->path->certs->len == 1) {
+        cp_diag_server_ref_cap(g, f->message, x->server);
+        g_string_append_printf(f->message,
+                               " presents the self-signed certificate '%s' (thumbprint %s): no CA "
+                               "vouches for it, so only clients that hold this very certificate "
+                               "as trusted accept it (the way appliances and test servers work).",
+                               top->subject, top->sha1);
+        g_string_append(f->remedy,
+                        "If the clients are meant to trust it, give certpath the same certificate "
+                        "with --ca-file CERT.pem (certpath --export-certs DIR writes it as PEM) to "
+                        "judge the rest. Otherwise install a certificate from a CA the clients "
+                        "trust (your enterprise CA: the Web Server template on a Windows CA).");
+        return;
+    }
     g_string_append_printf(f->message,
                            "The path ends at the self-signed root '%s' "
                            "(thumbprint %s), which is not a trust anchor here.",
                            top->subject, top->sha1);
     g_string_append_printf(f->remedy,
-                           "If '%s' is your enterprise root, clients must have it "
+                           "If '%s' is your enterprise (or lab) root, clients must have it "
                            "in Trusted Root Certification Authorities (Group Policy), and "
-                           "certpath needs it with --ca-file; otherwise re-issue the "
-                           "certificate from a CA the clients trust.",
+                           "certpath needs it with --ca-file ROOT.pem (certpath --export-certs DIR "
+                           "writes the certificates the servers sent as PEM); otherwise re-issue "
+                           "the certificate from a CA the clients trust.",
                            top->subject);
 }
 
@@ -637,33 +724,38 @@ leaf_line(GString *o, const CpCert *c)
     g_string_append(o, ")");
 }
 
+/* dual-certificate, renewed: the server, then "<lead> <cert> <middle> <other_cert><tail>". */
+static void
+two_leaves(Diag *g, CpFinding *f, const DiagFacts *x, const char *lead, const char *middle,
+           const char *tail, const char *remedy)
+{
+    cp_diag_server_ref_cap(g, f->message, x->server);
+    g_string_append(f->message, lead);
+    leaf_line(f->message, x->cert);
+    g_string_append(f->message, middle);
+    leaf_line(f->message, x->other_cert);
+    g_string_append(f->message, tail);
+    g_string_append(f->remedy, remedy);
+}
+
 /* dual-certificate: server, cert, other_cert. */
 void
 cp_diag_text_dual_certificate(Diag *g, CpFinding *f, const DiagFacts *x)
 {
-    cp_diag_server_ref_cap(g, f->message, x->server);
-    g_string_append(f->message, " presents two certificates for the same name: ");
-    leaf_line(f->message, x->cert);
-    g_string_append(f->message, " and ");
-    leaf_line(f->message, x->other_cert);
-    g_string_append(f->message, ". One address choosing a certificate per client (RSA or ECDSA by "
-                                "what the client offers, or by SNI) is not an array fault.");
-    g_string_append(f->remedy, "Nothing to fix if both are meant to be there; judge each by the "
-                               "other findings.");
+    two_leaves(g, f, x, " presents two certificates for the same name: ", " and ",
+               ". One address choosing a certificate per client (RSA or ECDSA by what the client "
+               "offers, or by SNI) is not an array fault.",
+               "Nothing to fix if both are meant to be there; judge each by the other findings.");
 }
 
 /* renewed: server, cert (the older), other_cert (the newer). */
 void
 cp_diag_text_renewed(Diag *g, CpFinding *f, const DiagFacts *x)
 {
-    cp_diag_server_ref_cap(g, f->message, x->server);
-    g_string_append(f->message, " first presented ");
-    leaf_line(f->message, x->cert);
-    g_string_append(f->message, ", then the newer ");
-    leaf_line(f->message, x->other_cert);
-    g_string_append(f->message, ": the certificate was renewed during the capture.");
-    g_string_append(f->remedy, "Nothing to fix; if members of a pool serve this name, install the "
-                               "new certificate on each of them.");
+    two_leaves(g, f, x, " first presented ", ", then the newer ",
+               ": the certificate was renewed during the capture.",
+               "Nothing to fix; if members of a pool serve this name, install the new certificate "
+               "on each of them.");
 }
 
 /* ip-literal-sni: server, cert (the leaf), name (the IP literal). */

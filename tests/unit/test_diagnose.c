@@ -1492,6 +1492,276 @@ random_names_of_tor_are_info_not_name_mismatch(void)
     world_clear(&w);
 }
 
+/* ---- the warnings on real captures: weak signatures, weak keys, unknown roots ------------- */
+
+/* Signs x again with SHA-1 by key: what CAs did before 2017. */
+static void
+resign_sha1(X509 *x, EVP_PKEY *key)
+{
+    CU_ASSERT_FATAL(X509_sign(x, key, EVP_sha1()) > 0);
+}
+
+static bool
+covers_cert(const CpFinding *f, X509 *x)
+{
+    unsigned char md[20];
+    char hex[41];
+
+    CU_ASSERT_FATAL(X509_digest(x, EVP_sha1(), md, NULL) == 1);
+    for (int i = 0; i < 20; i++)
+        g_snprintf(hex + 2 * i, 3, "%02X", md[i]);
+    for (guint i = 0; i < f->certs->len; i++)
+        if (g_ascii_strcasecmp(f->certs->pdata[i], hex) == 0)
+            return true;
+    return false;
+}
+
+static void
+weak_signature_on_intermediate_not_on_root_self_signature(void)
+{
+    EVP_PKEY *rk = key_new(), *ck = key_new(), *lk = key_new();
+    X509 *root = cert_make("Contoso Root CA", rk, NULL, NULL, NULL, 1, "20391231235959Z");
+    X509 *ca = cert_make("Contoso Issuing CA", ck, root, rk, NULL, 2, "20341231235959Z");
+    X509 *leaf =
+            cert_make("mail.contoso.com", lk, ca, ck, "mail.contoso.com", 3, "20291231235959Z");
+    World w;
+
+    resign_sha1(root, rk); /* a root's self-signature: no client checks it */
+    resign_sha1(ca, rk);   /* the intermediate's: every client checks it */
+    world_init(&w, 0);
+    world_trust(&w, root);
+    X509 *chain[] = { leaf, ca, root };
+    world_add(&w, 20, 443, "mail.contoso.com", chain, 3, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_SIGNATURE), 1);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_SIGNATURE_OLD_CAPTURE), 0);
+    const CpFinding *f = finding(d, CP_FINDING_WEAK_SIGNATURE);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_WARNING);
+    CU_ASSERT_TRUE(covers_cert(f, ca));
+    CU_ASSERT_FALSE(covers_cert(f, root));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "The CA certificate"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "parent CA"));
+    world_clear(&w);
+    X509_free(root);
+    X509_free(ca);
+    X509_free(leaf);
+    EVP_PKEY_free(rk);
+    EVP_PKEY_free(ck);
+    EVP_PKEY_free(lk);
+}
+
+static void
+weak_signature_cross_certificate_off_the_trusted_path_is_quiet(void)
+{
+    /* The server sends leaf, issuing CA and a cross-certificate of its root signed with SHA-1 by
+     * an older root. A client holding the new root stops there and never checks the
+     * cross-signature; a client that only has the old root goes through it. */
+    EVP_PKEY *ok = key_new(), *rk = key_new(), *ck = key_new(), *lk = key_new();
+    X509 *old = cert_make("Contoso Old Root", ok, NULL, NULL, NULL, 1, "20391231235959Z");
+    X509 *root = cert_make("Contoso Root CA", rk, NULL, NULL, NULL, 2, "20391231235959Z");
+    X509 *cross = cert_make("Contoso Root CA", rk, old, ok, NULL, 3, "20391231235959Z");
+    X509 *ca = cert_make("Contoso Issuing CA", ck, root, rk, NULL, 4, "20341231235959Z");
+    X509 *leaf =
+            cert_make("mail.contoso.com", lk, ca, ck, "mail.contoso.com", 5, "20291231235959Z");
+    X509 *chain[] = { leaf, ca, cross };
+    World w1, w2;
+
+    resign_sha1(cross, ok);
+    world_init(&w1, 0);
+    world_trust(&w1, root);
+    world_add(&w1, 20, 443, "mail.contoso.com", chain, 3, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w1);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_SIGNATURE), 0);
+    world_clear(&w1);
+
+    world_init(&w2, 0);
+    world_trust(&w2, old);
+    world_add(&w2, 20, 443, "mail.contoso.com", chain, 3, 0, false);
+    d = world_diagnose(&w2);
+    const CpFinding *f = finding(d, CP_FINDING_WEAK_SIGNATURE);
+    REQUIRE(f);
+    CU_ASSERT_TRUE(covers_cert(f, cross));
+    world_clear(&w2);
+    X509 *all[] = { old, root, cross, ca, leaf };
+    for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+        X509_free(all[i]);
+    EVP_PKEY *keys[] = { ok, rk, ck, lk };
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+        EVP_PKEY_free(keys[i]);
+}
+
+/* A SHA-1 leaf issued in 2014 under an anchor, captured at capture_s (0: no clock). */
+static const CpDiagnosis *
+sha1_leaf_at(World *w, Pki *p, int64_t capture_s)
+{
+    p->root_key = key_new();
+    p->ca_key = NULL;
+    p->leaf_key = key_new();
+    p->root = cert_make_full("Contoso Root CA", p->root_key, NULL, NULL, NULL, 1, "20100101000000Z",
+                             "20391231235959Z");
+    p->ca = NULL;
+    p->leaf = cert_make_full("mail.contoso.com", p->leaf_key, p->root, p->root_key,
+                             "DNS:mail.contoso.com", 2, "20140101000000Z", "20291231235959Z");
+    resign_sha1(p->leaf, p->root_key);
+    world_init(w, 0);
+    world_trust(w, p->root);
+    world_add_at(w, (uint64_t)capture_s * 1000000000u, 20, 443, "mail.contoso.com", &p->leaf, 1, 0,
+                 false);
+    return world_diagnose(w);
+}
+
+static void
+weak_signature_in_a_capture_before_2017_is_a_note(void)
+{
+    Pki p1, p2, p3;
+    World w1, w2, w3;
+
+    /* 2015-06-01: clients accepted SHA-1 then. */
+    const CpDiagnosis *d = sha1_leaf_at(&w1, &p1, 1433116800);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_SIGNATURE), 0);
+    const CpFinding *f = finding(d, CP_FINDING_WEAK_SIGNATURE_OLD_CAPTURE);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->severity, CP_SEV_INFO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "2015-06-01"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "Nothing to fix in an old capture"));
+    CU_ASSERT_EQUAL(d->worst, CP_SEV_INFO);
+    world_clear(&w1);
+    pki_clear(&p1);
+    /* 2018-06-01: refused by then. */
+    d = sha1_leaf_at(&w2, &p2, 1527811200);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_SIGNATURE), 1);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_SIGNATURE_OLD_CAPTURE), 0);
+    world_clear(&w2);
+    pki_clear(&p2);
+    /* No clock (1970): nothing dates it, the warning stays. */
+    d = sha1_leaf_at(&w3, &p3, 62);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_SIGNATURE), 1);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_SIGNATURE_OLD_CAPTURE), 0);
+    world_clear(&w3);
+    pki_clear(&p3);
+}
+
+static void
+weak_key_on_a_root_asks_to_renew_the_ca_not_the_server(void)
+{
+    EVP_PKEY *rk = rsa_key(1024), *lk = rsa_key(1024), *ok = key_new();
+    X509 *root = cert_make("Contoso Root CA", rk, NULL, NULL, NULL, 1, "20391231235959Z");
+    X509 *leaf =
+            cert_make("mail.contoso.com", ok, root, rk, "mail.contoso.com", 2, "20291231235959Z");
+    X509 *weak_leaf =
+            cert_make("www.contoso.com", lk, root, rk, "www.contoso.com", 3, "20291231235959Z");
+    World w;
+
+    world_init(&w, 0);
+    world_trust(&w, root);
+    X509 *chain[] = { leaf, root };
+    world_add(&w, 20, 443, "mail.contoso.com", chain, 2, 0, false);
+    X509 *chain2[] = { weak_leaf, root };
+    world_add(&w, 21, 443, "www.contoso.com", chain2, 2, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_WEAK_KEY), 2);
+    for (guint i = 0; i < d->findings->len; i++) {
+        const CpFinding *f = d->findings->pdata[i];
+        if (f->code != CP_FINDING_WEAK_KEY)
+            continue;
+        if (covers_cert(f, root)) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "The root certificate"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "Renew the CA"));
+            CU_ASSERT_PTR_NULL(strstr(f->remedy->str, "Request a new certificate"));
+        } else {
+            CU_ASSERT_TRUE(covers_cert(f, weak_leaf));
+            CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "The server certificate"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "Request a new certificate"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "KB 2661254"));
+        }
+    }
+    world_clear(&w);
+    X509_free(root);
+    X509_free(leaf);
+    X509_free(weak_leaf);
+    EVP_PKEY_free(rk);
+    EVP_PKEY_free(lk);
+    EVP_PKEY_free(ok);
+}
+
+static void
+untrusted_self_signed_server_certificate_is_not_called_a_root(void)
+{
+    Pki p;
+    EVP_PKEY *k = key_new();
+    X509 *self = cert_make_full("appliance.contoso.com", k, NULL, NULL, "DNS:appliance.contoso.com",
+                                7, "20240101000000Z", "20291231235959Z");
+    World w;
+
+    pki_init(&p, "Lab", "www.lab.test", NULL);
+    world_init(&w, 0);
+    world_add(&w, 30, 443, "appliance.contoso.com", &self, 1, 0, false);
+    X509 *chain[] = { p.leaf, p.ca, p.root };
+    world_add(&w, 31, 443, "www.lab.test", chain, 3, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_UNTRUSTED_ROOT), 2);
+    for (guint i = 0; i < d->findings->len; i++) {
+        const CpFinding *f = d->findings->pdata[i];
+        if (f->code != CP_FINDING_UNTRUSTED_ROOT)
+            continue;
+        bool appliance = covers_cert(f, self);
+        CU_ASSERT_EQUAL(strstr(f->message->str, "presents the self-signed certificate") != NULL,
+                        appliance);
+        CU_ASSERT_EQUAL(strstr(f->message->str, "self-signed root") != NULL, !appliance);
+        CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "--ca-file"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "--export-certs"));
+    }
+    world_clear(&w);
+    X509_free(self);
+    EVP_PKEY_free(k);
+    pki_clear(&p);
+}
+
+static void
+issuer_unknown_tells_how_to_give_certpath_a_pem_root(void)
+{
+    Pki p;
+    World w;
+
+    pki_init(&p, "Test", "www.test.example", NULL);
+    world_init(&w, 0);
+    world_add(&w, 40, 443, "www.test.example", &p.leaf, 1, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w);
+    const CpFinding *f = finding(d, CP_FINDING_ISSUER_UNKNOWN);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "--ca-file"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->remedy->str, "certutil -encode"));
+    CU_ASSERT_PTR_NULL(strstr(f->remedy->str, "public"));
+    world_clear(&w);
+    pki_clear(&p);
+}
+
+static void
+tor_relay_issuer_is_not_reported_unknown(void)
+{
+    Props issuer_p = { .subject = "CN=www.xkgk7fdx362yyyxib.com", .bc = "critical,CA:TRUE" };
+    Props leaf_p = { .subject = "CN=www.g6ghvisevf3ibuu5.net" };
+    g_autoptr(EVP_PKEY) ik = key_new();
+    g_autoptr(EVP_PKEY) lk = key_new();
+    g_autoptr(X509) issuer = cert_custom(&issuer_p, ik, NULL, NULL, 1);
+    g_autoptr(X509) leaf = cert_custom(&leaf_p, lk, issuer, ik, 2);
+    World w1, w2;
+
+    world_init(&w1, 0);
+    world_add(&w1, 10, 443, "www.ct7ctrgb6cr7.com", &leaf, 1, 0, false);
+    const CpDiagnosis *d = world_diagnose(&w1);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_RANDOM_NAMES), 1);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_ISSUER_UNKNOWN), 0);
+    world_clear(&w1);
+    /* The same certificate asked for a real host name is not Tor's pattern: judged in full. */
+    world_init(&w2, 0);
+    world_add(&w2, 10, 443, "www.example.org", &leaf, 1, 0, false);
+    d = world_diagnose(&w2);
+    CU_ASSERT_EQUAL(count_code(d, CP_FINDING_ISSUER_UNKNOWN), 1);
+    world_clear(&w2);
+}
+
 static CU_TestInfo tests[] = {
     { "registry_codes_unique_named_and_round_trip", registry_codes_unique_named_and_round_trip },
     { "registry_keeps_stable_codes_and_severities", registry_keeps_stable_codes_and_severities },
@@ -1573,6 +1843,19 @@ static CU_TestInfo tests[] = {
       capture_clock_far_behind_is_not_not_yet_valid },
     { "random_names_of_tor_are_info_not_name_mismatch",
       random_names_of_tor_are_info_not_name_mismatch },
+    { "weak_signature_on_intermediate_not_on_root_self_signature",
+      weak_signature_on_intermediate_not_on_root_self_signature },
+    { "weak_signature_cross_certificate_off_the_trusted_path_is_quiet",
+      weak_signature_cross_certificate_off_the_trusted_path_is_quiet },
+    { "weak_signature_in_a_capture_before_2017_is_a_note",
+      weak_signature_in_a_capture_before_2017_is_a_note },
+    { "weak_key_on_a_root_asks_to_renew_the_ca_not_the_server",
+      weak_key_on_a_root_asks_to_renew_the_ca_not_the_server },
+    { "untrusted_self_signed_server_certificate_is_not_called_a_root",
+      untrusted_self_signed_server_certificate_is_not_called_a_root },
+    { "issuer_unknown_tells_how_to_give_certpath_a_pem_root",
+      issuer_unknown_tells_how_to_give_certpath_a_pem_root },
+    { "tor_relay_issuer_is_not_reported_unknown", tor_relay_issuer_is_not_reported_unknown },
     CU_TEST_INFO_NULL,
 };
 
