@@ -458,7 +458,8 @@ cp_diag_text_untrusted_root(Diag *g, CpFinding *f, const DiagFacts *x)
         g_string_append_printf(f->message,
                                " presents the self-signed certificate '%s' (thumbprint %s): no CA "
                                "vouches for it, so only clients that hold this very certificate "
-                               "as trusted accept it (the way appliances and test servers work).",
+                               "as trusted, or pin its fingerprint (as WebRTC peers do through "
+                               "the SDP), accept it: the way appliances and test servers work.",
                                top->subject, top->sha1);
         g_string_append(f->remedy,
                         "If the clients are meant to trust it, give certpath the same certificate "
