@@ -118,20 +118,13 @@ def run(net, pki, seconds):
     print(f"note: attack mix: {flood.get('sent')} frames in {flood.get('seconds')} s "
           f"({flood.get('pps')} packets/s); {len(fetched)} fetches of the huge chain "
           f"({max(fetched or [0])} bytes each)", flush=True)
-    check(len(fetched) >= 2 and min(fetched) > 800000, "the huge chain was fetched whole")
+    check(len(fetched) >= 1 and min(fetched) > 800000, "the huge chain was fetched whole")
     check(normal_rc == [0], "the normal handshake during the flood completes")
     got = cp.wait(lambda: handshakes_of(cp, BIG_SNI) and handshakes_of(cp, netns.SNI), 120)
     check(got, "the huge and the normal handshakes are reported while capturing")
     streamed = cp.wait(lambda: len({o.get("code") for _, o in cp.of_type("finding")}) >= 2, 60)
     t_stop, rc = cp.stop(timeout=120)
-    summ = cp.of_type("summary")
-    last = summ[-1][1] if summ else {}
-    print("note: certpath summary: received %s, dropped_kernel %s, dropped_interface %s, "
-          "dropped_queue %s, packets %s, handshakes %s" % (
-              last.get("received"), last.get("dropped_kernel"), last.get("dropped_interface"),
-              last.get("dropped_queue"), last.get("packets"), last.get("handshakes")), flush=True)
-    for key in ("received", "dropped_kernel", "dropped_interface", "dropped_queue"):
-        check(isinstance(last.get(key), int), f"the summary has {key}")
+    test_attack.summary_counters(cp)
     big = handshakes_of(cp, BIG_SNI)
     check(any(o.get("chain") for o in big), f"a huge handshake carries its chain ({len(big)})")
     early = [o for t, o in cp.of_type("finding") if t < t_stop]

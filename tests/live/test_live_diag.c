@@ -256,108 +256,119 @@ gate_rearm(Gate *g)
     g_mutex_unlock(&g->lock);
 }
 
+/* A live_diag printing JSON into memory, with a gated diagnosis over a world. */
+typedef struct Rig {
+    World w;
+    Gate g;
+    GMutex output;
+    char *text;
+    size_t text_len;
+    FILE *out;
+    CpReport *report;
+    CpLiveDiag *d;
+} Rig;
+
+static void
+rig_init(Rig *r, bool gate_open)
+{
+    memset(r, 0, sizeof *r);
+    g_mutex_init(&r->g.lock);
+    g_cond_init(&r->g.cond);
+    r->g.released = gate_open;
+    g_mutex_init(&r->output);
+    world_init(&r->w, 65536);
+    r->out = open_memstream(&r->text, &r->text_len);
+    r->report = cp_report_new("json", r->out, false);
+    r->d = cp_live_diag_new(0, r->report, &r->output, gated_diagnose, &r->g);
+}
+
+/* Ends live_diag (the diagnosis under way prints first); r->text holds what was printed. */
+static void
+rig_stop(Rig *r)
+{
+    cp_live_diag_free(r->d);
+    cp_report_free(r->report);
+    fclose(r->out);
+}
+
+static void
+rig_clear(Rig *r)
+{
+    world_clear(&r->w);
+    free(r->text);
+    g_mutex_clear(&r->g.lock);
+    g_cond_clear(&r->g.cond);
+    g_mutex_clear(&r->output);
+}
+
 static void
 model_takes_handshakes_while_a_diagnosis_is_in_progress(void)
 {
-    World w;
-    Gate g = { 0 };
-    GMutex state, output;
-    char *text = NULL;
-    size_t text_len = 0;
-    FILE *out = open_memstream(&text, &text_len);
+    Rig r;
+    GMutex state;
     g_autoptr(GBytes) a = self_signed_der("a.contoso.com", 1);
     g_autoptr(GBytes) b = self_signed_der("b.contoso.com", 2);
 
-    g_mutex_init(&g.lock);
-    g_cond_init(&g.cond);
     g_mutex_init(&state);
-    g_mutex_init(&output);
-    world_init(&w, 65536);
-    CpReport *report = cp_report_new("json", out, false);
-    CpLiveDiag *d = cp_live_diag_new(0, report, &output, gated_diagnose, &g);
-
-    CpCert *ca = cert_of(&w, a);
-    add_handshake(&w, 1, "a.contoso.com", ca);
+    rig_init(&r, false);
+    add_handshake(&r.w, 1, "a.contoso.com", cert_of(&r.w, a));
     g_mutex_lock(&state);
-    CU_ASSERT(cp_live_diag_offer(d, w.model, w.cache, w.handshakes, 0));
+    CU_ASSERT(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, 0));
     g_mutex_unlock(&state);
-    gate_wait_entered(&g);
+    gate_wait_entered(&r.g);
 
     /* The diagnosis is held in progress: the pipeline's lock is free, the model and the cache
      * take a new server and certificate, and a new offer is refused at once, not queued. */
     CU_ASSERT_FATAL(g_mutex_trylock(&state));
-    add_handshake(&w, 2, "b.contoso.com", cert_of(&w, b));
-    CU_ASSERT_FALSE(cp_live_diag_due(d, w.handshakes, FAR_US));
-    CU_ASSERT_FALSE(cp_live_diag_offer(d, w.model, w.cache, w.handshakes, FAR_US));
+    add_handshake(&r.w, 2, "b.contoso.com", cert_of(&r.w, b));
+    CU_ASSERT_FALSE(cp_live_diag_due(r.d, r.w.handshakes, FAR_US));
+    CU_ASSERT_FALSE(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, FAR_US));
     g_mutex_unlock(&state);
-    CU_ASSERT_EQUAL(g.calls, 1);
+    CU_ASSERT_EQUAL(r.g.calls, 1);
 
-    gate_release(&g);
-    cp_live_diag_sync(d);
-    CU_ASSERT_EQUAL(g.servers_seen, 1); /* the snapshot, not the model as it is now */
+    gate_release(&r.g);
+    cp_live_diag_sync(r.d);
+    CU_ASSERT_EQUAL(r.g.servers_seen, 1); /* the snapshot, not the model as it is now */
 
     /* Within the back-off nothing is due; after it, the next snapshot has both servers. */
-    gate_rearm(&g);
-    CU_ASSERT_FALSE(cp_live_diag_due(d, w.handshakes, 1));
-    CU_ASSERT(cp_live_diag_offer(d, w.model, w.cache, w.handshakes, FAR_US));
-    gate_release(&g);
-    cp_live_diag_sync(d);
-    CU_ASSERT_EQUAL(g.calls, 2);
-    CU_ASSERT_EQUAL(g.servers_seen, 2);
+    gate_rearm(&r.g);
+    CU_ASSERT_FALSE(cp_live_diag_due(r.d, r.w.handshakes, 1));
+    CU_ASSERT(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, FAR_US));
+    gate_release(&r.g);
+    cp_live_diag_sync(r.d);
+    CU_ASSERT_EQUAL(r.g.calls, 2);
+    CU_ASSERT_EQUAL(r.g.servers_seen, 2);
     /* No new handshake: nothing to diagnose again. */
-    CU_ASSERT_FALSE(cp_live_diag_due(d, w.handshakes, FAR_US * 2));
+    CU_ASSERT_FALSE(cp_live_diag_due(r.d, r.w.handshakes, FAR_US * 2));
 
-    cp_live_diag_free(d);
-    cp_report_free(report);
-    fclose(out);
+    rig_stop(&r);
     /* Each server's self-signed leaf is its own finding, printed by the diagnosis that found it:
      * the first saw only 10.0.0.1, the second added 10.0.0.2. */
-    CU_ASSERT_EQUAL(count_of(text, "\"type\":\"finding\""), 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "10.0.0.2:443"));
-    world_clear(&w);
-    free(text);
-    g_mutex_clear(&g.lock);
-    g_cond_clear(&g.cond);
+    CU_ASSERT_EQUAL(count_of(r.text, "\"type\":\"finding\""), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.text, "10.0.0.2:443"));
+    rig_clear(&r);
     g_mutex_clear(&state);
-    g_mutex_clear(&output);
 }
 
 static void
 finding_found_by_two_diagnoses_is_printed_once(void)
 {
-    World w;
-    Gate g = { .released = true };
-    GMutex output;
-    char *text = NULL;
-    size_t text_len = 0;
-    FILE *out = open_memstream(&text, &text_len);
+    Rig r;
     g_autoptr(GBytes) a = self_signed_der("a.contoso.com", 1);
 
-    g_mutex_init(&g.lock);
-    g_cond_init(&g.cond);
-    g_mutex_init(&output);
-    world_init(&w, 65536);
-    CpReport *report = cp_report_new("json", out, false);
-    CpLiveDiag *d = cp_live_diag_new(0, report, &output, gated_diagnose, &g);
-    CpCert *ca = cert_of(&w, a);
-
-    add_handshake(&w, 1, "a.contoso.com", ca);
-    CU_ASSERT(cp_live_diag_offer(d, w.model, w.cache, w.handshakes, 0));
-    cp_live_diag_sync(d);
-    add_handshake(&w, 1, "a.contoso.com", ca);
-    CU_ASSERT(cp_live_diag_offer(d, w.model, w.cache, w.handshakes, FAR_US));
-    /* Freed with the second diagnosis pending or running: it ends and prints first. */
-    cp_live_diag_free(d);
-    CU_ASSERT_EQUAL(g.calls, 2);
-    cp_report_free(report);
-    fclose(out);
-    CU_ASSERT_EQUAL(count_of(text, "\"type\":\"finding\""), 1);
-    CU_ASSERT_EQUAL(count_of(text, "\"final\":false"), 1);
-    world_clear(&w);
-    free(text);
-    g_mutex_clear(&g.lock);
-    g_cond_clear(&g.cond);
-    g_mutex_clear(&output);
+    rig_init(&r, true);
+    CpCert *ca = cert_of(&r.w, a);
+    add_handshake(&r.w, 1, "a.contoso.com", ca);
+    CU_ASSERT(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, 0));
+    cp_live_diag_sync(r.d);
+    add_handshake(&r.w, 1, "a.contoso.com", ca);
+    CU_ASSERT(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, FAR_US));
+    /* Stopped with the second diagnosis pending or running: it ends and prints first. */
+    rig_stop(&r);
+    CU_ASSERT_EQUAL(r.g.calls, 2);
+    CU_ASSERT_EQUAL(count_of(r.text, "\"type\":\"finding\""), 1);
+    CU_ASSERT_EQUAL(count_of(r.text, "\"final\":false"), 1);
+    rig_clear(&r);
 }
 
 static CU_TestInfo tests[] = {
