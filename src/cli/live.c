@@ -267,9 +267,10 @@ analyse(Live *l, const CpFrame *f)
     g_mutex_lock(&l->state);
     CpKeep keep = cp_pipeline_frame_keep(l->job->pl, f, &flow);
     GArray *events = cp_pipeline_take_events(l->job->pl);
-    g_mutex_unlock(&l->state);
-
+    /* Output before state is let go: a snapshot taken from now on is printed after these
+     * handshakes, so no finding comes before the handshake it is about. */
     g_mutex_lock(&l->output);
+    g_mutex_unlock(&l->state);
     if (l->evidence != NULL)
         cp_evidence_offer(l->evidence, f, keep, flow);
     show_events(l, events);

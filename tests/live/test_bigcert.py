@@ -13,7 +13,9 @@ one normal handshake happens among them. Checks that:
 The huge chain is fetched with a hand-made TLS 1.2 ClientHello over a plain socket: OpenSSL
 clients refuse a Certificate message over 100 KB (max_cert_list) before it is even sent whole.
 
-usage: test_bigcert.py CERTPATH [--names N] [--seconds S]   (root needed, else exit 77 = skipped)
+usage: test_bigcert.py CERTPATH [--names N] [--seconds S] [--arg CERTPATH_ARG]...
+       (root needed, else exit 77 = skipped; --arg passes an option to certpath, e.g.
+       --arg=--live-queue=65536 to see what a stalled analysis would drop)
 """
 
 import os
@@ -99,8 +101,8 @@ def handshakes_of(cp, sni):
     return [o for _, o in cp.of_type("handshake") if o.get("sni") == sni]
 
 
-def run(net, pki, seconds):
-    cp = Certpath(net, ["--format", "json", "--allow-root", "-B", "8"], pki)
+def run(net, pki, seconds, extra):
+    cp = Certpath(net, ["--format", "json", "--allow-root", "-B", "8", *extra], pki)
     mix = test_attack.sender(net, "mix", seconds)
     t0 = time.monotonic()
     fetched, normal_rc = [], []
@@ -138,6 +140,8 @@ def run(net, pki, seconds):
 def main():
     args = sys.argv[1:]
     names, seconds = 60000, 8.0
+    extra = [a[len("--arg="):] for a in args if a.startswith("--arg=")]
+    args = [a for a in args if not a.startswith("--arg=")]
     if "--names" in args:
         names = int(args.pop(args.index("--names") + 1))
         args.remove("--names")
@@ -159,7 +163,7 @@ def main():
             make_big_leaf(pki, names)
             net.start_server(pki, PORT_NORMAL)
             net.start_server(pki, PORT_BIG, cert="big.pem")
-            run(net, pki, seconds)
+            run(net, pki, seconds, extra)
     finally:
         net.close()
     print("all huge-certificate checks passed" if not FAILS else f"{len(FAILS)} check(s) failed")
