@@ -390,3 +390,34 @@ cp_cert_cache_issuers_by_ski(CpCertCache *c, const char *ski)
 {
     return ski != NULL ? g_hash_table_lookup(c->by_ski, ski) : NULL;
 }
+
+/* Live capture diagnoses beside the analysis (cli/live_diag.c): a copy of the tables, sharing
+ * the certificates by reference, so the original may go on growing and evicting. Only what a
+ * diagnosis can ask for — certificates of servers' chains and possible issuers —: a client's own
+ * certificate pinned by a copy could not be evicted meanwhile. Oldest first, so the copy's
+ * recency lists and cp_cert_cache_all keep the original's order. */
+CpCertCache *
+cp_cert_cache_snapshot(CpCertCache *src)
+{
+    CpCertCache *c = cp_cert_cache_new(src->limits, NULL);
+
+    for (int q = 0; q < 2; q++) {
+        for (GList *l = src->lru[q].tail; l != NULL; l = l->prev) {
+            const Entry *s = l->data;
+            if (!s->server && !s->indexed)
+                continue;
+            Entry *e = g_new0(Entry, 1);
+            *e = (Entry){ .der = s->der, .len = s->len, .cert = cp_cert_ref(s->cert) };
+            e->hash = der_hash(c, e->der, e->len);
+            e->link.data = e;
+            e->server = s->server;
+            g_hash_table_add(c->by_der, e);
+            g_hash_table_insert(c->by_sha1, e->cert->sha1, e);
+            g_queue_push_head_link(&c->lru[q], &e->link);
+            if (s->indexed)
+                entry_index(c, e);
+        }
+    }
+    c->order_stale = true;
+    return c;
+}

@@ -38,6 +38,10 @@ CpCert *cp_cert_cache_find_sha1(CpCertCache *c, const char *sha1);
 /* (transfer none) every cached certificate (element-type CpCert*), in first-seen order until the
  * first eviction, least recently used first after it. Valid until the next get. */
 GPtrArray *cp_cert_cache_all(CpCertCache *c);
+/* (transfer full) a copy of the tables holding a reference to each server certificate and
+ * possible issuer kept (what diagnosis looks up; clients' own certificates are left out), with no
+ * anomaly counters: read while c goes on changing (live diagnosis, cli/live_diag.c). */
+CpCertCache *cp_cert_cache_snapshot(CpCertCache *c);
 /* Certificates kept now, and evicted so far. */
 unsigned cp_cert_cache_count(const CpCertCache *c);
 uint64_t cp_cert_cache_evicted(const CpCertCache *c);

@@ -193,9 +193,8 @@ cp_model_add_client(const CpLimits *limits, CpAnomalies *anomalies, CpServer *s,
         .count = 1,
     };
     memcpy(c.mac, h->client_mac, sizeof c.mac);
-    if (own != NULL) {
-        c.client_chain = g_array_sized_new(FALSE, FALSE, sizeof(CpChainLink), own->len);
-        g_array_append_vals(c.client_chain, own->data, own->len);
-    }
+    /* Its own references: the cache evicts client certificates first, and only unheld ones. */
+    if (own != NULL)
+        c.client_chain = cp_chain_copy(own);
     g_array_append_val(s->clients, c);
 }

@@ -39,6 +39,18 @@ cp_chain_append(GArray *chain, CpCert *cert, const char sha1[41])
     g_array_append_val(chain, l);
 }
 
+GArray *
+cp_chain_copy(const GArray *chain)
+{
+    GArray *out = cp_chain_new(chain->len);
+
+    for (guint i = 0; i < chain->len; i++) {
+        const CpChainLink *l = &g_array_index(chain, CpChainLink, i);
+        cp_chain_append(out, l->cert, l->sha1);
+    }
+    return out;
+}
+
 void
 cp_handshake_init(CpHandshake *h)
 {
@@ -210,11 +222,7 @@ add_chain(CpModel *m, CpServer *s, const CpHandshake *h)
             return;
         }
         c = g_new0(CpSeenChain, 1);
-        c->links = cp_chain_new(h->chain->len);
-        for (guint i = 0; i < h->chain->len; i++) {
-            const CpChainLink *l = &g_array_index(h->chain, CpChainLink, i);
-            cp_chain_append(c->links, l->cert, l->sha1);
-        }
+        c->links = cp_chain_copy(h->chain);
         c->first_ts_ns = h->ts_ns;
         c->names = g_ptr_array_new_with_free_func(g_free);
         g_ptr_array_add(s->chains, c);
@@ -278,4 +286,72 @@ cp_model_add(CpModel *m, const CpHandshake *h)
     s->truncated += h->truncated;
     s->tls13 += h->tls13_encrypted;
     return true;
+}
+
+static GPtrArray *
+strv_copy(const GPtrArray *a)
+{
+    GPtrArray *out = g_ptr_array_new_full(a->len, g_free);
+
+    for (guint i = 0; i < a->len; i++)
+        g_ptr_array_add(out, g_strdup(a->pdata[i]));
+    return out;
+}
+
+static GArray *
+values_copy(GArray *a)
+{
+    GArray *out = g_array_sized_new(FALSE, FALSE, g_array_get_element_size(a), a->len);
+
+    g_array_append_vals(out, a->data, a->len);
+    return out;
+}
+
+static CpSeenChain *
+seen_chain_copy(const CpSeenChain *src)
+{
+    CpSeenChain *c = g_new(CpSeenChain, 1);
+
+    *c = *src;
+    c->links = cp_chain_copy(src->links);
+    c->names = strv_copy(src->names);
+    return c;
+}
+
+static CpServer *
+server_copy(const CpServer *src)
+{
+    CpServer *s = g_new(CpServer, 1);
+
+    *s = *src;
+    s->names = strv_copy(src->names);
+    s->versions = values_copy(src->versions);
+    s->ciphers = values_copy(src->ciphers);
+    s->alerts = values_copy(src->alerts);
+    s->chains = g_ptr_array_new_full(src->chains->len, seen_chain_free);
+    for (guint i = 0; i < src->chains->len; i++)
+        g_ptr_array_add(s->chains, seen_chain_copy(src->chains->pdata[i]));
+    s->clients = values_copy(src->clients);
+    g_array_set_clear_func(s->clients, cp_client_seen_clear);
+    for (guint i = 0; i < s->clients->len; i++) {
+        CpClientSeen *c = &g_array_index(s->clients, CpClientSeen, i);
+        if (c->client_chain != NULL)
+            c->client_chain = cp_chain_copy(c->client_chain);
+    }
+    return s;
+}
+
+/* A deep copy: strings and arrays are the copy's own, certificates shared by reference (they do
+ * not change once parsed), so the original can go on folding handshakes meanwhile. */
+CpModel *
+cp_model_snapshot(const CpModel *m)
+{
+    CpModel *c = cp_model_new(m->limits, NULL);
+
+    for (guint i = 0; i < m->servers->len; i++) {
+        CpServer *s = server_copy(m->servers->pdata[i]);
+        g_hash_table_insert(c->by_endpoint, s->endpoint, s);
+        g_ptr_array_add(c->servers, s);
+    }
+    return c;
 }

@@ -68,6 +68,8 @@ typedef struct CpHandshake {
 GArray *cp_chain_new(guint reserve);
 /* Appends cert (nullable; a reference is taken) with its thumbprint. */
 void cp_chain_append(GArray *chain, CpCert *cert, const char sha1[41]);
+/* (transfer full) a new chain with the same links, each holding its own reference. */
+GArray *cp_chain_copy(const GArray *chain);
 /* Two chains (nullable) with the same thumbprints in the same order. */
 bool cp_chain_equal(const GArray *a, const GArray *b);
 void cp_chain_link_clear(gpointer link);
@@ -165,5 +167,8 @@ void cp_model_add_client(const CpLimits *limits, CpAnomalies *anomalies, CpServe
 void cp_client_seen_clear(void *client);
 /* Reads a ClientHello's cipher_suites (2 bytes each) into a summary. */
 void cp_suite_summary_read(CpSuiteSummary *out, const uint8_t *suites, size_t len);
+/* (transfer full) a copy of m that shares only its certificates (by reference) and counts no
+ * anomalies: diagnosed on another thread while m goes on changing (cli/live_diag.c). */
+CpModel *cp_model_snapshot(const CpModel *m);
 /* (transfer none) servers in first-seen order (element-type CpServer*) */
 GPtrArray *cp_model_servers(CpModel *m);

@@ -115,21 +115,29 @@ cp_role_rule_parse(const char *text, CpRoleRule *out, GError **error)
     return false;
 }
 
+/* The labels are found from the end, without splitting: one certificate may carry 100k names,
+ * and a split and join per name cost a dozen allocations (most of a diagnosis of such a leaf). */
 char *
 cp_domain_of(const char *host)
 {
     static const char *const second_level[] = { "co", "com", "org", "net", "gov",
                                                 "ac", "edu", "ne",  "or",  NULL };
-    g_autofree char *h = g_ascii_strdown(host, -1);
-    char **labels = g_strsplit(h[0] == '*' && h[1] == '.' ? h + 2 : h, ".", 0);
-    guint n = g_strv_length(labels);
-    guint keep = 2;
+    const char *h = host[0] == '*' && host[1] == '.' ? host + 2 : host;
+    const char *end = h + strlen(h);
+    const char *label[3] = { NULL, NULL, NULL }; /* starts of the last three labels after a dot */
+    unsigned dots = 0;
 
-    if (n >= 3 && strlen(labels[n - 1]) == 2 && g_strv_contains(second_level, labels[n - 2]))
-        keep = 3;
-    char *out = n <= keep ? g_strjoinv(".", labels) : g_strjoinv(".", labels + (n - keep));
-    g_strfreev(labels);
-    return out;
+    for (const char *q = end; q > h && dots < 3; q--)
+        if (q[-1] == '.')
+            label[dots++] = q;
+    unsigned keep = 2;
+    if (dots >= 2 && end - label[0] == 2) {
+        size_t n = (size_t)(label[0] - 1 - label[1]);
+        for (const char *const *w = second_level; *w != NULL && keep == 2; w++)
+            if (strlen(*w) == n && g_ascii_strncasecmp(label[1], *w, n) == 0)
+                keep = 3;
+    }
+    return g_ascii_strdown(dots >= keep ? label[keep - 1] : h, -1);
 }
 
 static bool

@@ -11,10 +11,11 @@
  *     -w file and what the pipeline queued (handshakes, new certificates) is printed and
  *     exported — so a slow output never runs inside reassembly;
  *  5. a clock thread wakes every TICK_US, traffic or not: idle connections expire at wall-clock
- *     time, the diagnosis runs again when live_diag says it is due (rate-limited to a tenth of
- *     the time: while it runs, analysis waits and the queue fills, reading goes on), the -w
- *     file is flushed, and --duration, a dead output, SIGUSR1 (report so far, cli/signals.c) and
- *     SIGHUP (reopen -o FILE for logrotate; the report so far without -o) become actions;
+ *     time, the model and the certificate cache are offered to live_diag, which copies them when
+ *     a diagnosis is due (rate-limited to a tenth of the time) and diagnoses the copy on its own
+ *     thread — analysis waits only for the copy, never for the diagnosis —, the -w file is
+ *     flushed, and --duration, a dead output, SIGUSR1 (report so far, cli/signals.c) and SIGHUP
+ *     (reopen -o FILE for logrotate; the report so far without -o) become actions;
  *  6. stop on --duration, --count, SIGINT/SIGTERM or a dead output; the caller prints the final
  *     report.
  *
@@ -24,9 +25,10 @@
  * or after pcap_breakloop. The capture handle itself is only used by the main thread, except
  * cp_capture_break, which libpcap 1.10 makes safe from other threads and from signal handlers.
  *
- * Locks: `state` guards the pipeline and the diagnosis state, `output` the report stream, the -w
- * file and the export directory. When both are held, state is taken first. The reading thread
- * takes neither while it captures: only `stats`, which nothing holds for long.
+ * Locks: `state` guards the pipeline, `output` the report stream, the -w file and the export
+ * directory. When both are held, state is taken first; live_diag's own lock comes between them
+ * (taken under state to copy the model, released before its thread takes output). The reading
+ * thread takes neither while it captures: only `stats`, which nothing holds for long.
  */
 #include "cli/live.h"
 
@@ -66,7 +68,7 @@ typedef struct Live {
     bool stats_valid;
     uint64_t received, dropped_kernel, dropped_iface;
     bool output_dead;
-    GMutex state;  /* job->pl, diag */
+    GMutex state;  /* job->pl */
     GMutex output; /* job->report and its stream, evidence, export */
     GCond wake;
     bool finished; /* under state */
@@ -129,19 +131,24 @@ diagnose(Live *l)
     return cp_diagnose(cp_pipeline_model(j->pl), cp_pipeline_certs(j->pl), j->trust, j->dopt);
 }
 
-/* Clock thread, state lock held: a new diagnosis when due, its new findings printed. */
+/* The live_diag thread, over a snapshot: no lock of ours is held. */
+static CpDiagnosis *
+diagnose_snapshot(void *ctx, CpModel *m, CpCertCache *certs)
+{
+    const CpLiveJob *j = ((Live *)ctx)->job;
+
+    return cp_diagnose(m, certs, j->trust, j->dopt);
+}
+
+/* Clock thread, state lock held: when a diagnosis is due, live_diag copies the model for its
+ * thread (which prints the new findings) and this returns at once. */
 static void
 stream_findings(Live *l, int64_t now_us)
 {
-    uint64_t hs = cp_pipeline_tls_connections(l->job->pl);
+    const CpLiveJob *j = l->job;
 
-    if (!cp_live_diag_due(l->diag, hs, now_us))
-        return;
-    CpDiagnosis *d = diagnose(l);
-    g_mutex_lock(&l->output);
-    cp_live_diag_report_new(l->diag, d, l->job->report, hs, now_us);
-    g_mutex_unlock(&l->output);
-    cp_diagnosis_free(d);
+    cp_live_diag_offer(l->diag, cp_pipeline_model(j->pl), cp_pipeline_certs(j->pl),
+                       cp_pipeline_tls_connections(j->pl), now_us);
 }
 
 /* Clock thread, state lock held (the report reads the model). */
@@ -260,9 +267,10 @@ analyse(Live *l, const CpFrame *f)
     g_mutex_lock(&l->state);
     CpKeep keep = cp_pipeline_frame_keep(l->job->pl, f, &flow);
     GArray *events = cp_pipeline_take_events(l->job->pl);
-    g_mutex_unlock(&l->state);
-
+    /* Output before state is let go: a snapshot taken from now on is printed after these
+     * handshakes, so no finding comes before the handshake it is about. */
     g_mutex_lock(&l->output);
+    g_mutex_unlock(&l->state);
     if (l->evidence != NULL)
         cp_evidence_offer(l->evidence, f, keep, flow);
     show_events(l, events);
@@ -383,6 +391,8 @@ run_threads(Live *l)
     g_cond_signal(&l->wake);
     g_mutex_unlock(&l->state);
     g_thread_join(clock);
+    /* The diagnosis under way ends and prints its findings before the final report. */
+    g_clear_pointer(&l->diag, cp_live_diag_free);
     cp_signals_restore();
     return ok;
 }
@@ -405,7 +415,7 @@ cp_live_run(const CpLiveJob *job, bool *input_ok, GError **error)
     g_ptr_array_add(job->info->inputs, g_strdup(job->cfg->iface));
     job->info->live = true;
     int64_t start = g_get_monotonic_time();
-    l.diag = cp_live_diag_new(start);
+    l.diag = cp_live_diag_new(start, job->report, &l.output, diagnose_snapshot, &l);
     l.queue = cp_live_queue_new(job->cfg->limits.live_queue_bytes);
     l.end_us =
             job->cfg->duration_s > 0 ? start + (int64_t)job->cfg->duration_s * G_USEC_PER_SEC : 0;

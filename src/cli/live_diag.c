@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* live_diag: the live re-diagnosis policy (live_diag.h). */
+/* live_diag: the live re-diagnosis policy and its thread (live_diag.h).
+ *
+ * One snapshot at a time: the clock thread offers the model every tick; while a diagnosis runs
+ * (or waits to), offers are refused, so at most one copy of the model exists beside it and a slow
+ * diagnosis makes the next one later (back-off), never a queue of them. The snapshot costs a copy
+ * of what diagnosis reads, taken under the caller's lock; the diagnosis itself takes no lock of
+ * the caller's, only `output` to print what it found. */
 #include "cli/live_diag.h"
 
 #include <glib.h>
@@ -8,18 +14,91 @@
 #define DIAG_MAX_US (60 * 1000 * 1000) /* and at least once a minute while handshakes come */
 
 struct CpLiveDiag {
-    GHashTable *reported;  /* finding keys already printed (set) */
-    uint64_t diagnosed_hs; /* handshakes at the last diagnosis */
-    int64_t next_us;       /* monotonic */
+    GHashTable *reported; /* finding keys already printed (set); the thread's only */
+    CpReport *report;
+    GMutex *output;
+    CpLiveDiagnoseFn fn;
+    void *ctx;
+    GThread *thread;
+    GMutex lock; /* guards everything below */
+    GCond cond;
+    uint64_t snapshot_hs; /* handshakes at the last snapshot */
+    int64_t next_us;      /* monotonic */
+    bool busy;            /* a snapshot waits or is being diagnosed */
+    bool quit;
+    CpModel *model; /* the snapshot waiting for the thread, NULL when none */
+    CpCertCache *certs;
+    int64_t started_us;
 };
 
+/* Prints each finding whose key was never printed (output lock held). */
+static void
+report_new(CpLiveDiag *d, const CpDiagnosis *diag)
+{
+    for (guint i = 0; i < diag->findings->len; i++) {
+        const CpFinding *f = diag->findings->pdata[i];
+        if (f->key == NULL || g_hash_table_contains(d->reported, f->key))
+            continue;
+        g_hash_table_add(d->reported, g_strdup(f->key));
+        cp_report_finding(d->report, f);
+    }
+}
+
+/* One diagnosis over the snapshot the caller took from the slot (no lock held). */
+static void
+diagnose_snapshot(CpLiveDiag *d, CpModel *m, CpCertCache *certs)
+{
+    CpDiagnosis *diag = d->fn(d->ctx, m, certs);
+
+    g_mutex_lock(d->output);
+    report_new(d, diag);
+    g_mutex_unlock(d->output);
+    cp_diagnosis_free(diag);
+    cp_model_free(m);
+    cp_cert_cache_free(certs);
+}
+
+static gpointer
+diag_thread(gpointer data)
+{
+    CpLiveDiag *d = data;
+
+    g_mutex_lock(&d->lock);
+    for (;;) {
+        while (d->model == NULL && !d->quit)
+            g_cond_wait(&d->cond, &d->lock);
+        if (d->model == NULL)
+            break; /* told to quit, nothing left to diagnose */
+        CpModel *m = g_steal_pointer(&d->model);
+        CpCertCache *certs = g_steal_pointer(&d->certs);
+        int64_t started = d->started_us;
+        g_mutex_unlock(&d->lock);
+        diagnose_snapshot(d, m, certs);
+        g_mutex_lock(&d->lock);
+        /* A huge model makes diagnosis slow: keep it under a tenth of the time. */
+        int64_t took = g_get_monotonic_time() - started;
+        d->next_us = started + CLAMP(took * 10, DIAG_MIN_US, DIAG_MAX_US);
+        d->busy = false;
+        g_cond_broadcast(&d->cond);
+    }
+    g_mutex_unlock(&d->lock);
+    return NULL;
+}
+
 CpLiveDiag *
-cp_live_diag_new(int64_t now_us)
+cp_live_diag_new(int64_t now_us, CpReport *report, GMutex *output, CpLiveDiagnoseFn fn, void *ctx)
 {
     CpLiveDiag *d = g_new0(CpLiveDiag, 1);
 
     d->reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    d->report = report;
+    d->output = output;
+    d->fn = fn;
+    d->ctx = ctx;
     d->next_us = now_us;
+    g_mutex_init(&d->lock);
+    g_cond_init(&d->cond);
+    d->thread = g_thread_new("certpath-diag", diag_thread, d);
     return d;
 }
 
@@ -28,29 +107,55 @@ cp_live_diag_free(CpLiveDiag *d)
 {
     if (d == NULL)
         return;
+    g_mutex_lock(&d->lock);
+    d->quit = true;
+    g_cond_broadcast(&d->cond);
+    g_mutex_unlock(&d->lock);
+    g_thread_join(d->thread);
+    g_mutex_clear(&d->lock);
+    g_cond_clear(&d->cond);
     g_hash_table_destroy(d->reported);
     g_free(d);
 }
 
-bool
-cp_live_diag_due(const CpLiveDiag *d, uint64_t handshakes, int64_t now_us)
+static bool
+due_locked(const CpLiveDiag *d, uint64_t handshakes, int64_t now_us)
 {
-    return handshakes != d->diagnosed_hs && now_us >= d->next_us;
+    return !d->busy && !d->quit && handshakes != d->snapshot_hs && now_us >= d->next_us;
+}
+
+bool
+cp_live_diag_due(CpLiveDiag *d, uint64_t handshakes, int64_t now_us)
+{
+    g_mutex_lock(&d->lock);
+    bool due = due_locked(d, handshakes, now_us);
+    g_mutex_unlock(&d->lock);
+    return due;
+}
+
+bool
+cp_live_diag_offer(CpLiveDiag *d, CpModel *m, CpCertCache *certs, uint64_t handshakes,
+                   int64_t now_us)
+{
+    g_mutex_lock(&d->lock);
+    bool due = due_locked(d, handshakes, now_us);
+    if (due) {
+        d->busy = true;
+        d->snapshot_hs = handshakes;
+        d->started_us = now_us;
+        d->model = cp_model_snapshot(m);
+        d->certs = cp_cert_cache_snapshot(certs);
+        g_cond_broadcast(&d->cond);
+    }
+    g_mutex_unlock(&d->lock);
+    return due;
 }
 
 void
-cp_live_diag_report_new(CpLiveDiag *d, const CpDiagnosis *diag, CpReport *report,
-                        uint64_t handshakes, int64_t started_us)
+cp_live_diag_sync(CpLiveDiag *d)
 {
-    d->diagnosed_hs = handshakes;
-    for (guint i = 0; i < diag->findings->len; i++) {
-        const CpFinding *f = diag->findings->pdata[i];
-        if (f->key == NULL || g_hash_table_contains(d->reported, f->key))
-            continue;
-        g_hash_table_add(d->reported, g_strdup(f->key));
-        cp_report_finding(report, f);
-    }
-    /* A huge model makes diagnosis slow: keep it under a tenth of the time. */
-    int64_t took = g_get_monotonic_time() - started_us;
-    d->next_us = started_us + CLAMP(took * 10, DIAG_MIN_US, DIAG_MAX_US);
+    g_mutex_lock(&d->lock);
+    while (d->busy)
+        g_cond_wait(&d->cond, &d->lock);
+    g_mutex_unlock(&d->lock);
 }

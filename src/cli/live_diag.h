@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* live_diag: when a live capture diagnoses again, and which findings it prints. A finding is
- * printed the first time its key is known; afterwards it is only counted (the final report has
- * the counts). Diagnosis runs only when handshakes were added, at most once per second, and
- * backs off to keep under a tenth of the time when the model is large. */
+/* live_diag: the live re-diagnosis, on a thread of its own. A finding is printed the first time
+ * its key is known; afterwards it is only counted (the final report has the counts). Diagnosis is
+ * due only when handshakes were added, at most once per second, and backs off to keep under a
+ * tenth of the time when the model is large.
+ *
+ * The caller offers the model and the certificate cache while holding the lock that guards them;
+ * when a diagnosis is due and none is running, live_diag copies both (cp_model_snapshot,
+ * cp_cert_cache_snapshot: the certificates themselves are shared by reference) and returns at
+ * once. The diagnosis runs over the copy on the live_diag thread, so the pipeline goes on taking
+ * handshakes however long it takes; its new findings are printed under the output lock. */
 #pragma once
 
 #include <stdbool.h>
@@ -13,12 +19,22 @@
 
 typedef struct CpLiveDiag CpLiveDiag;
 
-CpLiveDiag *cp_live_diag_new(int64_t now_us);
+/* Runs one diagnosis over a snapshot ((transfer none) m and certs, valid during the call);
+ * returns (transfer full) the diagnosis. cp_diagnose with the run's trust and options, or a test's
+ * own. */
+typedef CpDiagnosis *(*CpLiveDiagnoseFn)(void *ctx, CpModel *m, CpCertCache *certs);
+
+/* report, output (the lock of the report's stream) and ctx are borrowed for d's life. */
+CpLiveDiag *cp_live_diag_new(int64_t now_us, CpReport *report, GMutex *output, CpLiveDiagnoseFn fn,
+                             void *ctx);
+/* Waits for the diagnosis under way, whose new findings are printed, then ends the thread. */
 void cp_live_diag_free(CpLiveDiag *d);
-/* Whether to diagnose now: handshakes (the pipeline's count) changed since the last time and the
- * back-off has passed. */
-bool cp_live_diag_due(const CpLiveDiag *d, uint64_t handshakes, int64_t now_us);
-/* Prints each finding of diag whose key was never printed, and schedules the next diagnosis
- * from how long this one took (started at started_us, monotonic). */
-void cp_live_diag_report_new(CpLiveDiag *d, const CpDiagnosis *diag, CpReport *report,
-                             uint64_t handshakes, int64_t started_us);
+/* Whether to diagnose now: handshakes (the pipeline's count) changed since the last snapshot, the
+ * back-off has passed and no diagnosis is running. */
+bool cp_live_diag_due(CpLiveDiag *d, uint64_t handshakes, int64_t now_us);
+/* With the lock that guards m and certs held: when due, snapshots them for the live_diag thread
+ * and returns true at once; false (nothing done) otherwise. */
+bool cp_live_diag_offer(CpLiveDiag *d, CpModel *m, CpCertCache *certs, uint64_t handshakes,
+                        int64_t now_us);
+/* Waits until no diagnosis is running or waiting to run (its findings printed). */
+void cp_live_diag_sync(CpLiveDiag *d);

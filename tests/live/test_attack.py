@@ -122,6 +122,20 @@ def sender_result(p, timeout=120):
         return {}
 
 
+def summary_counters(cp):
+    """Prints the final summary's packet and drop counters (to be quoted) and checks each is
+    there; returns the summary."""
+    summ = cp.of_type("summary")
+    last = summ[-1][1] if summ else {}
+    print("note: certpath summary: received %s, dropped_kernel %s, dropped_interface %s, "
+          "dropped_queue %s, packets %s, handshakes %s" % (
+              last.get("received"), last.get("dropped_kernel"), last.get("dropped_interface"),
+              last.get("dropped_queue"), last.get("packets"), last.get("handshakes")), flush=True)
+    for key in ("received", "dropped_kernel", "dropped_interface", "dropped_queue"):
+        check(isinstance(last.get(key), int), f"the summary has {key}")
+    return last
+
+
 def pcapng_frames(path):
     """The packet bytes of each Enhanced Packet Block (little-endian, as certpath writes)."""
     data, out, pos = open(path, "rb").read(), [], 0
@@ -155,14 +169,7 @@ def run(net, pki, tmp):
                                if o.get("sni") == netns.SNI]) >= 2, 60)
     check(got, "both real handshakes are reported")
     _, rc = cp.stop(timeout=60)
-    summ = cp.of_type("summary")
-    last = summ[-1][1] if summ else {}
-    print("note: certpath summary: received %s, dropped_kernel %s, dropped_interface %s, "
-          "dropped_queue %s, packets %s, handshakes %s" % (
-              last.get("received"), last.get("dropped_kernel"), last.get("dropped_interface"),
-              last.get("dropped_queue"), last.get("packets"), last.get("handshakes")), flush=True)
-    for key in ("received", "dropped_kernel", "dropped_interface", "dropped_queue"):
-        check(isinstance(last.get(key), int), f"the summary has {key}")
+    summary_counters(cp)
     certs = [o for _, o in cp.json_lines() if o.get("type") == "certificate"]
     subjects = [str(o.get("subject", "")) for o in certs]
     check(not any("attacker" in s.lower() for s in subjects) and len(certs) >= 1,

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests for cli/live_diag and the snapshots it diagnoses (cp_model_snapshot,
+ * cp_cert_cache_snapshot): a snapshot does not change while the model and the cache go on growing
+ * and evicting, and outlives them; the diagnosis thread works on it while the caller keeps adding
+ * handshakes (a diagnosis held in progress by the test itself, so nothing depends on timing); a
+ * finding is printed once however many diagnoses find it. */
+#include <stdio.h>
+#include <string.h>
+#include <CUnit/CUnit.h>
+#include <glib.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "../harness.h"
+#include "analysis/cert_cache.h"
+#include "analysis/diagnose.h"
+#include "analysis/model.h"
+#include "analysis/trust.h"
+#include "cli/live_diag.h"
+#include "output/report.h"
+
+/* 2026-01-15: inside the certificates' validity. */
+#define CAPTURE_NS (UINT64_C(1768435200) * 1000000000u)
+#define FAR_US     (INT64_C(1) << 50) /* past any back-off */
+
+/* The DER of a certificate for host, named as issued by issuer (its own key signs it): with
+ * issuer == host a self-signed server certificate (an untrusted-root finding), else a leaf that
+ * is no possible issuer of anything. */
+static GBytes *
+cert_der(const char *host, const char *issuer, long serial)
+{
+    X509_NAME *iss = X509_NAME_new();
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    X509_NAME *name = X509_NAME_new();
+    X509V3_CTX ctx;
+    g_autofree char *san = g_strdup_printf("DNS:%s", host);
+
+    CU_ASSERT_FATAL(key != NULL);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)host, -1, -1, 0);
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+    X509_set_subject_name(x, name);
+    X509_NAME_add_entry_by_txt(iss, "CN", MBSTRING_UTF8, (const unsigned char *)issuer, -1, -1, 0);
+    X509_set_issuer_name(x, iss);
+    ASN1_TIME_set_string_X509(X509_getm_notBefore(x), "20250101000000Z");
+    ASN1_TIME_set_string_X509(X509_getm_notAfter(x), "20301231235959Z");
+    X509_set_pubkey(x, key);
+    X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+    X509_EXTENSION *e = X509V3_EXT_nconf_nid(NULL, &ctx, NID_subject_alt_name, san);
+    X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    CU_ASSERT_FATAL(X509_sign(x, key, EVP_sha256()) > 0);
+    unsigned char *der = NULL;
+    int len = i2d_X509(x, &der);
+    CU_ASSERT_FATAL(len > 0);
+    GBytes *out = g_bytes_new(der, (gsize)len);
+    OPENSSL_free(der);
+    X509_NAME_free(name);
+    X509_NAME_free(iss);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return out;
+}
+
+static GBytes *
+self_signed_der(const char *host, long serial)
+{
+    return cert_der(host, host, serial);
+}
+
+typedef struct World {
+    CpLimits limits;
+    CpCertCache *cache;
+    CpModel *model;
+    uint64_t handshakes;
+} World;
+
+static void
+world_init(World *w, unsigned max_certs)
+{
+    cp_limits_init_default(&w->limits);
+    w->limits.max_certs = max_certs;
+    w->cache = cp_cert_cache_new(&w->limits, NULL);
+    w->model = cp_model_new(&w->limits, NULL);
+    w->handshakes = 0;
+}
+
+static void
+world_clear(World *w)
+{
+    cp_model_free(w->model);
+    cp_cert_cache_free(w->cache);
+}
+
+static CpCert *
+cert_of(World *w, GBytes *der)
+{
+    char sha1[41];
+    bool is_new;
+    gsize len;
+    const uint8_t *p = g_bytes_get_data(der, &len);
+
+    return cp_cert_cache_get(w->cache, p, len, &is_new, sha1);
+}
+
+/* One TLS 1.2 handshake with server 10.0.0.<host>:443 for sni, the chain [cert]. */
+static void
+add_handshake(World *w, uint8_t host, const char *sni, CpCert *cert)
+{
+    CpHandshake h;
+
+    cp_handshake_init(&h);
+    h.ts_ns = CAPTURE_NS;
+    h.server.family = 4;
+    h.server.bytes[0] = 10;
+    h.server.bytes[3] = host;
+    h.client = h.server;
+    h.client.bytes[3] = 200;
+    h.server_port = 443;
+    h.client_port = 40000;
+    h.sni = g_strdup(sni);
+    h.has_client_hello = h.has_server_hello = true;
+    h.version = h.client_version = 0x0303;
+    h.cipher = 0xc02f;
+    h.has_chain = true;
+    cp_chain_append(h.chain, cert, cert->sha1);
+    CU_ASSERT(cp_model_add(w->model, &h));
+    cp_handshake_clear(&h);
+    w->handshakes++;
+}
+
+static void
+snapshot_stays_while_model_grows_and_cache_evicts(void)
+{
+    World w;
+    g_autoptr(GBytes) a = self_signed_der("a.contoso.com", 1);
+    g_autoptr(GBytes) b = self_signed_der("b.contoso.com", 2);
+    g_autoptr(GBytes) c = self_signed_der("c.contoso.com", 3);
+    g_autoptr(GBytes) j = cert_der("client.contoso.com", "Client CA", 4);
+
+    world_init(&w, 3);
+    CpCert *ca = cert_of(&w, a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ca);
+    add_handshake(&w, 1, "a.contoso.com", ca);
+    /* A client's own certificate, held by nobody: what the cache evicts first. */
+    char junk_sha1[41];
+    bool is_new;
+    gsize junk_len;
+    const uint8_t *junk_der = g_bytes_get_data(j, &junk_len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cp_cert_cache_get_as(w.cache, junk_der, junk_len,
+                                                      CP_CERT_USE_CLIENT, &is_new, junk_sha1));
+    CpModel *ms = cp_model_snapshot(w.model);
+    CpCertCache *cs = cp_cert_cache_snapshot(w.cache);
+
+    /* The original goes on: a second server, a new name, and certificates enough to evict. */
+    CpCert *cb = cert_of(&w, b);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cb);
+    add_handshake(&w, 2, "b.contoso.com", cb);
+    add_handshake(&w, 1, "www.contoso.com", ca);
+    /* The cache is at --max-certs 3: the snapshot did not pin the client's certificate. */
+    CU_ASSERT_PTR_NOT_NULL(cert_of(&w, c));
+    CU_ASSERT_EQUAL(cp_cert_cache_evicted(w.cache), 1);
+    CU_ASSERT_PTR_NULL(cp_cert_cache_find_sha1(w.cache, junk_sha1));
+    CU_ASSERT_EQUAL(cp_model_servers(w.model)->len, 2);
+
+    GPtrArray *servers = cp_model_servers(ms);
+    CU_ASSERT_EQUAL_FATAL(servers->len, 1);
+    const CpServer *s = servers->pdata[0];
+    CU_ASSERT_EQUAL(s->handshakes, 1);
+    CU_ASSERT_EQUAL(s->names->len, 1);
+    CU_ASSERT_EQUAL_FATAL(s->chains->len, 1);
+    const CpSeenChain *ch = s->chains->pdata[0];
+    CU_ASSERT_PTR_EQUAL(g_array_index(ch->links, CpChainLink, 0).cert, ca);
+    CU_ASSERT_PTR_EQUAL(cp_cert_cache_find_sha1(cs, ca->sha1), ca);
+    CU_ASSERT_PTR_NULL(cp_cert_cache_find_sha1(cs, cb->sha1));
+    CU_ASSERT_PTR_NULL(cp_cert_cache_find_sha1(cs, junk_sha1));
+    CU_ASSERT_EQUAL(cp_cert_cache_count(cs), 1);
+
+    /* The snapshot outlives what it was taken from: it holds its own references. */
+    char sha1[41];
+    memcpy(sha1, ca->sha1, sizeof sha1);
+    world_clear(&w);
+    const CpCert *kept = cp_cert_cache_find_sha1(cs, sha1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
+    CU_ASSERT_STRING_EQUAL(kept->common_name, "a.contoso.com");
+    CU_ASSERT_STRING_EQUAL(g_array_index(ch->links, CpChainLink, 0).cert->sha1, sha1);
+    cp_model_free(ms);
+    cp_cert_cache_free(cs);
+}
+
+static unsigned
+count_of(const char *text, const char *needle)
+{
+    unsigned n = 0;
+
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* A diagnosis the test holds in progress until it says so. */
+typedef struct Gate {
+    GMutex lock;
+    GCond cond;
+    bool entered, released;
+    unsigned calls;
+    guint servers_seen; /* servers in the snapshot of the last call */
+} Gate;
+
+static CpDiagnosis *
+gated_diagnose(void *ctx, CpModel *m, CpCertCache *certs)
+{
+    Gate *g = ctx;
+    CpTrustOptions to = { .no_system_ca = true };
+    CpTrust *trust = cp_trust_new(&to, NULL);
+    CpDiagOptions opt = { 0 };
+
+    g_mutex_lock(&g->lock);
+    g->entered = true;
+    g->calls++;
+    g_cond_broadcast(&g->cond);
+    while (!g->released)
+        g_cond_wait(&g->cond, &g->lock);
+    g->servers_seen = cp_model_servers(m)->len;
+    g_mutex_unlock(&g->lock);
+    CpDiagnosis *d = cp_diagnose(m, certs, trust, &opt);
+    cp_trust_free(trust);
+    return d;
+}
+
+static void
+gate_wait_entered(Gate *g)
+{
+    g_mutex_lock(&g->lock);
+    while (!g->entered)
+        g_cond_wait(&g->cond, &g->lock);
+    g_mutex_unlock(&g->lock);
+}
+
+static void
+gate_release(Gate *g)
+{
+    g_mutex_lock(&g->lock);
+    g->released = true;
+    g_cond_broadcast(&g->cond);
+    g_mutex_unlock(&g->lock);
+}
+
+static void
+gate_rearm(Gate *g)
+{
+    g_mutex_lock(&g->lock);
+    g->entered = g->released = false;
+    g_mutex_unlock(&g->lock);
+}
+
+/* A live_diag printing JSON into memory, with a gated diagnosis over a world. */
+typedef struct Rig {
+    World w;
+    Gate g;
+    GMutex output;
+    char *text;
+    size_t text_len;
+    FILE *out;
+    CpReport *report;
+    CpLiveDiag *d;
+} Rig;
+
+static void
+rig_init(Rig *r, bool gate_open)
+{
+    memset(r, 0, sizeof *r);
+    g_mutex_init(&r->g.lock);
+    g_cond_init(&r->g.cond);
+    r->g.released = gate_open;
+    g_mutex_init(&r->output);
+    world_init(&r->w, 65536);
+    r->out = open_memstream(&r->text, &r->text_len);
+    r->report = cp_report_new("json", r->out, false);
+    r->d = cp_live_diag_new(0, r->report, &r->output, gated_diagnose, &r->g);
+}
+
+/* Ends live_diag (the diagnosis under way prints first); r->text holds what was printed. */
+static void
+rig_stop(Rig *r)
+{
+    cp_live_diag_free(r->d);
+    cp_report_free(r->report);
+    fclose(r->out);
+}
+
+static void
+rig_clear(Rig *r)
+{
+    world_clear(&r->w);
+    free(r->text);
+    g_mutex_clear(&r->g.lock);
+    g_cond_clear(&r->g.cond);
+    g_mutex_clear(&r->output);
+}
+
+static void
+model_takes_handshakes_while_a_diagnosis_is_in_progress(void)
+{
+    Rig r;
+    GMutex state;
+    g_autoptr(GBytes) a = self_signed_der("a.contoso.com", 1);
+    g_autoptr(GBytes) b = self_signed_der("b.contoso.com", 2);
+
+    g_mutex_init(&state);
+    rig_init(&r, false);
+    add_handshake(&r.w, 1, "a.contoso.com", cert_of(&r.w, a));
+    g_mutex_lock(&state);
+    CU_ASSERT(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, 0));
+    g_mutex_unlock(&state);
+    gate_wait_entered(&r.g);
+
+    /* The diagnosis is held in progress: the pipeline's lock is free, the model and the cache
+     * take a new server and certificate, and a new offer is refused at once, not queued. */
+    CU_ASSERT_FATAL(g_mutex_trylock(&state));
+    add_handshake(&r.w, 2, "b.contoso.com", cert_of(&r.w, b));
+    CU_ASSERT_FALSE(cp_live_diag_due(r.d, r.w.handshakes, FAR_US));
+    CU_ASSERT_FALSE(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, FAR_US));
+    g_mutex_unlock(&state);
+    CU_ASSERT_EQUAL(r.g.calls, 1);
+
+    gate_release(&r.g);
+    cp_live_diag_sync(r.d);
+    CU_ASSERT_EQUAL(r.g.servers_seen, 1); /* the snapshot, not the model as it is now */
+
+    /* Within the back-off nothing is due; after it, the next snapshot has both servers. */
+    gate_rearm(&r.g);
+    CU_ASSERT_FALSE(cp_live_diag_due(r.d, r.w.handshakes, 1));
+    CU_ASSERT(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, FAR_US));
+    gate_release(&r.g);
+    cp_live_diag_sync(r.d);
+    CU_ASSERT_EQUAL(r.g.calls, 2);
+    CU_ASSERT_EQUAL(r.g.servers_seen, 2);
+    /* No new handshake: nothing to diagnose again. */
+    CU_ASSERT_FALSE(cp_live_diag_due(r.d, r.w.handshakes, FAR_US * 2));
+
+    rig_stop(&r);
+    /* Each server's self-signed leaf is its own finding, printed by the diagnosis that found it:
+     * the first saw only 10.0.0.1, the second added 10.0.0.2. */
+    CU_ASSERT_EQUAL(count_of(r.text, "\"type\":\"finding\""), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.text, "10.0.0.2:443"));
+    rig_clear(&r);
+    g_mutex_clear(&state);
+}
+
+static void
+finding_found_by_two_diagnoses_is_printed_once(void)
+{
+    Rig r;
+    g_autoptr(GBytes) a = self_signed_der("a.contoso.com", 1);
+
+    rig_init(&r, true);
+    CpCert *ca = cert_of(&r.w, a);
+    add_handshake(&r.w, 1, "a.contoso.com", ca);
+    CU_ASSERT(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, 0));
+    cp_live_diag_sync(r.d);
+    add_handshake(&r.w, 1, "a.contoso.com", ca);
+    CU_ASSERT(cp_live_diag_offer(r.d, r.w.model, r.w.cache, r.w.handshakes, FAR_US));
+    /* Stopped with the second diagnosis pending or running: it ends and prints first. */
+    rig_stop(&r);
+    CU_ASSERT_EQUAL(r.g.calls, 2);
+    CU_ASSERT_EQUAL(count_of(r.text, "\"type\":\"finding\""), 1);
+    CU_ASSERT_EQUAL(count_of(r.text, "\"final\":false"), 1);
+    rig_clear(&r);
+}
+
+static CU_TestInfo tests[] = {
+    { "snapshot_stays_while_model_grows_and_cache_evicts",
+      snapshot_stays_while_model_grows_and_cache_evicts },
+    { "model_takes_handshakes_while_a_diagnosis_is_in_progress",
+      model_takes_handshakes_while_a_diagnosis_is_in_progress },
+    { "finding_found_by_two_diagnoses_is_printed_once",
+      finding_found_by_two_diagnoses_is_printed_once },
+    CU_TEST_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+    return cp_test_main("live_diag", tests, argc, argv);
+}
