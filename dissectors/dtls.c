@@ -183,8 +183,23 @@ finish(DtlsConn *c, DtlsDir *d, CpFeedStatus st)
     return st;
 }
 
+/* What TLS 1.3 says after its ServerHello: the certificates follow encrypted, unread. */
+static void
+emit_encrypted(DtlsConn *c, CpDir dir)
+{
+    CpTlsEvent enc;
+
+    memset(&enc, 0, sizeof enc);
+    enc.type = CP_TLS_EV_ENCRYPTED;
+    enc.dir = dir;
+    enc.lost_msg_type = -1;
+    if (c->emit != NULL)
+        c->emit(c->user, &enc);
+}
+
 /* Events pass through unchanged; a DTLS 1.3 ServerHello (RFC 9147 §5.3: supported_versions
- * selects 0xfefc) also says what TLS 1.3 says, that the certificates follow encrypted. */
+ * selects 0xfefc) also says what TLS 1.3 says, that the certificates follow encrypted, unless
+ * the key log opens them. */
 static void
 on_tls_event(void *user, const CpTlsEvent *ev)
 {
@@ -201,14 +216,8 @@ on_tls_event(void *user, const CpTlsEvent *ev)
         return;
     }
     if (ev->type == CP_TLS_EV_SERVER_HELLO && ev->version == DTLS_1_3) {
-        CpTlsEvent enc;
-        memset(&enc, 0, sizeof enc);
-        enc.type = CP_TLS_EV_ENCRYPTED;
-        enc.dir = ev->dir;
-        enc.lost_msg_type = -1;
         c->dtls13 = true;
-        if (c->emit != NULL)
-            c->emit(c->user, &enc);
+        emit_encrypted(c, ev->dir);
     }
 }
 
@@ -463,15 +472,8 @@ encrypted(DtlsConn *c, DtlsDir *d)
 static CpFeedStatus
 undecrypted(DtlsConn *c, CpDir dir)
 {
-    if (dir == c->d13_server && !c->sent_cert[dir]) {
-        CpTlsEvent enc;
-        memset(&enc, 0, sizeof enc);
-        enc.type = CP_TLS_EV_ENCRYPTED;
-        enc.dir = dir;
-        enc.lost_msg_type = -1;
-        if (c->emit != NULL)
-            c->emit(c->user, &enc);
-    }
+    if (dir == c->d13_server && !c->sent_cert[dir])
+        emit_encrypted(c, dir);
     return finish(c, &c->dir[dir], CP_FEED_DONE);
 }
 

@@ -6,6 +6,7 @@ the truth and the case expect.
 usage: e2e.py --list
        e2e.py CAPGEN CERTPATH WORKDIR CASE
 """
+import gzip
 import json
 import os
 import re
@@ -743,11 +744,19 @@ def keylog_beside(capgen, certpath, work, name):
         os.makedirs(folder)
         shutil.copy(cap, folder)
         shutil.copy(keylog, os.path.join(folder, os.path.basename(cap) + ".keylog"))
-        for sibling, target in ((cap + ".keylog", cap), (stem, cap), (None, folder)):
-            if sibling is not None:
-                shutil.copy(keylog, sibling)
-            else:
+        packed = os.path.join(work, name + ".gz.dir")
+        shutil.rmtree(packed, ignore_errors=True)
+        os.makedirs(packed)
+        with open(cap, "rb") as src, gzip.open(os.path.join(packed, "t.pcap.gz"), "wb") as dst:
+            dst.write(src.read())
+        shutil.copy(keylog, os.path.join(packed, "t.pcap.keylog"))
+        for sibling, target in ((cap + ".keylog", cap), (stem, cap), (None, folder),
+                                (os.path.join(packed, "t.pcap.keylog"),
+                                 os.path.join(packed, "t.pcap.gz"))):
+            if sibling is None:
                 sibling = os.path.join(folder, os.path.basename(cap) + ".keylog")
+            elif target == cap:
+                shutil.copy(keylog, sibling)
             p = run_certpath([certpath, "--format", "json", "--no-system-ca", target])
             out = [json.loads(l) for l in p.stdout.decode().splitlines()]
             chains = [o["chain"] for o in out if o["type"] == "handshake"]
@@ -761,7 +770,8 @@ def keylog_beside(capgen, certpath, work, name):
                 sys.exit("anomalies: %s" % summary_of(out)["anomalies"])
             if sibling != stem and os.path.exists(sibling) and target == cap:
                 os.unlink(sibling)
-        print("%s: key log read beside FILE, as FILE.keylog, and in a directory" % name)
+        print("%s: key log read as FILE.keylog, as FILE's stem .keylog, in a directory and beside "
+              "a .pcap.gz" % name)
         return
     shutil.copy(keylog, stem)
     if name == "keylog-beside-malformed":
