@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "harness.h"
+#include "unhex.h"
 #include "dissectors/dtls13.h"
 
 static const char server_hs_secret[] =
@@ -21,18 +22,6 @@ static const char encrypted_extensions_record[] =
  * inner content type 22 */
 static const char encrypted_extensions_plain[] =
         "0800001200010000000000120010000a000c000a0017001d001800190100";
-
-static size_t
-unhex(const char *h, uint8_t *out, size_t max)
-{
-    size_t n = strlen(h) / 2;
-
-    g_assert(n <= max);
-    for (size_t i = 0; i < n; i++)
-        out[i] =
-                (uint8_t)(g_ascii_xdigit_value(h[2 * i]) << 4 | g_ascii_xdigit_value(h[2 * i + 1]));
-    return n;
-}
 
 static void
 reconstruct_seq_picks_the_closest_number(void)
@@ -54,15 +43,16 @@ sn_mask_gives_rfc9001_header_protection_values(void)
     uint8_t key[32], sample[16], mask[16], want[5];
 
     /* RFC 9001 A.2: AES-128 header protection */
-    unhex("9f50449e04a0e810283a1e9933adedd2", key, sizeof key);
-    unhex("d1b1c98dd7689fb8ec11d242b123dc9b", sample, sizeof sample);
-    unhex("437b9aec36", want, sizeof want);
+    cp_test_unhex("9f50449e04a0e810283a1e9933adedd2", key, sizeof key);
+    cp_test_unhex("d1b1c98dd7689fb8ec11d242b123dc9b", sample, sizeof sample);
+    cp_test_unhex("437b9aec36", want, sizeof want);
     CU_ASSERT_TRUE(cp_dtls13_sn_mask(0x1301, key, sample, sizeof sample, mask));
     CU_ASSERT_EQUAL(memcmp(mask, want, 5), 0);
     /* RFC 9001 A.5: ChaCha20 header protection */
-    unhex("25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4", key, sizeof key);
-    unhex("5e5cd55c41f69080575d7999c25a5bfb", sample, sizeof sample);
-    unhex("aefefe7d03", want, sizeof want);
+    cp_test_unhex("25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4", key,
+                  sizeof key);
+    cp_test_unhex("5e5cd55c41f69080575d7999c25a5bfb", sample, sizeof sample);
+    cp_test_unhex("aefefe7d03", want, sizeof want);
     CU_ASSERT_TRUE(cp_dtls13_sn_mask(0x1303, key, sample, sizeof sample, mask));
     CU_ASSERT_EQUAL(memcmp(mask, want, 5), 0);
     /* a record shorter than the sample, an unknown suite */
@@ -75,15 +65,15 @@ expand_label_uses_the_dtls13_prefix(void)
 {
     uint8_t secret[32], key[16], iv[12], sn[16], tls_key[16], want[16];
 
-    unhex(server_hs_secret, secret, sizeof secret);
+    cp_test_unhex(server_hs_secret, secret, sizeof secret);
     CU_ASSERT_TRUE(cp_dtls13_expand_label("SHA256", secret, 32, "key", NULL, 0, key, 16));
     CU_ASSERT_TRUE(cp_dtls13_expand_label("SHA256", secret, 32, "iv", NULL, 0, iv, 12));
     CU_ASSERT_TRUE(cp_dtls13_expand_label("SHA256", secret, 32, "sn", NULL, 0, sn, 16));
-    unhex("004e03e64ab6cba6b542775ec230e20a", want, sizeof want);
+    cp_test_unhex("004e03e64ab6cba6b542775ec230e20a", want, sizeof want);
     CU_ASSERT_EQUAL(memcmp(key, want, 16), 0);
-    unhex("6d9924be044ee97c624913f2", want, sizeof want);
+    cp_test_unhex("6d9924be044ee97c624913f2", want, sizeof want);
     CU_ASSERT_EQUAL(memcmp(iv, want, 12), 0);
-    unhex("7173fac51194e775001d625ef69d7c9f", want, sizeof want);
+    cp_test_unhex("7173fac51194e775001d625ef69d7c9f", want, sizeof want);
     CU_ASSERT_EQUAL(memcmp(sn, want, 16), 0);
     CU_ASSERT_TRUE(cp_tls13_expand_label("SHA256", secret, 32, "key", NULL, 0, tls_key, 16));
     CU_ASSERT_NOT_EQUAL(memcmp(key, tls_key, 16), 0);
@@ -96,7 +86,7 @@ server_dir(CpDtls13Dir *d)
     uint8_t secret[32];
 
     memset(d, 0, sizeof *d);
-    unhex(server_hs_secret, secret, sizeof secret);
+    cp_test_unhex(server_hs_secret, secret, sizeof secret);
     d->cipher = cp_dtls13_cipher_new(0x1301, secret, sizeof secret);
     g_assert(d->cipher != NULL);
 }
@@ -106,7 +96,7 @@ open_hex(CpDtls13Dir *d, const char *hex, CpAnomalies *an, GByteArray *plain, ui
          size_t *left)
 {
     uint8_t rec[256];
-    size_t n = unhex(hex, rec, sizeof rec);
+    size_t n = cp_test_unhex(hex, rec, sizeof rec);
     CpLimits limits;
     CpReader r;
     g_autofree uint8_t *out = NULL;
@@ -129,7 +119,7 @@ illustrated_dtls13_record_opens(void)
     g_autoptr(GByteArray) plain = g_byte_array_new();
     uint8_t type = 0, want[64];
     size_t left;
-    size_t n = unhex(encrypted_extensions_plain, want, sizeof want);
+    size_t n = cp_test_unhex(encrypted_extensions_plain, want, sizeof want);
 
     server_dir(&d);
     CU_ASSERT_EQUAL(open_hex(&d, encrypted_extensions_record, &an, plain, &type, &left),
@@ -180,7 +170,7 @@ decrypt_limit_at_and_over(void)
     CpDtls13Dir d;
     CpAnomalies an = { 0 };
     uint8_t rec[64], type;
-    size_t n = unhex(encrypted_extensions_record, rec, sizeof rec);
+    size_t n = cp_test_unhex(encrypted_extensions_record, rec, sizeof rec);
     CpLimits limits;
     CpReader r;
     uint8_t *out;
