@@ -22,8 +22,11 @@
  *      the direction answers DONE once nothing is held (a reordered fragment of the flight may
  *      still come), and at the end of the conversation what is held and complete is handed over in
  *      message_seq order, and an incomplete message is reported TRUNCATED.
- * DTLS 1.3 (RFC 9147) is recognised, not read: its ServerHello is reported with ENCRYPTED, as a
- * TLS 1.3 one is, and a ciphertext record in the unified header ends a direction's plaintext.
+ * DTLS 1.3 (RFC 9147): with a key log holding the connection's handshake traffic secrets, the
+ * ciphertext records of epoch 2 are opened (dtls13.c) and the handshake fragments inside them
+ * go through steps 1-4 like clear ones; a direction is DONE at its Finished or its first record
+ * of a later epoch. Without the secrets its ServerHello is reported with ENCRYPTED, as a TLS 1.3
+ * one is, and a ciphertext record in the unified header ends a direction's plaintext.
  * Held messages are bounded per direction by --max-dtls-messages and --max-dtls-pending bytes
  * (dtls.pending_limit), each by --max-handshake (tls.handshake_too_large), and their bytes are
  * reserved in the run's reassembly memcap first (R45). Every loop is bounded by the datagram: a
@@ -35,6 +38,7 @@
 #include <glib.h>
 
 #include "base/reader.h"
+#include "dissectors/dtls13.h"
 
 enum {
     REC_HEADER_LEN = 13,
@@ -52,6 +56,7 @@ enum {
     HS_CLIENT_HELLO = 1,
     HS_SERVER_HELLO = 2,
     HS_HELLO_VERIFY_REQUEST = 3,
+    HS_FINISHED = 20,
     RANDOM_LEN = 32,
     MUX_DTLS_FIRST = 20, /* RFC 7983 §7: first bytes 20-63 are DTLS */
     MUX_DTLS_LAST = 63,
@@ -87,6 +92,14 @@ typedef struct DtlsConn {
     CpTlsSession *session; /* (owned) */
     DtlsDir dir[2];
     bool dtls13; /* a DTLS 1.3 ServerHello: the rest of the handshake is encrypted */
+    /* DTLS 1.3 with a key log (dtls13.c) */
+    const CpKeylog *keylog; /* borrowed, nullable */
+    uint8_t client_random[CP_KEYLOG_RANDOM_LEN];
+    bool have_random;
+    bool dtls13_keys;  /* the key log opened the server's epoch 2 */
+    bool sent_cert[2]; /* a Certificate message came from that direction */
+    CpDir d13_server;  /* the direction of the DTLS 1.3 ServerHello */
+    CpDtls13Dir d13[2];
 } DtlsConn;
 
 typedef struct Frag {
@@ -170,8 +183,23 @@ finish(DtlsConn *c, DtlsDir *d, CpFeedStatus st)
     return st;
 }
 
+/* What TLS 1.3 says after its ServerHello: the certificates follow encrypted, unread. */
+static void
+emit_encrypted(DtlsConn *c, CpDir dir)
+{
+    CpTlsEvent enc;
+
+    memset(&enc, 0, sizeof enc);
+    enc.type = CP_TLS_EV_ENCRYPTED;
+    enc.dir = dir;
+    enc.lost_msg_type = -1;
+    if (c->emit != NULL)
+        c->emit(c->user, &enc);
+}
+
 /* Events pass through unchanged; a DTLS 1.3 ServerHello (RFC 9147 §5.3: supported_versions
- * selects 0xfefc) also says what TLS 1.3 says, that the certificates follow encrypted. */
+ * selects 0xfefc) also says what TLS 1.3 says, that the certificates follow encrypted, unless
+ * the key log opens them. */
 static void
 on_tls_event(void *user, const CpTlsEvent *ev)
 {
@@ -179,15 +207,17 @@ on_tls_event(void *user, const CpTlsEvent *ev)
 
     if (c->emit != NULL)
         c->emit(c->user, ev);
+    if (ev->type == CP_TLS_EV_CERTIFICATE)
+        c->sent_cert[ev->dir] = true;
+    if (ev->type == CP_TLS_EV_SERVER_HELLO && ev->version == DTLS_1_3 && c->have_random &&
+        cp_dtls13_keys(c->d13, ev->dir, c->keylog, c->client_random, ev->cipher, c->anomalies)) {
+        c->dtls13_keys = true; /* the key log opens what follows: no ENCRYPTED */
+        c->d13_server = ev->dir;
+        return;
+    }
     if (ev->type == CP_TLS_EV_SERVER_HELLO && ev->version == DTLS_1_3) {
-        CpTlsEvent enc;
-        memset(&enc, 0, sizeof enc);
-        enc.type = CP_TLS_EV_ENCRYPTED;
-        enc.dir = ev->dir;
-        enc.lost_msg_type = -1;
         c->dtls13 = true;
-        if (c->emit != NULL)
-            c->emit(c->user, &enc);
+        emit_encrypted(c, ev->dir);
     }
 }
 
@@ -201,6 +231,7 @@ dtls_new(const CpDissectCtx *ctx)
     c->memcap = ctx->memcap;
     c->emit = ctx->emit;
     c->user = ctx->user;
+    c->keylog = ctx->keylog;
     c->session = cp_tls_session_new(ctx->limits, ctx->anomalies, on_tls_event, c);
     cp_tls_session_set_memcap(c->session, ctx->memcap);
     for (size_t i = 0; i < 2; i++) {
@@ -220,6 +251,7 @@ dtls_free(void *state)
     for (size_t i = 0; i < 2; i++) {
         drop_held(c, &c->dir[i]);
         g_ptr_array_free(c->dir[i].held, TRUE);
+        cp_dtls13_dir_clear(&c->d13[i]);
     }
     cp_tls_session_free(c->session);
     g_free(c);
@@ -235,7 +267,8 @@ client_hello(DtlsConn *c, CpDir dir, const uint8_t *body, size_t len)
     CpReader sid, cookie;
 
     cp_reader_init(&r, body, len, len);
-    if (!cp_reader_skip(&r, 2 + RANDOM_LEN) || !cp_reader_vec8(&r, &sid)) {
+    c->have_random = cp_reader_skip(&r, 2) && cp_reader_copy(&r, c->client_random, RANDOM_LEN);
+    if (!c->have_random || !cp_reader_vec8(&r, &sid)) {
         cp_anomaly_add(c->anomalies, CP_ANOMALY_TLS_HANDSHAKE_MALFORMED);
         return CP_FEED_MORE; /* tls.handshake_malformed: the fixed part lies */
     }
@@ -261,6 +294,9 @@ deliver(DtlsConn *c, CpDir dir, uint8_t type, const uint8_t *body, size_t len)
     if (type == HS_HELLO_VERIFY_REQUEST)
         return CP_FEED_MORE; /* RFC 6347 §4.2.1: a cookie exchange, the ClientHello comes again */
     CpFeedStatus st = cp_tls_session_handshake(c->session, dir, type, body, len);
+    /* RFC 9147 §6.1: the handshake keys end at Finished; what follows is epoch 3 */
+    if (c->dtls13_keys && type == HS_FINISHED)
+        return CP_FEED_DONE;
     return c->dtls13 && type == HS_SERVER_HELLO ? CP_FEED_DONE : st;
 }
 
@@ -431,6 +467,57 @@ encrypted(DtlsConn *c, DtlsDir *d)
     return d->held->len == 0 ? finish(c, d, CP_FEED_DONE) : CP_FEED_MORE;
 }
 
+/* A DTLS 1.3 record the key log did not open: the direction is left, and a server whose chain
+ * was not read yet is reported as without the key log (ENCRYPTED). */
+static CpFeedStatus
+undecrypted(DtlsConn *c, CpDir dir)
+{
+    if (dir == c->d13_server && !c->sent_cert[dir])
+        emit_encrypted(c, dir);
+    return finish(c, &c->dir[dir], CP_FEED_DONE);
+}
+
+/* A DTLS 1.3 ciphertext record of a direction with keys (dtls13.c); its plaintext is read as a
+ * clear record of its inner type. false when the rest of the datagram is unreadable. */
+static bool
+ciphertext(DtlsConn *c, CpDir dir, CpReader *in, CpFeedStatus *st)
+{
+    DtlsDir *d = &c->dir[dir];
+    g_autofree uint8_t *plain = NULL;
+    size_t n;
+    uint8_t type;
+    CpReader r;
+
+    switch (cp_dtls13_open(&c->d13[dir], in, c->limits, c->anomalies, &plain, &n, &type)) {
+    case CP_DTLS13_OPENED:
+        break;
+    case CP_DTLS13_OTHER_EPOCH:
+        *st = encrypted(c, d);
+        return true;
+    case CP_DTLS13_FAILED:
+    case CP_DTLS13_LIMIT:
+        *st = undecrypted(c, dir);
+        return false;
+    default:
+        return false;
+    }
+    cp_reader_init(&r, plain, n, n);
+    switch (type) {
+    case CT_HANDSHAKE:
+        *st = handshake_record(c, dir, &r);
+        break;
+    case CT_ALERT:
+        *st = finish(c, d, cp_tls_session_alert(c->session, dir, plain, n));
+        break;
+    case CT_APPDATA:
+        *st = encrypted(c, d); /* application data under handshake keys: the handshake is over */
+        break;
+    default:
+        break; /* ACK (RFC 9147 §7): nothing we report */
+    }
+    return true;
+}
+
 /* One record at the front of the datagram; false when the rest of the datagram is unreadable. */
 static bool
 record(DtlsConn *c, CpDir dir, CpReader *in, CpFeedStatus *st)
@@ -444,6 +531,8 @@ record(DtlsConn *c, CpDir dir, CpReader *in, CpFeedStatus *st)
     /* RFC 9147 §4: a DTLS 1.3 ciphertext record; its length may be implicit, so it is the
      * datagram's last record we can frame: the direction is encrypted */
     if (cp_reader_peek_u8(in, 0, &type) && (type & UNIFIED_MASK) == UNIFIED_BITS) {
+        if (c->d13[dir].cipher != NULL)
+            return ciphertext(c, dir, in, st);
         *st = encrypted(c, d);
         return false;
     }

@@ -107,6 +107,7 @@ struct CpTlsCipher {
     uint8_t iv[NONCE_LEN]; /* 1.3 and ChaCha: 12; GCM/CCM: the 4-byte salt */
     uint8_t mac_key[MAC_MAX];
     uint8_t cbc_iv[BLOCK_MAX]; /* TLS 1.0: the previous record's last cipher block */
+    uint8_t sn_key[KEY_MAX];   /* DTLS 1.3: record number encryption (RFC 9147 §4.2.3) */
     size_t block;
     bool etm; /* RFC 7366 encrypt-then-MAC (CBC) */
 };
@@ -148,23 +149,24 @@ tag_len(const Suite *s)
     return s->mode == MODE_CCM8 ? TAG_LEN_CCM8 : TAG_LEN;
 }
 
-bool
-cp_tls13_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
-                      const char *label, const uint8_t *ctx, size_t ctx_len, uint8_t *out,
-                      size_t out_len)
+/* prefix is "tls13 " (RFC 8446 §7.1) or "dtls13" (RFC 9147 §5.9): both 6 bytes. */
+static bool
+expand_label(const char *prefix, const char *digest, const uint8_t *secret, size_t secret_len,
+             const char *label, const uint8_t *ctx, size_t ctx_len, uint8_t *out, size_t out_len)
 {
-    /* struct HkdfLabel { uint16 length; opaque label<7..255> = "tls13 " + label;
+    /* struct HkdfLabel { uint16 length; opaque label<7..255> = prefix + label;
      *                    opaque context<0..255>; } */
     uint8_t info[2 + 1 + 255 + 1 + 255];
-    size_t label_len = 6 + strlen(label), n = 0;
+    size_t prefix_len = strlen(prefix);
+    size_t label_len = prefix_len + strlen(label), n = 0;
 
     if (label_len > 255 || ctx_len > 255 || out_len > 0xffff)
         return false;
     info[n++] = (uint8_t)(out_len >> 8);
     info[n++] = (uint8_t)out_len;
     info[n++] = (uint8_t)label_len;
-    memcpy(info + n, "tls13 ", 6);
-    memcpy(info + n + 6, label, label_len - 6);
+    memcpy(info + n, prefix, prefix_len);
+    memcpy(info + n + prefix_len, label, label_len - prefix_len);
     n += label_len;
     info[n++] = (uint8_t)ctx_len;
     if (ctx_len > 0)
@@ -193,6 +195,22 @@ cp_tls13_expand_label(const char *digest, const uint8_t *secret, size_t secret_l
     return ok;
 }
 
+bool
+cp_tls13_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
+                      const char *label, const uint8_t *ctx, size_t ctx_len, uint8_t *out,
+                      size_t out_len)
+{
+    return expand_label("tls13 ", digest, secret, secret_len, label, ctx, ctx_len, out, out_len);
+}
+
+bool
+cp_dtls13_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
+                       const char *label, const uint8_t *ctx, size_t ctx_len, uint8_t *out,
+                       size_t out_len)
+{
+    return expand_label("dtls13", digest, secret, secret_len, label, ctx, ctx_len, out, out_len);
+}
+
 static CpTlsCipher *
 cipher_new(const Suite *suite, uint16_t version)
 {
@@ -216,8 +234,9 @@ cipher_new(const Suite *suite, uint16_t version)
     return c;
 }
 
-CpTlsCipher *
-cp_tls_cipher_new13(uint16_t suite, const uint8_t *secret, size_t secret_len)
+/* TLS 1.3 (prefix "tls13 ") and DTLS 1.3 ("dtls13", which also derives the sn_key). */
+static CpTlsCipher *
+new13(uint16_t suite, const uint8_t *secret, size_t secret_len, const char *prefix, bool dtls)
 {
     const Suite *s = find_suite(0x0304, suite);
     size_t hash_len = s != NULL && strcmp(s->prf, "SHA384") == 0 ? 48 : 32;
@@ -227,12 +246,26 @@ cp_tls_cipher_new13(uint16_t suite, const uint8_t *secret, size_t secret_len)
     CpTlsCipher *c = cipher_new(s, 0x0304);
     if (c == NULL)
         return NULL;
-    if (!cp_tls13_expand_label(s->prf, secret, secret_len, "key", NULL, 0, c->key, s->key_len) ||
-        !cp_tls13_expand_label(s->prf, secret, secret_len, "iv", NULL, 0, c->iv, NONCE_LEN)) {
+    if (!expand_label(prefix, s->prf, secret, secret_len, "key", NULL, 0, c->key, s->key_len) ||
+        !expand_label(prefix, s->prf, secret, secret_len, "iv", NULL, 0, c->iv, NONCE_LEN) ||
+        (dtls &&
+         !expand_label(prefix, s->prf, secret, secret_len, "sn", NULL, 0, c->sn_key, s->key_len))) {
         cp_tls_cipher_free(c);
         return NULL;
     }
     return c;
+}
+
+CpTlsCipher *
+cp_tls_cipher_new13(uint16_t suite, const uint8_t *secret, size_t secret_len)
+{
+    return new13(suite, secret, secret_len, "tls13 ", false);
+}
+
+CpTlsCipher *
+cp_dtls13_cipher_new(uint16_t suite, const uint8_t *secret, size_t secret_len)
+{
+    return new13(suite, secret, secret_len, "dtls13", true);
 }
 
 static bool
@@ -371,10 +404,11 @@ aead_open(CpTlsCipher *c, const uint8_t nonce[NONCE_LEN], const uint8_t *aad, si
     return EVP_DecryptFinal_ex(c->ctx, out + n, &n) == 1;
 }
 
-/* RFC 8446 §5.2: TLSInnerPlaintext = content, type, zeros. */
+/* RFC 8446 §5.2: TLSInnerPlaintext = content, type, zeros. aad: the record header (DTLS 1.3:
+ * with the record number unmasked, RFC 9147 §4). */
 static bool
-open13(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size_t len, uint8_t *out,
-       size_t *out_len, uint8_t *type)
+open13(CpTlsCipher *c, const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+       uint8_t *out, size_t *out_len, uint8_t *type)
 {
     uint8_t nonce[NONCE_LEN];
     size_t tag = tag_len(c->suite);
@@ -383,7 +417,7 @@ open13(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size_t len, uint
     if (len <= tag)
         return false;
     xor_nonce(c, nonce);
-    if (!aead_open(c, nonce, hdr, 5, in, len - tag, out))
+    if (!aead_open(c, nonce, aad, aad_len, in, len - tag, out))
         return false;
     size_t n = len - tag;
     cp_reader_init(&r, out, n, n);
@@ -523,7 +557,7 @@ cp_tls_cipher_open(CpTlsCipher *c, const uint8_t hdr[5], const uint8_t *in, size
     *out_len = 0;
     *type = hdr[0];
     if (c->suite->tls13)
-        ok = open13(c, hdr, in, len, out, out_len, type);
+        ok = open13(c, hdr, CP_TLS_RECORD_HEADER_LEN, in, len, out, out_len, type);
     else if (c->etm)
         ok = open12_etm(c, hdr, in, len, out, out_len);
     else if (c->suite->mode == MODE_CBC)
@@ -542,4 +576,50 @@ cp_tls_cipher_skip(CpTlsCipher *c, const uint8_t *in, size_t len)
     c->seq++;
     if (c->suite->mode == MODE_CBC && len >= c->block + mac)
         (void)wire_copy(in, len, len - mac - c->block, c->cbc_iv, c->block);
+}
+
+bool
+cp_dtls13_cipher_open(CpTlsCipher *c, uint64_t seq, const uint8_t *aad, size_t aad_len,
+                      const uint8_t *in, size_t len, uint8_t *out, size_t *out_len, uint8_t *type)
+{
+    *out_len = 0;
+    *type = 0;
+    c->seq = seq;
+    return open13(c, aad, aad_len, in, len, out, out_len, type);
+}
+
+/* RFC 9147 §4.2.3: AES suites mask with AES-ECB(sn_key, sample); ChaCha20 ones with the
+ * ChaCha20 key stream of sn_key, whose 16-byte IV is the sample itself (counter = sample[0..3]
+ * little-endian, nonce = sample[4..15], as OpenSSL's "ChaCha20" takes it and QUIC does). */
+bool
+cp_dtls13_sn_mask(uint16_t suite, const uint8_t *sn_key, const uint8_t *sample, size_t sample_len,
+                  uint8_t mask[CP_DTLS13_SAMPLE_LEN])
+{
+    static const uint8_t zeros[CP_DTLS13_SAMPLE_LEN];
+    const Suite *s = find_suite(0x0304, suite);
+    uint8_t in[CP_DTLS13_SAMPLE_LEN];
+    int n1 = 0, n2 = 0;
+
+    if (s == NULL || !wire_copy(sample, sample_len, 0, in, sizeof in))
+        return false; /* a record shorter than the sample cannot be one (it holds a tag) */
+    bool chacha = s->mode == MODE_CHACHA;
+    const char *name = chacha ? "ChaCha20" : s->key_len == 32 ? "AES-256-ECB" : "AES-128-ECB";
+    EVP_CIPHER *evp = EVP_CIPHER_fetch(NULL, name, NULL);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    bool ok = evp != NULL && ctx != NULL &&
+              EVP_EncryptInit_ex2(ctx, evp, sn_key, chacha ? in : NULL, NULL) == 1 &&
+              EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+              EVP_EncryptUpdate(ctx, mask, &n1, chacha ? zeros : in, CP_DTLS13_SAMPLE_LEN) == 1 &&
+              EVP_EncryptFinal_ex(ctx, mask + n1, &n2) == 1 &&
+              (size_t)n1 + (size_t)n2 == CP_DTLS13_SAMPLE_LEN;
+    EVP_CIPHER_CTX_free(ctx);
+    EVP_CIPHER_free(evp);
+    return ok;
+}
+
+bool
+cp_dtls13_cipher_mask(const CpTlsCipher *c, const uint8_t *sample, size_t sample_len,
+                      uint8_t mask[CP_DTLS13_SAMPLE_LEN])
+{
+    return cp_dtls13_sn_mask(c->suite->id, c->sn_key, sample, sample_len, mask);
 }

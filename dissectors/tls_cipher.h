@@ -11,6 +11,11 @@
 
 typedef struct CpTlsCipher CpTlsCipher;
 
+enum {
+    CP_TLS_RECORD_HEADER_LEN = 5,
+    CP_DTLS13_SAMPLE_LEN = 16, /* RFC 9147 §4.2.3: the ciphertext bytes the mask is made from */
+};
+
 /* Whether suite is one certpath decrypts for this version (0x0304: TLS 1.3 suites). */
 bool cp_tls_cipher_supported(uint16_t version, uint16_t suite);
 /* (transfer full) TLS 1.3: from a handshake traffic secret. NULL when the suite is unknown or
@@ -38,3 +43,24 @@ void cp_tls_cipher_skip(CpTlsCipher *c, const uint8_t *in, size_t len);
 bool cp_tls13_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
                            const char *label, const uint8_t *ctx, size_t ctx_len, uint8_t *out,
                            size_t out_len);
+
+/* DTLS 1.3 (RFC 9147 §5.9, §4.2.3): HKDF-Expand-Label with the "dtls13" prefix. */
+bool cp_dtls13_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
+                            const char *label, const uint8_t *ctx, size_t ctx_len, uint8_t *out,
+                            size_t out_len);
+/* (transfer full) DTLS 1.3: key, iv and sn_key from a handshake traffic secret; NULL as
+ * cp_tls_cipher_new13. */
+CpTlsCipher *cp_dtls13_cipher_new(uint16_t suite, const uint8_t *secret, size_t secret_len);
+/* The record number mask of a TLS 1.3 suite from its sn_key (key-length bytes) and the first 16
+ * ciphertext bytes (sample, sample_len bytes on the wire: false when fewer). */
+bool cp_dtls13_sn_mask(uint16_t suite, const uint8_t *sn_key, const uint8_t *sample,
+                       size_t sample_len, uint8_t mask[CP_DTLS13_SAMPLE_LEN]);
+/* The same with the cipher's own sn_key. */
+bool cp_dtls13_cipher_mask(const CpTlsCipher *c, const uint8_t *sample, size_t sample_len,
+                           uint8_t mask[CP_DTLS13_SAMPLE_LEN]);
+/* Opens one DTLSCiphertext: seq is its reconstructed sequence number (RFC 9147 §4: without the
+ * epoch), aad the unified header as sent with the record number unmasked. As
+ * cp_tls_cipher_open. */
+bool cp_dtls13_cipher_open(CpTlsCipher *c, uint64_t seq, const uint8_t *aad, size_t aad_len,
+                           const uint8_t *in, size_t len, uint8_t *out, size_t *out_len,
+                           uint8_t *type);

@@ -332,7 +332,8 @@ cert_walk(CpTlsSession *s, CertList *cl, CpReader *list, bool tls13)
 static CpFeedStatus
 certificate(CpTlsSession *s, CpDir dir, CpReader *msg)
 {
-    bool tls13 = cp_tls_version_is_13(s->version);
+    /* DTLS 1.3 (0xfefc, RFC 9147 §5) has TLS 1.3's layout: a key log opened it (dtls13.c) */
+    bool tls13 = cp_tls_version_is_13(s->version) || s->version == 0xfefc;
     CpReader ctx, list;
     const uint8_t *stack_der[CERT_SLOTS];
     size_t stack_len[CERT_SLOTS];

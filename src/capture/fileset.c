@@ -113,7 +113,9 @@ dir_members(const char *input, GError **error)
     out = g_ptr_array_new_with_free_func(g_free);
     for (const char *name; (name = g_dir_read_name(d)) != NULL;) {
         g_autofree char *path = g_build_filename(input, name, NULL);
-        if (name[0] != '.' && g_file_test(path, G_FILE_TEST_IS_REGULAR))
+        /* A key log beside its capture (certpath finds it there) is not a capture to skip. */
+        if (name[0] != '.' && !g_str_has_suffix(name, ".keylog") &&
+            g_file_test(path, G_FILE_TEST_IS_REGULAR))
             g_ptr_array_add(out, g_steal_pointer(&path));
     }
     g_dir_close(d);

@@ -447,6 +447,10 @@ cp_options_parse(CpConfig *c, int *argc, char ***argv, GError **error)
           "Decrypt TLS 1.3 handshakes and TLS 1.2 renegotiations with the secrets of an NSS key "
           "log FILE (SSLKEYLOGFILE, openssl -keylogfile; repeatable)",
           "FILE" },
+        { "no-keylog-search", 0, 0, G_OPTION_ARG_NONE, &c->no_keylog_search,
+          "Without --keylog, do not use the key log beside each capture FILE (FILE.keylog, or "
+          "FILE's .pcap/.pcapng/.cap replaced by .keylog)",
+          NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &c->quiet,
           "Print no report, only warnings and errors: the exit status says it all", NULL },
         { "write", 'w', 0, G_OPTION_ARG_FILENAME, &c->write_file,

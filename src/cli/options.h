@@ -21,6 +21,8 @@ typedef struct CpConfig {
     bool quiet;           /* -q */
     bool records;         /* --records: the inputs are certpath JSON Lines, not captures */
     char **keylog_files;  /* --keylog FILE (repeatable): NSS key logs */
+    /* --no-keylog-search: no FILE.keylog beside the captures */
+    bool no_keylog_search;
     CpLimits limits;
     /* live capture */
     char *iface;

@@ -103,6 +103,27 @@ read_all(Run *r, CpCapture *cap)
     }
 }
 
+/* Without --keylog, the key log beside a capture file (cli/keylog.c), each file once; never in
+ * live mode, which does not come here. */
+static void
+sibling_keylog(Run *r, const char *file)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *msg = NULL;
+
+    if (r->cfg->keylog_files != NULL || r->cfg->no_keylog_search)
+        return;
+    g_autofree char *found = cp_cli_sibling_keylog(file);
+    for (guint i = 0; found != NULL && i < r->info.keylogs->len; i++)
+        if (strcmp(r->info.keylogs->pdata[i], found) == 0)
+            return; /* one key log beside several inputs: read once */
+    CpSiblingKeylog st = cp_cli_load_sibling_keylog(r->pl, file, &r->cfg->limits, &path, &msg);
+    if (st == CP_SIBLING_KEYLOG_USED)
+        g_ptr_array_add(r->info.keylogs, g_steal_pointer(&path));
+    if (msg != NULL && (st == CP_SIBLING_KEYLOG_UNUSABLE || !r->cfg->quiet))
+        warn(r, msg);
+}
+
 /* Each input is one capture: a file, standard input, or a directory or ring-buffer file set
  * whose files are read one after the other in time order (cp_capture_expand_input). */
 static bool
@@ -139,6 +160,7 @@ run_files(Run *r)
                 continue;
             }
             opened = true;
+            sibling_keylog(r, files->pdata[i]);
             cp_cli_take_secrets(cap, r->pl);
             ok &= read_all(r, cap);
             if (cp_capture_skipped(cap) > 0) {
@@ -276,6 +298,7 @@ abandon(Run *r, FILE *out)
     cp_report_free(r->report);
     g_ptr_array_free(r->info.inputs, TRUE);
     g_ptr_array_free(r->info.errors, TRUE);
+    g_ptr_array_free(r->info.keylogs, TRUE);
     cp_trust_free(r->trust);
     if (out != stdout)
         fclose(out);
@@ -358,6 +381,9 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     r.report = cp_report_new(cfg->format, out, cfg->iface != NULL || cfg->lines);
     r.info.inputs = g_ptr_array_new_with_free_func(g_free);
     r.info.errors = g_ptr_array_new_with_free_func(g_free);
+    r.info.keylogs = g_ptr_array_new_with_free_func(g_free);
+    for (char **k = cfg->keylog_files; k != NULL && *k != NULL; k++)
+        g_ptr_array_add(r.info.keylogs, g_strdup(*k));
     r.packets_left = cfg->count >= 0 ? (uint64_t)cfg->count : 0;
     r.pl = cp_pipeline_new(&cfg->limits);
     if (!cp_cli_load_keylogs(r.pl, cfg->keylog_files, &cfg->limits, error)) {
@@ -424,5 +450,6 @@ cp_run(const CpConfig *cfg, CpRunResult *res, GError **error)
     cp_report_free(r.report);
     g_ptr_array_free(r.info.inputs, TRUE);
     g_ptr_array_free(r.info.errors, TRUE);
+    g_ptr_array_free(r.info.keylogs, TRUE);
     return true;
 }

@@ -15,6 +15,8 @@
 typedef struct CpRunInfo {
     GPtrArray *inputs; /* (element-type utf8) files read, or the device */
     GPtrArray *errors; /* (element-type utf8) one-line input errors met */
+    /* (element-type utf8, nullable) key log files used: --keylog, or found beside a capture */
+    GPtrArray *keylogs;
     bool live;
     bool records;     /* --records: inputs are JSON Lines of certpath sensors, not captures */
     bool stats_valid; /* live capture statistics below */

@@ -304,6 +304,10 @@ html_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagn
                            seen->servers->len, seen->servers->len == 1 ? "" : "s",
                            s->tls_connections, s->tls_connections == 1 ? "" : "s",
                            seen->certificates, seen->certificates == 1 ? "" : "s");
+    for (guint i = 0; info->keylogs != NULL && i < info->keylogs->len; i++) {
+        g_string_append(o, i == 0 ? "; key log " : ", ");
+        esc(o, info->keylogs->pdata[i]);
+    }
     if (s->frames > 0) {
         g_string_append(o, "; captured ");
         cp_fmt_time_ns(o, s->first_ts_ns, false);

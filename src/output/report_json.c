@@ -242,6 +242,8 @@ json_summary(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDia
 
     g_string_append(r->line, "{\"type\":\"summary\"");
     str_array(r, "inputs", info->inputs);
+    if (info->keylogs != NULL && info->keylogs->len > 0)
+        str_array(r, "keylogs", info->keylogs);
     num(r, "packets", s->frames);
     num(r, "bytes", s->bytes);
     num(r, "tcp_segments", s->tcp_segments);

@@ -641,6 +641,11 @@ text_final(CpReport *r, const CpSeen *seen, const CpRunInfo *info, const CpDiagn
         g_string_append(o, " UTC");
     }
     g_string_append_c(o, '\n');
+    if (info->keylogs != NULL && info->keylogs->len > 0) {
+        g_string_append(o, "key log: ");
+        esc_list(o, info->keylogs);
+        g_string_append_c(o, '\n');
+    }
     if (info->stats_valid)
         g_string_append_printf(o,
                                "capture: %" G_GUINT64_FORMAT " received, %" G_GUINT64_FORMAT

@@ -6,6 +6,7 @@ the truth and the case expect.
 usage: e2e.py --list
        e2e.py CAPGEN CERTPATH WORKDIR CASE
 """
+import gzip
 import json
 import os
 import re
@@ -660,7 +661,7 @@ def keylog_same_as_clear(capgen, certpath, work, name):
     if got != clear:
         sys.exit("findings with the key log %s, in the clear %s" % (got, clear))
     if pass_file:
-        _, out = certpath_json(certpath, cap, ["--no-system-ca"])
+        _, out = certpath_json(certpath, cap, ["--no-system-ca", "--no-keylog-search"])
         codes = {o["code"] for o in out if o["type"] == "finding"}
         if codes != {"tls13-encrypted"}:
             sys.exit("without the key log: findings %s, expected tls13-encrypted" % codes)
@@ -712,7 +713,7 @@ def renegotiation_read(capgen, certpath, work, name):
     if got != clear:
         sys.exit("findings with the key log %s, in the clear %s" % (got, clear))
     if "--dsb" not in opts:
-        _, out = certpath_json(certpath, cap, trust)
+        _, out = certpath_json(certpath, cap, trust + ["--no-keylog-search"])
         hs = [o for o in out if o["type"] == "handshake"]
         if [h["chain"] for h in hs] != [conn[0]["chain"]] or "client_chain" in hs[0]:
             sys.exit("without the key log: %s" % hs)
@@ -720,10 +721,89 @@ def renegotiation_read(capgen, certpath, work, name):
           % (name, sorted(got) or "none"))
 
 
+# Key logs found beside the capture (no --keylog): FILE.keylog, FILE's extension replaced, a
+# directory of captures with theirs; discovery turned off; a sibling that is no key log.
+BESIDE_CASES = ["keylog-beside-capture", "keylog-beside-disabled", "keylog-beside-malformed"]
+
+
+def summary_of(out):
+    return [o for o in out if o["type"] == "summary"][-1]
+
+
+def keylog_beside(capgen, certpath, work, name):
+    keylog = os.path.join(work, name + ".secrets")
+    cap, truth, _ = generate(capgen, work, name, "tls13", ["--keylog", keylog])
+    want = [t["chain"] for t in truth if t["type"] == "connection"]
+    stem = cap[:-len(".pcap")] + ".keylog"
+    for f in (cap + ".keylog", stem):
+        if os.path.exists(f):
+            os.unlink(f)
+    if name == "keylog-beside-capture":
+        folder = os.path.join(work, name + ".dir")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        shutil.copy(cap, folder)
+        shutil.copy(keylog, os.path.join(folder, os.path.basename(cap) + ".keylog"))
+        packed = os.path.join(work, name + ".gz.dir")
+        shutil.rmtree(packed, ignore_errors=True)
+        os.makedirs(packed)
+        with open(cap, "rb") as src, gzip.open(os.path.join(packed, "t.pcap.gz"), "wb") as dst:
+            dst.write(src.read())
+        shutil.copy(keylog, os.path.join(packed, "t.pcap.keylog"))
+        for sibling, target in ((cap + ".keylog", cap), (stem, cap), (None, folder),
+                                (os.path.join(packed, "t.pcap.keylog"),
+                                 os.path.join(packed, "t.pcap.gz"))):
+            if sibling is None:
+                sibling = os.path.join(folder, os.path.basename(cap) + ".keylog")
+            elif target == cap:
+                shutil.copy(keylog, sibling)
+            p = run_certpath([certpath, "--format", "json", "--no-system-ca", target])
+            out = [json.loads(l) for l in p.stdout.decode().splitlines()]
+            chains = [o["chain"] for o in out if o["type"] == "handshake"]
+            err = p.stderr.decode()
+            if chains != want or summary_of(out).get("keylogs") != [sibling]:
+                sys.exit("%s beside %s: chains %s (truth %s), summary %s"
+                         % (sibling, target, chains, want, summary_of(out)))
+            if err.count("\n") != 1 or "using key log " + sibling not in err:
+                sys.exit("%s: expected one stderr line naming the key log: %r" % (target, err))
+            if any(k.startswith("keylog.") for k in summary_of(out).get("anomalies", {})):
+                sys.exit("anomalies: %s" % summary_of(out)["anomalies"])
+            if sibling != stem and os.path.exists(sibling) and target == cap:
+                os.unlink(sibling)
+        print("%s: key log read as FILE.keylog, as FILE's stem .keylog, in a directory and beside "
+              "a .pcap.gz" % name)
+        return
+    shutil.copy(keylog, stem)
+    if name == "keylog-beside-malformed":
+        with open(stem, "w") as f:
+            f.write("this is not a key log\n")
+        extra = []
+    else:
+        extra = ["--no-keylog-search"]
+    p = run_certpath([certpath, "--format", "json", "--no-system-ca"] + extra + [cap])
+    if p.returncode != 1:
+        sys.exit("exit %d, expected 1 (tls13-encrypted is inconclusive): %r"
+                 % (p.returncode, p.stderr))
+    out = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    codes = {o["code"] for o in out if o["type"] == "finding"}
+    summ = summary_of(out)
+    if codes != {"tls13-encrypted"} or "keylogs" in summ:
+        sys.exit("findings %s, summary %s: the key log must not have been used" % (codes, summ))
+    err = p.stderr.decode()
+    anomalies = summ.get("anomalies", {})
+    if name == "keylog-beside-disabled":
+        if err or anomalies.get("keylog.sibling_unusable"):
+            sys.exit("discovery off: stderr %r, anomalies %s" % (err, anomalies))
+    elif (err.count("\n") != 1 or "warning: key log " + stem not in err
+          or anomalies.get("keylog.sibling_unusable") != 1):
+        sys.exit("malformed sibling: stderr %r, anomalies %s" % (err, anomalies))
+    print("%s: not used, %s" % (name, err.strip() or "nothing said"))
+
+
 def main():
     if sys.argv[1:] == ["--list"]:
         print("\n".join(list(CHAIN_CASES) + list(FINDING_CASES) + list(OPTION_CASES)
-                        + ["dtls-findings-as-tls"] + list(KEYLOG_CASES) + list(RENEG_CASES)
+                        + ["dtls-findings-as-tls"] + list(KEYLOG_CASES) + list(RENEG_CASES) + BESIDE_CASES
                         + ["export-certs", "export-bundles", "ecs-fields"] + list(CLI_CASES)))
         return 0
     capgen, certpath, work, name = sys.argv[1:5]
@@ -740,6 +820,8 @@ def main():
         dtls_same_as_tls(capgen, certpath, work, name)
     elif name in KEYLOG_CASES:
         keylog_same_as_clear(capgen, certpath, work, name)
+    elif name in BESIDE_CASES:
+        keylog_beside(capgen, certpath, work, name)
     elif name in RENEG_CASES:
         renegotiation_read(capgen, certpath, work, name)
     elif name in CHAIN_CASES:

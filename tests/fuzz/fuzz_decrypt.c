@@ -9,6 +9,9 @@
  * buffered like tcp_stream does (unconsumed bytes come back with the next ones; no call before
  * `needed`). The seeds are capgen handshakes (TLS 1.3, TLS 1.2 renegotiation) with their key
  * logs, so mutations reach the key schedule, the record loop after the keys, and failures.
+ * When the top bit of K is set (K & 0x7fff is then the length) the connection is UDP and each
+ * delivery one datagram: DTLS, and DTLS 1.3 with a key log (dtls13.c); its seed
+ * (dtls13-keylog) is made by make_dtls13_seed.py, since OpenSSL 3.0 makes no DTLS 1.3.
  */
 #include <glib.h>
 #include <string.h>
@@ -27,6 +30,7 @@ typedef struct FuzzDec {
     CpLimits limits;
     CpAnomalies anomalies;
     CpDissectConn *table;
+    bool udp; /* each delivery is one datagram */
     GByteArray *pending[2];
     size_t needed[2];
     bool ended[2];
@@ -70,21 +74,35 @@ feed(FuzzDec *f, CpDir dir, unsigned flags)
     }
 }
 
+/* One datagram, in an exact-size copy (ASan catches reads past it). */
+static void
+datagram(FuzzDec *f, CpDir dir, const uint8_t *data, size_t len, unsigned flags)
+{
+    if (f->ended[dir])
+        return;
+    uint8_t *copy = g_memdup2(data, len);
+    CpFeedResult r = cp_dissect_conn_feed(f->table, dir, copy, len, flags | CP_STREAM_DATAGRAM);
+    g_free(copy);
+    CP_FUZZ_CHECK(r.consumed <= len);
+    f->ended[dir] = r.status != CP_FEED_MORE || (flags & CP_STREAM_FIN);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    size_t klen = MIN((size_t)data[0] << 8 | data[1], size - 2);
     FuzzDec f;
 
     memset(&f, 0, sizeof f);
+    f.udp = (data[0] & 0x80) != 0;
+    size_t klen = MIN((size_t)(data[0] & 0x7f) << 8 | data[1], size - 2);
     cp_limits_init_default(&f.limits);
     CpKeylog *keylog = cp_keylog_new(64, &f.anomalies);
     cp_keylog_add_text(keylog, data + 2, klen);
     CpMemcap memcap = { .cap = 1 << 20 };
     CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, on_event, &f, keylog };
-    f.table = cp_dissect_conn_new(&ctx, CP_TRANSPORT_TCP);
+    f.table = cp_dissect_conn_new(&ctx, f.udp ? CP_TRANSPORT_UDP : CP_TRANSPORT_TCP);
     f.pending[0] = g_byte_array_new();
     f.pending[1] = g_byte_array_new();
     for (size_t at = 2 + klen; at + 3 <= size;) {
@@ -92,7 +110,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = MIN((size_t)data[at + 1] << 8 | data[at + 2], size - at - 3);
         CpDir dir = (ctl & CTL_DIR1) ? CP_DIR_1 : CP_DIR_0;
         unsigned flags = (ctl & CTL_GAP) ? CP_STREAM_GAP : 0;
-        if (!f.ended[dir]) {
+        if (f.udp) {
+            datagram(&f, dir, data + at + 3, len, (ctl & CTL_FIN) ? CP_STREAM_FIN : 0);
+        } else if (!f.ended[dir]) {
             if (flags & CP_STREAM_GAP)
                 g_byte_array_set_size(f.pending[dir], 0);
             g_byte_array_append(f.pending[dir], data + at + 3, (guint)len);
@@ -102,8 +122,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         at += 3 + len;
     }
-    for (int i = 0; i < 2; i++)
-        feed(&f, (CpDir)i, CP_STREAM_FIN);
+    for (int i = 0; i < 2; i++) {
+        if (f.udp)
+            datagram(&f, (CpDir)i, NULL, 0, CP_STREAM_FIN);
+        else
+            feed(&f, (CpDir)i, CP_STREAM_FIN);
+    }
     cp_dissect_conn_free(f.table);
     g_byte_array_free(f.pending[0], TRUE);
     g_byte_array_free(f.pending[1], TRUE);

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "harness.h"
+#include "unhex.h"
 #include "dissectors/tls_cipher.h"
 #include "dissectors/tls_keylog.h"
 
@@ -21,36 +22,24 @@ static const char client_finished_record[] =
 static const char client_finished_msg[] =
         "14000020a8ec436d677634ae525ac1fcebe11a039ec17694fac6e98527b642f2edd5ce61";
 
-static size_t
-unhex(const char *h, uint8_t *out, size_t max)
-{
-    size_t n = strlen(h) / 2;
-
-    g_assert(n <= max);
-    for (size_t i = 0; i < n; i++)
-        out[i] =
-                (uint8_t)(g_ascii_xdigit_value(h[2 * i]) << 4 | g_ascii_xdigit_value(h[2 * i + 1]));
-    return n;
-}
-
 static void
 expand_label_gives_rfc8448_traffic_keys(void)
 {
     uint8_t secret[32], key[16], iv[12], want_key[16], want_iv[12];
 
-    unhex(server_hs_secret, secret, sizeof(secret));
+    cp_test_unhex(server_hs_secret, secret, sizeof(secret));
     CU_ASSERT_TRUE(cp_tls13_expand_label("SHA256", secret, 32, "key", NULL, 0, key, 16));
     CU_ASSERT_TRUE(cp_tls13_expand_label("SHA256", secret, 32, "iv", NULL, 0, iv, 12));
-    unhex("3fce516009c21727d0f2e4e86ee403bc", want_key, sizeof(want_key));
-    unhex("5d313eb2671276ee13000b30", want_iv, sizeof(want_iv));
+    cp_test_unhex("3fce516009c21727d0f2e4e86ee403bc", want_key, sizeof(want_key));
+    cp_test_unhex("5d313eb2671276ee13000b30", want_iv, sizeof(want_iv));
     CU_ASSERT_EQUAL(memcmp(key, want_key, 16), 0);
     CU_ASSERT_EQUAL(memcmp(iv, want_iv, 12), 0);
 
-    unhex(client_hs_secret, secret, sizeof(secret));
+    cp_test_unhex(client_hs_secret, secret, sizeof(secret));
     CU_ASSERT_TRUE(cp_tls13_expand_label("SHA256", secret, 32, "key", NULL, 0, key, 16));
     CU_ASSERT_TRUE(cp_tls13_expand_label("SHA256", secret, 32, "iv", NULL, 0, iv, 12));
-    unhex("dbfaa693d1762c5b666af5d950258d01", want_key, sizeof(want_key));
-    unhex("5bd3c71b836e0b76bb73265f", want_iv, sizeof(want_iv));
+    cp_test_unhex("dbfaa693d1762c5b666af5d950258d01", want_key, sizeof(want_key));
+    cp_test_unhex("5bd3c71b836e0b76bb73265f", want_iv, sizeof(want_iv));
     CU_ASSERT_EQUAL(memcmp(key, want_key, 16), 0);
     CU_ASSERT_EQUAL(memcmp(iv, want_iv, 12), 0);
 }
@@ -61,9 +50,9 @@ rfc8448_client_finished_record_opens(void)
     uint8_t secret[32], rec[64], msg[64], out[64], type = 0;
     size_t out_len = 0;
 
-    unhex(client_hs_secret, secret, sizeof(secret));
-    size_t n = unhex(client_finished_record, rec, sizeof(rec));
-    size_t m = unhex(client_finished_msg, msg, sizeof(msg));
+    cp_test_unhex(client_hs_secret, secret, sizeof(secret));
+    size_t n = cp_test_unhex(client_finished_record, rec, sizeof(rec));
+    size_t m = cp_test_unhex(client_finished_msg, msg, sizeof(msg));
     CpTlsCipher *c = cp_tls_cipher_new13(0x1301, secret, sizeof(secret));
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_TRUE(cp_tls_cipher_open(c, rec, rec + 5, n - 5, out, &out_len, &type));
@@ -81,14 +70,14 @@ tampered_record_or_wrong_key_fails(void)
     uint8_t secret[32], rec[64], out[64], type;
     size_t out_len;
 
-    unhex(client_hs_secret, secret, sizeof(secret));
-    size_t n = unhex(client_finished_record, rec, sizeof(rec));
+    cp_test_unhex(client_hs_secret, secret, sizeof(secret));
+    size_t n = cp_test_unhex(client_finished_record, rec, sizeof(rec));
     rec[20] ^= 1;
     CpTlsCipher *c = cp_tls_cipher_new13(0x1301, secret, sizeof(secret));
     CU_ASSERT_FALSE(cp_tls_cipher_open(c, rec, rec + 5, n - 5, out, &out_len, &type));
     cp_tls_cipher_free(c);
     rec[20] ^= 1;
-    unhex(server_hs_secret, secret, sizeof(secret));
+    cp_test_unhex(server_hs_secret, secret, sizeof(secret));
     c = cp_tls_cipher_new13(0x1301, secret, sizeof(secret));
     CU_ASSERT_FALSE(cp_tls_cipher_open(c, rec, rec + 5, n - 5, out, &out_len, &type));
     /* Shorter than a tag: refused without reading past it. */
