@@ -43,8 +43,9 @@ typedef struct CpHandshake {
     GArray *chain;        /* CpChainLink, wire order (leaf first) */
     GArray *client_chain; /* CpChainLink, client certificates */
     size_t certs_dropped;
-    bool chain_damaged; /* a lying entry length ended the Certificate message's list early */
-    int alert_desc;     /* -1: none */
+    bool chain_damaged;     /* a lying entry length ended the Certificate message's list early */
+    uint16_t renegotiation; /* 0: the connection's first handshake; n: its n-th renegotiation */
+    int alert_desc;         /* -1: none */
     int alert_level;
     bool alert_from_client;
     bool truncated;       /* bytes of the handshake were lost (gap, snaplen) */

@@ -223,9 +223,11 @@ on_server_hello(Conn *c, const CpTlsEvent *ev)
     if (c->hs.has_server_hello && c->hs.has_chain) {
         CpConnEnd end = { 0 };
         uint64_t ts = c->hs.ts_ns;
+        uint16_t n = c->hs.renegotiation;
         char *sni = g_strdup(c->hs.sni); /* the name the connection was opened for */
         report(c->pl, c, &c->info, &end);
         c->hs.ts_ns = ts;
+        c->hs.renegotiation = n < G_MAXUINT16 ? (uint16_t)(n + 1) : n;
         c->hs.has_client_hello = true;
         c->hs.sni = sni;
     }

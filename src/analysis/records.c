@@ -13,7 +13,9 @@
  * Two sensors may both capture one connection (the front end's side and the Exchange server's
  * side of the same TLS session): a handshake whose client and server endpoints match one seen
  * within DUP_WINDOW_NS is the same connection and is counted once (records.duplicate), as the
- * duplicated packets of a merged capture would have been. Certificate records are folded before
+ * duplicated packets of a merged capture would have been. The handshakes of a TLS 1.2
+ * renegotiation share the connection's endpoints and time: their "renegotiation" number keeps
+ * them apart. Certificate records are folded before
  * the handshakes that name them when each sensor's lines are read in order; when a shipper mixed
  * that order, cp_records_finish() gives the model's chains the certificates that came late. A
  * thumbprint with no certificate record at all stays an unparsed link, as an unparsable DER
@@ -38,7 +40,8 @@ struct CpRecords {
     GHashTable *versions; /* name -> GUINT_TO_POINTER(value + 1) */
     GHashTable *ciphers;
     GHashTable *alerts;
-    GHashTable *recent; /* "client|server" (owned) -> uint64_t* ts_ns (owned), bounded */
+    GHashTable
+            *recent; /* "client|server|renegotiation" (owned) -> uint64_t* ts_ns (owned), bounded */
 };
 
 typedef const char *(*NameFn)(uint16_t v);
@@ -325,6 +328,9 @@ parse_handshake(CpRecords *rd, const CpJson *o, CpHandshake *h)
     h->truncated = cp_json_member_bool(o, "truncated");
     h->tls13_encrypted = cp_json_member_bool(o, "tls13_encrypted");
     h->chain_damaged = cp_json_member_bool(o, "chain_damaged");
+    const CpJson *reneg = cp_json_member(o, "renegotiation");
+    if (reneg != NULL && reneg->type == CP_JSON_NUMBER && reneg->is_uint)
+        h->renegotiation = (uint16_t)MIN(reneg->uint, G_MAXUINT16);
     if (!parse_client_side(rd, o, h))
         return false;
     /* An empty chain is either no Certificate message (resumed) or one that lost every
@@ -343,7 +349,8 @@ is_duplicate(CpRecords *rd, const CpHandshake *h)
 
     cp_addr_format_endpoint(&h->client, h->client_port, client, sizeof client);
     cp_addr_format_endpoint(&h->server, h->server_port, server, sizeof server);
-    g_autofree char *key = g_strconcat(client, "|", server, NULL);
+    /* A renegotiation on the connection is a handshake of its own, not a second sensor's copy. */
+    g_autofree char *key = g_strdup_printf("%s|%s|%u", client, server, (unsigned)h->renegotiation);
     uint64_t *seen = g_hash_table_lookup(rd->recent, key);
     if (seen != NULL) {
         uint64_t gap = *seen > h->ts_ns ? *seen - h->ts_ns : h->ts_ns - *seen;

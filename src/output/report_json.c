@@ -190,6 +190,7 @@ json_handshake(CpReport *r, const CpHandshake *h)
     boolean(r, "resumed", cp_handshake_is_resumed(h));
     boolean(r, "tls13_encrypted", h->tls13_encrypted);
     boolean(r, "chain_damaged", h->chain_damaged);
+    g_string_append_printf(r->line, ",\"renegotiation\":%u", (unsigned)h->renegotiation);
     client_side(r, h);
     g_string_append(r->line, "}\n");
     cp_report_emit(r);

@@ -702,6 +702,18 @@ def renegotiation_read(capgen, certpath, work, name):
                  % ([h.get("client_chain") for h in hs], client))
     if hs[1]["resumed"] or hs[1]["sni"] != conn[0]["sni"]:
         sys.exit("second handshake: %s" % hs[1])
+    if [h["renegotiation"] for h in hs] != [0, 1]:
+        sys.exit("renegotiation numbers %s, expected [0, 1]" % [h["renegotiation"] for h in hs])
+    # Read back from its own records, the renegotiation stays a handshake of its own (same
+    # endpoints and time: only its number tells it from a second sensor's copy).
+    lines = os.path.join(work, name + ".jsonl")
+    with open(lines, "w") as fh:
+        fh.write("".join(json.dumps(o) + "\n" for o in out))
+    _, back = certpath_json(certpath, lines, trust + ["--records"])
+    back_hs = [o for o in back if o["type"] == "handshake"]
+    if len(back_hs) != 2 or back[-1].get("anomalies", {}).get("records.duplicate"):
+        sys.exit("--records read the renegotiation back as %d handshake(s): %s"
+                 % (len(back_hs), back[-1]))
     anomalies = out[-1].get("anomalies", {})
     if any(k.startswith("tls.decrypt") or k.startswith("keylog.") for k in anomalies):
         sys.exit("decryption anomalies: %s" % anomalies)
