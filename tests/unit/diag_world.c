@@ -9,6 +9,8 @@
 
 #include <openssl/pem.h>
 
+#include "rsa_keys.h"
+
 /* ---- certificates ------------------------------------------------------------------------ */
 
 EVP_PKEY *
@@ -18,6 +20,14 @@ key_new(void)
 
     CU_ASSERT_FATAL(k != NULL);
     return k;
+}
+
+EVP_PKEY *
+rsa_key(unsigned bits)
+{
+    static unsigned turn;
+
+    return test_rsa_key(bits, bits == 2048 ? turn++ % 2 : 0);
 }
 
 void

@@ -39,6 +39,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(EVP_PKEY, EVP_PKEY_free)
 
 /* (transfer full) A new EC P-256 key. */
 EVP_PKEY *key_new(void);
+/* (transfer full) An RSA key of bits (2048 or 3072) from rsa_keys.c; two calls in a row give
+ * two different 2048-bit keys (an RSA issuer and its RSA subject). */
+EVP_PKEY *rsa_key(unsigned bits);
 /* Adds the extension nid = value (OpenSSL's config syntax) to x. */
 void add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value);
 /* (transfer full) A v3 certificate for cn with key, issued by issuer (NULL: self-signed with

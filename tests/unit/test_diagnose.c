@@ -965,15 +965,6 @@ cert_custom(const Props *p, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, l
     return x;
 }
 
-static EVP_PKEY *
-rsa_key(unsigned bits)
-{
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
-
-    CU_ASSERT_FATAL(k != NULL);
-    return k;
-}
-
 /* A CA (EC) and a server certificate with props under it, on 10.1.0.<last>:port asked for sni,
  * diagnosed with the CA as the only anchor. */
 typedef struct Case {
