@@ -10,6 +10,8 @@
 #     targets at once as there are cores.
 # Each phase prints how long it took. Budget: well under 40 minutes on a loaded 2-core machine;
 # measured phase by phase with builds: about 7.5, 6.5, 5 to 13 (load-dependent) and 2 minutes.
+# The valgrind phase is the long one: at a load average of 10 to 20 it took 40 minutes with
+# every e2e variant and generated RSA keys, 32.5 with neither (s16 report; 46 fewer e2e runs).
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
