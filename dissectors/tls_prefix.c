@@ -71,6 +71,20 @@ give_up(CpAnomalies *an)
     return (CpFeedResult){ CP_FEED_DONE, 0, 0 };
 }
 
+/* A hello at data[at]: from there on the direction is TLS; what the session answers is counted
+ * from data[0]. */
+static CpFeedResult
+hand_over(CpTlsPrefix *p, CpTlsSession *s, CpDir dir, const uint8_t *data, size_t len, long at,
+          unsigned flags)
+{
+    p->mode = CP_PREFIX_TLS;
+    CpFeedResult r = cp_tls_session_feed(s, dir, data + at, len - (size_t)at, flags);
+    r.consumed += (size_t)at;
+    if (r.needed > 0)
+        r.needed += (size_t)at;
+    return r;
+}
+
 /* Positions: only where a STARTTLS-style exchange hands over (starttls.h). */
 static CpFeedResult
 scan_positions(CpTlsPrefix *p, CpStarttls *st, CpTlsSession *s, CpAnomalies *an,
@@ -85,12 +99,7 @@ scan_positions(CpTlsPrefix *p, CpStarttls *st, CpTlsSession *s, CpAnomalies *an,
         p->scanned += used;
         return (CpFeedResult){ CP_FEED_MORE, used, needed > len - used ? needed : 0 };
     }
-    p->mode = CP_PREFIX_TLS;
-    CpFeedResult r = cp_tls_session_feed(s, dir, data + at, len - (size_t)at, flags);
-    r.consumed += (size_t)at;
-    if (r.needed > 0)
-        r.needed += (size_t)at;
-    return r;
+    return hand_over(p, s, dir, data, len, at, flags);
 }
 
 static CpFeedResult
@@ -109,12 +118,7 @@ scan(CpTlsPrefix *p, CpStarttls *st, CpTlsSession *s, CpAnomalies *an, uint64_t 
         p->scanned += used;
         return (CpFeedResult){ CP_FEED_MORE, used, used == 0 ? HELLO_PATTERN_LEN : 0 };
     }
-    p->mode = CP_PREFIX_TLS;
-    CpFeedResult r = cp_tls_session_feed(s, dir, data + at, len - (size_t)at, flags);
-    r.consumed += (size_t)at;
-    if (r.needed > 0)
-        r.needed += (size_t)at;
-    return r;
+    return hand_over(p, s, dir, data, len, at, flags);
 }
 
 CpFeedResult

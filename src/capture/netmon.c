@@ -164,16 +164,21 @@ record_error(CpCapture *c, GError **error, const char *why)
     return CP_CAPTURE_ERROR;
 }
 
-/* One record; *is_packet false for a record to skip. */
+/* A record's header: NetMon 1 gives milliseconds and 16-bit lengths, NetMon 2 microseconds
+ * (lo, hi) and 32-bit lengths. */
+typedef struct RecordHeader {
+    uint32_t ms, lo, hi, orig, incl;
+} RecordHeader;
+
 static CpCaptureStatus
-read_record(CpCapture *c, CpNetmon *nm, CpFrame *f, bool *is_packet, GError **error)
+read_header(CpCapture *c, CpNetmon *nm, RecordHeader *h, GError **error)
 {
     size_t hdr_len = nm->major == 1 ? 8 : 16;
-    CpReader r, data, trailer;
+    CpReader r;
     bool eof;
-    uint32_t ms = 0, lo = 0, hi = 0, orig, incl;
     uint16_t orig16, incl16;
 
+    memset(h, 0, sizeof *h);
     if (nm->table_off - nm->off < hdr_len)
         return record_error(c, error, "runs into the frame table: the file is damaged");
     if (!cp_capture_file_read(c, hdr_len, &r, &eof, error)) {
@@ -181,78 +186,109 @@ read_record(CpCapture *c, CpNetmon *nm, CpFrame *f, bool *is_packet, GError **er
         return record_error(c, error, "is cut short: the file is truncated");
     }
     if (nm->major == 1) {
-        if (!cp_reader_le32(&r, &ms) || !cp_reader_le16(&r, &orig16) ||
+        if (!cp_reader_le32(&r, &h->ms) || !cp_reader_le16(&r, &orig16) ||
             !cp_reader_le16(&r, &incl16))
             return record_error(c, error, "header is short"); /* cannot happen: 8 bytes */
-        orig = orig16;
-        incl = incl16;
-    } else if (!cp_reader_le32(&r, &lo) || !cp_reader_le32(&r, &hi) || !cp_reader_le32(&r, &orig) ||
-               !cp_reader_le32(&r, &incl)) {
+        h->orig = orig16;
+        h->incl = incl16;
+    } else if (!cp_reader_le32(&r, &h->lo) || !cp_reader_le32(&r, &h->hi) ||
+               !cp_reader_le32(&r, &h->orig) || !cp_reader_le32(&r, &h->incl)) {
         return record_error(c, error, "header is short"); /* cannot happen: 16 bytes */
     }
     nm->off += hdr_len;
-    if (incl > cp_capture_file_max_frame(c)) {
+    return CP_CAPTURE_FRAME;
+}
+
+static uint64_t
+record_time(const CpNetmon *nm, const RecordHeader *h)
+{
+    if (nm->major == 1)
+        return nm->start_ns + (uint64_t)h->ms * 1000000u;
+    /* Microseconds, unsigned on paper, but NetMon writes frames before the start as negative
+     * values: x10 gives a signed count of 100 ns (Wireshark does the same). The sums wrap
+     * instead of overflowing: a hostile delta gives a wrong time, nothing else. */
+    uint64_t us = (uint64_t)h->hi << 32 | h->lo;
+    return nm->start_ns + us * 10u * 100u;
+}
+
+/* The trailer (NetMon 2.1+): the frame's media type, and (2.3) its own UTC FILETIME, which
+ * replaces *ts_ns. */
+static bool
+read_trailer(const CpNetmon *nm, CpReader *trailer, uint16_t *media, uint64_t *ts_ns)
+{
+    uint32_t pi, ft_lo, ft_hi;
+
+    if (nm->trailer_len == 0)
+        return true;
+    if (!cp_reader_le16(trailer, media))
+        return false;
+    if (nm->trailer_len == 15 && cp_reader_le32(trailer, &pi) && cp_reader_le32(trailer, &ft_lo) &&
+        cp_reader_le32(trailer, &ft_hi)) {
+        uint64_t ft = (uint64_t)ft_hi << 32 | ft_lo;
+        *ts_ns = ft > FILETIME_UNIX_EPOCH ? (ft - FILETIME_UNIX_EPOCH) * 100u : 0;
+    }
+    return true;
+}
+
+/* NetMon's 802.11 metadata (version, then its own length, radio facts): skipped to the 802.11
+ * header. Shorter than its length field: not a packet (false). */
+static bool
+skip_wlan_metadata(const uint8_t **bytes, uint32_t *incl, uint32_t *orig)
+{
+    CpReader data;
+    uint8_t version;
+    uint16_t meta_len;
+
+    cp_reader_init(&data, *bytes, *incl, *incl);
+    if (!cp_reader_u8(&data, &version) || !cp_reader_le16(&data, &meta_len) || meta_len < 3 ||
+        !cp_reader_skip(&data, meta_len - 3u))
+        return false;
+    *bytes += meta_len;
+    *incl -= meta_len;
+    *orig = *orig > meta_len ? *orig - meta_len : 0;
+    return true;
+}
+
+/* One record; *is_packet false for a record to skip. */
+static CpCaptureStatus
+read_record(CpCapture *c, CpNetmon *nm, CpFrame *f, bool *is_packet, GError **error)
+{
+    RecordHeader h;
+    CpReader r, trailer;
+    bool eof;
+
+    if (read_header(c, nm, &h, error) != CP_CAPTURE_FRAME)
+        return CP_CAPTURE_ERROR;
+    if (h.incl > cp_capture_file_max_frame(c)) {
         g_set_error(error, CP_ERROR, CP_ERROR_INPUT,
                     "%s: NetMon frame %" G_GUINT64_FORMAT " claims %u captured bytes (over %u, "
                     "--max-frame-size): the file is damaged",
-                    c->name, c->frames + c->skipped + 1, incl, cp_capture_file_max_frame(c));
+                    c->name, c->frames + c->skipped + 1, h.incl, cp_capture_file_max_frame(c));
         return CP_CAPTURE_ERROR;
     }
-    if (nm->table_off - nm->off < (uint64_t)incl + nm->trailer_len)
+    if (nm->table_off - nm->off < (uint64_t)h.incl + nm->trailer_len)
         return record_error(c, error, "runs into the frame table: the file is damaged");
     /* Data and trailer in one window, so the data stays valid after the trailer is read. */
-    if (!cp_capture_file_read(c, incl + nm->trailer_len, &r, &eof, error)) {
+    if (!cp_capture_file_read(c, h.incl + nm->trailer_len, &r, &eof, error)) {
         g_clear_error(error);
         return record_error(c, error, "is cut short: the file is truncated");
     }
-    nm->off += incl + nm->trailer_len;
+    nm->off += h.incl + nm->trailer_len;
     const uint8_t *bytes;
-    if (!cp_reader_bytes(&r, incl, &bytes) || !cp_reader_sub(&r, nm->trailer_len, &trailer))
+    if (!cp_reader_bytes(&r, h.incl, &bytes) || !cp_reader_sub(&r, nm->trailer_len, &trailer))
         return record_error(c, error, "is short"); /* cannot happen: the window holds both */
 
     uint16_t media = nm->file_media;
-    uint64_t ts;
-    if (nm->major == 1) {
-        ts = nm->start_ns + (uint64_t)ms * 1000000u;
-    } else {
-        /* Microseconds, unsigned on paper, but NetMon writes frames before the start as
-         * negative values: x10 gives a signed count of 100 ns (Wireshark does the same). The
-         * sums wrap instead of overflowing: a hostile delta gives a wrong time, nothing else. */
-        uint64_t us = (uint64_t)hi << 32 | lo;
-        ts = nm->start_ns + us * 10u * 100u;
-    }
-    if (nm->trailer_len > 0) {
-        uint32_t pi, ft_lo, ft_hi;
-        if (!cp_reader_le16(&trailer, &media))
-            return record_error(c, error, "trailer is short"); /* cannot happen */
-        if (nm->trailer_len == 15 && cp_reader_le32(&trailer, &pi) &&
-            cp_reader_le32(&trailer, &ft_lo) && cp_reader_le32(&trailer, &ft_hi)) {
-            uint64_t ft = (uint64_t)ft_hi << 32 | ft_lo;
-            ts = ft > FILETIME_UNIX_EPOCH ? (ft - FILETIME_UNIX_EPOCH) * 100u : 0;
-        }
-    }
+    uint64_t ts = record_time(nm, &h);
+    if (!read_trailer(nm, &trailer, &media, &ts))
+        return record_error(c, error, "trailer is short"); /* cannot happen */
     int lt = media_linktype(media);
-    *is_packet = lt >= 0;
+    *is_packet = lt >= 0 && (lt != LT_IEEE802_11 || skip_wlan_metadata(&bytes, &h.incl, &h.orig));
     if (!*is_packet)
         return CP_CAPTURE_FRAME;
-    cp_reader_init(&data, bytes, incl, incl);
-    if (lt == LT_IEEE802_11) {
-        /* NetMon's 802.11 metadata (version, then its own length, radio facts): skipped to
-         * the 802.11 header. Shorter than its length field: not a packet. */
-        uint8_t version;
-        uint16_t meta_len;
-        if (!cp_reader_u8(&data, &version) || !cp_reader_le16(&data, &meta_len) || meta_len < 3 ||
-            !cp_reader_skip(&data, meta_len - 3u)) {
-            *is_packet = false;
-            return CP_CAPTURE_FRAME;
-        }
-        bytes += meta_len;
-        incl -= meta_len;
-        orig = orig > meta_len ? orig - meta_len : 0;
-    }
     f->ts_ns = ts;
-    f->caplen = incl;
-    f->wirelen = orig < incl ? incl : orig;
+    f->caplen = h.incl;
+    f->wirelen = h.orig < h.incl ? h.incl : h.orig;
     f->linktype = lt;
     f->data = bytes;
     return CP_CAPTURE_FRAME;

@@ -699,21 +699,26 @@ CASES = {f.__name__: f for f in [
 ]}
 
 
-def main():
+def run_main(cases, script):
+    """The command line of a hostile-case script: --list, or CERTPATH WORKDIR CASE."""
     if len(sys.argv) == 2 and sys.argv[1] == '--list':
-        print('\n'.join(CASES))
+        print('\n'.join(cases))
         return 0
-    if len(sys.argv) != 4 or sys.argv[3] not in CASES:
-        print('usage: hostile.py CERTPATH WORKDIR CASE (--list for the cases)', file=sys.stderr)
+    if len(sys.argv) != 4 or sys.argv[3] not in cases:
+        print('usage: %s CERTPATH WORKDIR CASE (--list for the cases)' % script, file=sys.stderr)
         return 2
     certpath, work, case = sys.argv[1:]
     os.makedirs(work, exist_ok=True)
     chk = Check(case)
     try:
-        CASES[case](certpath, work, chk)
+        cases[case](certpath, work, chk)
     except subprocess.TimeoutExpired as e:
         chk.failures.append('certpath did not finish within %s s (hang?)' % e.timeout)
     return chk.done()
+
+
+def main():
+    return run_main(CASES, 'hostile.py')
 
 
 if __name__ == '__main__':

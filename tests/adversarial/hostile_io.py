@@ -10,8 +10,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hostile import (Check, Conn, Pcap, certificate, certificate_msg,  # noqa: E402
-                     client_hello, der_name, handshake, record, run, server_hello_msg,
-                     summary_of)
+                     client_hello, der_name, handshake, record, run, run_main,
+                     server_hello_msg, summary_of)
 
 ATTACKER_CN = b'attacker.example.test'
 
@@ -122,17 +122,7 @@ CASES = {f.__name__: f for f in [
 
 
 def main():
-    if len(sys.argv) == 2 and sys.argv[1] == '--list':
-        print('\n'.join(CASES))
-        return 0
-    if len(sys.argv) != 4 or sys.argv[3] not in CASES:
-        print('usage: hostile_io.py CERTPATH WORKDIR CASE (--list for the cases)', file=sys.stderr)
-        return 2
-    certpath, work, case = sys.argv[1:]
-    os.makedirs(work, exist_ok=True)
-    chk = Check(case)
-    CASES[case](certpath, work, chk)
-    return chk.done()
+    return run_main(CASES, 'hostile_io.py')
 
 
 if __name__ == '__main__':

@@ -19,6 +19,7 @@
 
 #include "dissectors/dissector.h"
 #include "fuzz.h"
+#include "fuzz_feed.h"
 
 enum {
     MODE_TINY = 0x01,
@@ -35,30 +36,8 @@ typedef struct FuzzOvpn {
     bool tcp;
     GByteArray *pending[2]; /* TCP: bytes delivered and not consumed */
     bool ended[2];
-    unsigned sum; /* reads every byte an event points at, so ASan checks the views */
+    CpFuzzEvents events;
 } FuzzOvpn;
-
-static void
-touch(FuzzOvpn *f, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        f->sum += p[i];
-}
-
-static void
-on_event(void *user, const CpTlsEvent *ev)
-{
-    FuzzOvpn *f = user;
-
-    CP_FUZZ_CHECK(ev->dir == CP_DIR_0 || ev->dir == CP_DIR_1);
-    if (ev->sni != NULL)
-        touch(f, ev->sni, ev->sni_len);
-    if (ev->type != CP_TLS_EV_CERTIFICATE)
-        return;
-    CP_FUZZ_CHECK(ev->cert_count <= f->limits.max_chain_certs);
-    for (size_t i = 0; i < ev->cert_count; i++)
-        touch(f, ev->cert_der[i], ev->cert_len[i]);
-}
 
 static void
 deliver(FuzzOvpn *f, CpDir dir, const uint8_t *data, size_t len, unsigned flags)
@@ -86,6 +65,13 @@ deliver(FuzzOvpn *f, CpDir dir, const uint8_t *data, size_t len, unsigned flags)
         f->ended[dir] = true;
 }
 
+static void
+on_item(void *user, uint8_t ctl, const uint8_t *data, size_t len)
+{
+    deliver(user, (ctl & CTL_DIR1) ? CP_DIR_1 : CP_DIR_0, data, len,
+            (ctl & CTL_FIN) ? CP_STREAM_FIN : 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -106,15 +92,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.pending[0] = g_byte_array_new();
     f.pending[1] = g_byte_array_new();
     CpMemcap memcap = { .cap = 1 << 20 };
-    CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, on_event, &f };
+    f.events.limits = &f.limits;
+    CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, cp_fuzz_on_event, &f.events, NULL };
     f.table = cp_dissect_conn_new(&ctx, f.tcp ? CP_TRANSPORT_TCP : CP_TRANSPORT_UDP);
-    for (size_t at = 1; at + 3 <= size;) {
-        uint8_t ctl = data[at];
-        size_t len = MIN((size_t)data[at + 1] << 8 | data[at + 2], size - at - 3);
-        deliver(&f, (ctl & CTL_DIR1) ? CP_DIR_1 : CP_DIR_0, data + at + 3, len,
-                (ctl & CTL_FIN) ? CP_STREAM_FIN : 0);
-        at += 3 + len;
-    }
+    cp_fuzz_items(data + 1, size - 1, on_item, &f);
     if (!(mode & MODE_NO_FIN)) {
         for (int i = 0; i < 2; i++)
             deliver(&f, (CpDir)i, NULL, 0, CP_STREAM_FIN);

@@ -20,6 +20,7 @@
 #include "dissectors/tls.h"
 #include "dissectors/dissector.h"
 #include "fuzz.h"
+#include "fuzz_feed.h"
 
 enum {
     MODE_DIR1 = 0x01,
@@ -46,33 +47,8 @@ typedef struct FuzzTls {
     CpTlsSession *session;
     CpDissectConn *table; /* (nullable) the dispatcher, when the mode goes through the table */
     FuzzDir dir[2];
-    unsigned sum; /* reads every byte an event points at, so ASan checks the views */
+    CpFuzzEvents events;
 } FuzzTls;
-
-static void
-touch(FuzzTls *f, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        f->sum += p[i];
-}
-
-static void
-on_event(void *user, const CpTlsEvent *ev)
-{
-    FuzzTls *f = user;
-
-    CP_FUZZ_CHECK(ev->dir == CP_DIR_0 || ev->dir == CP_DIR_1);
-    CP_FUZZ_CHECK(ev->offered_count <= CP_TLS_MAX_VERSIONS);
-    if (ev->sni != NULL)
-        touch(f, ev->sni, ev->sni_len);
-    if (ev->type != CP_TLS_EV_CERTIFICATE)
-        return;
-    CP_FUZZ_CHECK(ev->cert_count <= f->limits.max_chain_certs);
-    for (size_t i = 0; i < ev->cert_count; i++) {
-        CP_FUZZ_CHECK(ev->cert_len[i] <= f->limits.max_cert_len);
-        touch(f, ev->cert_der[i], ev->cert_len[i]);
-    }
-}
 
 static void
 set_tiny_limits(CpLimits *l)
@@ -160,10 +136,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mode & MODE_TINY)
         set_tiny_limits(&f.limits);
     CpMemcap memcap = { .cap = SIZE_MAX };
-    CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, on_event, &f, NULL };
+    f.events.limits = &f.limits;
+    CpDissectCtx ctx = { &f.limits, &f.anomalies, &memcap, cp_fuzz_on_event, &f.events, NULL };
     if (mode & MODE_PREFIX)
         f.table = cp_dissect_conn_new(&ctx, CP_TRANSPORT_TCP);
-    f.session = cp_tls_session_new(&f.limits, &f.anomalies, on_event, &f);
+    f.session = cp_tls_session_new(&f.limits, &f.anomalies, cp_fuzz_on_event, &f.events);
     for (int i = 0; i < 2; i++)
         f.dir[i].pending = g_byte_array_new();
     if (mode & MODE_SCRIPTED)

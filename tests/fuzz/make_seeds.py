@@ -11,6 +11,9 @@ Writes, from each classic-pcap Ethernet/IPv4 capture, into OUT_DIR/<target>/:
   openvpn/    the first connection's TLS bytes wrapped in OpenVPN control packets (see
               fuzz_openvpn.c): TCP and UDP, without and with a 20-byte tls-auth HMAC, in order
               and (UDP) reordered with a retransmission;
+  starttls/   the first connection's two hellos after each upgrade exchange starttls.c knows
+              (SMTP, IMAP, POP3, FTP, XMPP, LDAP, PostgreSQL, MySQL, HTTP CONNECT), whole and
+              byte by byte with fin (see fuzz_starttls.c);
   pcap/       the capture itself is copied by the caller (run_fuzzers.sh does not need this).
 No third-party modules."""
 import hashlib
@@ -166,6 +169,41 @@ def openvpn_seeds(out, tag, data):
             write(out, 'openvpn', '%s-%s-hmac%d' % (tag, 'tcp' if tcp else 'udp', hmac), blob)
 
 
+# Upgrade exchanges (client 0, server 1) before the hellos, as test_starttls.c has them.
+LDAP_OID = b'1.3.6.1.4.1.1466.20037'
+STARTTLS_EXCHANGES = {
+    'smtp': [(1, b'220 mx.example.test ESMTP\r\n'), (0, b'EHLO a\r\n'),
+             (1, b'250-mx\r\n250 STARTTLS\r\n'), (0, b'STARTTLS\r\n'),
+             (1, b'220 2.0.0 Ready to start TLS\r\n')],
+    'imap': [(1, b'* OK IMAP4rev2\r\n'), (0, b'a1 STARTTLS\r\n'), (1, b'a1 OK Begin TLS\r\n')],
+    'pop3': [(1, b'+OK POP3\r\n'), (0, b'STLS\r\n'), (1, b'+OK go\r\n')],
+    'ftp': [(1, b'220 FTP\r\n'), (0, b'AUTH TLS\r\n'), (1, b'234 AUTH TLS OK.\r\n')],
+    'xmpp': [(0, b"<stream:stream to='x'><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"),
+             (1, b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\n")],
+    'ldap': [(0, bytes([0x30, 0x1d, 0x02, 0x01, 0x01, 0x77, 0x18, 0x80, 0x16]) + LDAP_OID),
+             (1, bytes([0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00,
+                        0x04, 0x00]))],
+    'postgresql': [(0, bytes([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])), (1, b'S')],
+    'mysql': [(1, struct.pack('<I', 20)[:3] + b'\x00\x0a' + b'8.0.36\x00' + b'\x00' * 12),
+              (0, struct.pack('<I', 32)[:3] + b'\x01' + struct.pack('<H', 0x0a00 | 0x0800) +
+               b'\x00' * 30)],
+    'http-connect': [(0, b'CONNECT mail.example.test:443 HTTP/1.1\r\nHost: x\r\n\r\n'),
+                     (1, b'HTTP/1.1 200 Connection established\r\n\r\n')],
+}
+
+
+def starttls_seeds(out, tag, data):
+    """Each exchange, then the client's and the server's first 600 TLS bytes; mode 0 (whole
+    items) and mode 3 (byte by byte, fin at the end)."""
+    for proto, items in STARTTLS_EXCHANGES.items():
+        items = items + [(0, bytes(data[0][:600])), (1, bytes(data[1][:600]))]
+        for mode in (0, 3):
+            blob = bytearray([mode])
+            for d, b in items:
+                blob += bytes([d]) + struct.pack('>H', len(b)) + b
+            write(out, 'starttls', '%s-%s-mode%d' % (proto, tag, mode), bytes(blob))
+
+
 def main():
     out = sys.argv[1]
     for path in sys.argv[2:]:
@@ -174,6 +212,7 @@ def main():
             data = tls_seeds(out, '%s-c%d' % (tag, n), segs)
             if n == 0:
                 openvpn_seeds(out, '%s-c%d' % (tag, n), data)
+                starttls_seeds(out, '%s-c%d' % (tag, n), data)
             write(out, 'tcp_stream', '%s-c%d' % (tag, n), tcp_stream_seed(segs))
             for d in (0, 1):
                 for der in certificates(bytes(data[d])):

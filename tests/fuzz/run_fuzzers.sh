@@ -4,7 +4,8 @@
 # SECONDS with the limits CI uses (STYLE R66). Exits non-zero on any crash, leak, timeout or
 # out-of-memory; the input that did it is saved in $BUILD/fuzz-artifacts/.
 #
-# Usage: tests/fuzz/run_fuzzers.sh SECONDS [TARGET...]   (targets: tls x509 tcp_stream pcap netmon dtls records)
+# Usage: tests/fuzz/run_fuzzers.sh SECONDS [TARGET...]   (targets: tls x509 tcp_stream pcap netmon dtls
+#        openvpn starttls decrypt records)
 # Environment: BUILD (default: build-fuzz beside the sources), JOBS (parallel targets, default 1).
 # New inputs libFuzzer finds go to $BUILD/fuzz-work/<target>/, never into the committed corpus:
 # minimise a crash (fuzz_<target> -minimize_crash=1 -runs=10000 FILE) and commit it by hand.
@@ -20,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=${BUILD:-$src/build-fuzz}
 jobs=${JOBS:-1}
-targets=${*:-tls x509 tcp_stream pcap netmon dtls records}
+targets=${*:-tls x509 tcp_stream pcap netmon dtls openvpn starttls decrypt records}
 
 if [ ! -f "$build/build.ninja" ]; then
     CC=clang meson setup "$build" "$src" -Dfuzzing=true -Dwerror=true || exit 1

@@ -10,25 +10,20 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "analysis/cert_cache.h"
-#include "analysis/diagnose.h"
-#include "analysis/model.h"
-#include "analysis/trust.h"
+#include "diag_world.h"
 #include "harness.h"
 
-/* A fatal check gcc can follow: CUnit leaves the test by longjmp, which -Wnull-dereference does
- * not see. */
-#define REQUIRE(p)                       \
-    do {                                 \
-        CU_ASSERT_PTR_NOT_NULL_FATAL(p); \
-        if ((p) == NULL)                 \
-            return;                      \
-    } while (0)
+/* The certificates every test shares, made once (EC P-256, no extensions): the server's, under
+ * "Contoso Root CA", and a client's own, under "Other Root CA". */
+typedef struct Certs {
+    EVP_PKEY *key;
+    X509 *root, *leaf, *client_root, *client_leaf;
+} Certs;
 
-#define CAPTURE_NS (UINT64_C(1736935200) * 1000000000u)
+static Certs certs;
 
 static X509 *
-cert_make(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, long serial)
+cert_plain(const char *cn, X509 *issuer, long serial)
 {
     X509 *x = X509_new();
     X509_NAME *name = X509_NAME_new();
@@ -41,64 +36,35 @@ cert_make(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, lon
     CU_ASSERT_FATAL(X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) == 1);
     CU_ASSERT_FATAL(ASN1_TIME_set_string_X509(X509_getm_notBefore(x), "20240101000000Z") == 1);
     CU_ASSERT_FATAL(ASN1_TIME_set_string_X509(X509_getm_notAfter(x), "20301231235959Z") == 1);
-    CU_ASSERT_FATAL(X509_set_pubkey(x, key) == 1);
-    CU_ASSERT_FATAL(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
+    CU_ASSERT_FATAL(X509_set_pubkey(x, certs.key) == 1);
+    CU_ASSERT_FATAL(X509_sign(x, certs.key, EVP_sha256()) > 0);
     X509_NAME_free(name);
     return x;
 }
 
-typedef struct World {
-    CpLimits limits;
-    CpCertCache *cache;
-    CpModel *model;
-    CpTrust *trust;
-    CpDiagnosis *diag;
-    EVP_PKEY *key;
-    X509 *root, *leaf, *client_root, *client_leaf;
-} World;
-
+/* A fresh world; the certificates are made by the first test that asks (CUnit's assertions need
+ * a running test) and freed by main. */
 static void
-world_init(World *w)
+setup(World *w)
 {
-    memset(w, 0, sizeof *w);
-    cp_limits_init_default(&w->limits);
-    w->cache = cp_cert_cache_new(&w->limits, NULL);
-    w->model = cp_model_new(&w->limits, NULL);
-    w->key = EVP_EC_gen("P-256");
-    CU_ASSERT_FATAL(w->key != NULL);
-    w->root = cert_make("Contoso Root CA", w->key, NULL, NULL, 1);
-    w->leaf = cert_make("pool.contoso.com", w->key, w->root, w->key, 2);
-    w->client_root = cert_make("Other Root CA", w->key, NULL, NULL, 3);
-    w->client_leaf = cert_make("gw01.other.test", w->key, w->client_root, w->key, 4);
+    world_init(w, 0);
+    if (certs.key != NULL)
+        return;
+    certs.key = key_new();
+    certs.root = cert_plain("Contoso Root CA", NULL, 1);
+    certs.leaf = cert_plain("pool.contoso.com", certs.root, 2);
+    certs.client_root = cert_plain("Other Root CA", NULL, 3);
+    certs.client_leaf = cert_plain("gw01.other.test", certs.client_root, 4);
 }
 
 static void
-world_clear(World *w)
+certs_clear(void)
 {
-    cp_diagnosis_free(w->diag);
-    cp_trust_free(w->trust);
-    cp_model_free(w->model);
-    cp_cert_cache_free(w->cache);
-    X509_free(w->root);
-    X509_free(w->leaf);
-    X509_free(w->client_root);
-    X509_free(w->client_leaf);
-    EVP_PKEY_free(w->key);
-}
-
-static void
-link_add(World *w, GArray *chain, X509 *x)
-{
-    unsigned char *der = NULL;
-    int len = i2d_X509(x, &der);
-    char sha1[41];
-    bool is_new;
-
-    CU_ASSERT_FATAL(len > 0);
-    CpCert *cert = cp_cert_cache_get(w->cache, der, (size_t)len, &is_new, sha1);
-    CU_ASSERT_FATAL(cert != NULL);
-    cp_chain_append(chain, cert, sha1); /* the chain holds its own reference */
-    OPENSSL_free(der);
+    X509_free(certs.root);
+    X509_free(certs.leaf);
+    X509_free(certs.client_root);
+    X509_free(certs.client_leaf);
+    EVP_PKEY_free(certs.key);
 }
 
 /* A handshake from 10.1.9.<client> to 10.1.0.10:443 that reached the server's Certificate (the
@@ -106,16 +72,7 @@ link_add(World *w, GArray *chain, X509 *x)
 static void
 hs_init(World *w, CpHandshake *h, uint8_t client, bool with_chain)
 {
-    cp_handshake_init(h);
-    h->ts_ns = CAPTURE_NS;
-    h->client.family = h->server.family = 4;
-    h->client.bytes[0] = h->server.bytes[0] = 10;
-    h->client.bytes[1] = h->server.bytes[1] = 1;
-    h->client.bytes[2] = 9;
-    h->client.bytes[3] = client;
-    h->server.bytes[3] = 10;
-    h->client_port = 50000;
-    h->server_port = 443;
+    world_handshake_init(h, CAPTURE_NS, client, 10, 443);
     h->has_client_hello = true;
     h->client_version = 0x0303;
     h->sni = g_strdup("pool.contoso.com");
@@ -126,7 +83,7 @@ hs_init(World *w, CpHandshake *h, uint8_t client, bool with_chain)
     h->version = 0x0303;
     h->cipher = 0xc02f;
     h->has_chain = true;
-    link_add(w, h->chain, w->leaf);
+    world_chain_add(w, h->chain, certs.leaf);
 }
 
 static void
@@ -144,31 +101,6 @@ add_accepted(World *w, uint8_t client)
     hs_init(w, &h, client, true);
     h.client_ccs = h.server_ccs = true;
     hs_add(w, &h);
-}
-
-static const CpDiagnosis *
-diagnose(World *w)
-{
-    CpTrustOptions o = { .no_system_ca = true };
-    CpDiagOptions d = { 0 };
-    GError *e = NULL;
-
-    w->trust = cp_trust_new(&o, &e);
-    CU_ASSERT_FATAL(w->trust != NULL);
-    w->diag = cp_diagnose(w->model, w->cache, w->trust, &d);
-    CU_ASSERT_FATAL(w->diag != NULL);
-    return w->diag;
-}
-
-static const CpFinding *
-finding(const CpDiagnosis *d, CpFindingCode code)
-{
-    for (guint i = 0; i < d->findings->len; i++) {
-        const CpFinding *f = d->findings->pdata[i];
-        if (f->code == code)
-            return f;
-    }
-    return NULL;
 }
 
 static const CpClientSeen *
@@ -205,13 +137,13 @@ silent_reset_after_chain_is_silent_rejection_with_accepted_count(void)
     World w;
     CpHandshake h;
 
-    world_init(&w);
+    setup(&w);
     add_accepted(&w, 12);
     add_accepted(&w, 13);
     hs_init(&w, &h, 50, true);
     h.client_closed = h.client_reset = true;
     hs_add(&w, &h);
-    const CpFinding *f = finding(diagnose(&w), CP_FINDING_SILENT_REJECTION);
+    const CpFinding *f = finding(world_diagnose(&w), CP_FINDING_SILENT_REJECTION);
     REQUIRE(f);
     CU_ASSERT_EQUAL(f->severity, CP_SEV_WARNING);
     CU_ASSERT_EQUAL(f->handshakes, 1);
@@ -228,7 +160,7 @@ silent_not_after_completed_handshake_nor_cut_capture(void)
     World w;
     CpHandshake h;
 
-    world_init(&w);
+    setup(&w);
     /* The client finished (ChangeCipherSpec) and reset later: a normal abort. */
     hs_init(&w, &h, 20, true);
     h.client_ccs = true;
@@ -253,7 +185,7 @@ silent_not_after_completed_handshake_nor_cut_capture(void)
     h.alert_level = 1;
     h.alert_from_client = true;
     hs_add(&w, &h);
-    const CpDiagnosis *d = diagnose(&w);
+    const CpDiagnosis *d = world_diagnose(&w);
     CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_SILENT_REJECTION));
     CU_ASSERT_PTR_NULL(finding(d, CP_FINDING_PROTOCOL_REJECTED));
     CU_ASSERT_EQUAL(client_at(&w, 0)->outcome, CP_CLIENT_ACCEPTED);
@@ -268,7 +200,7 @@ protocol_version_alert_names_phone_like_client(void)
     World w;
     CpHandshake h;
 
-    world_init(&w);
+    setup(&w);
     add_accepted(&w, 12);
     hs_init(&w, &h, 50, false);
     g_free(h.sni);
@@ -282,7 +214,7 @@ protocol_version_alert_names_phone_like_client(void)
     h.has_client_mac = true;
     memcpy(h.client_mac, "\x02\x00\x0a\x01\x09\x32", 6);
     hs_add(&w, &h);
-    const CpFinding *f = finding(diagnose(&w), CP_FINDING_PROTOCOL_REJECTED);
+    const CpFinding *f = finding(world_diagnose(&w), CP_FINDING_PROTOCOL_REJECTED);
     REQUIRE(f);
     CU_ASSERT_EQUAL(f->severity, CP_SEV_ERROR);
     CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "protocol_version"));
@@ -302,17 +234,17 @@ server_reset_after_hello_is_protocol_rejected_client_close_is_not(void)
     World w;
     CpHandshake h;
 
-    world_init(&w);
+    setup(&w);
     hs_init(&w, &h, 50, false);
     h.server_reset = true;
     hs_add(&w, &h);
-    const CpFinding *f = finding(diagnose(&w), CP_FINDING_PROTOCOL_REJECTED);
+    const CpFinding *f = finding(world_diagnose(&w), CP_FINDING_PROTOCOL_REJECTED);
     REQUIRE(f);
     CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "reset the connection right after"));
     world_clear(&w);
 
     /* The client gave up before any answer, or another alert: not the server refusing. */
-    world_init(&w);
+    setup(&w);
     hs_init(&w, &h, 51, false);
     h.client_closed = h.client_reset = true;
     hs_add(&w, &h);
@@ -320,7 +252,7 @@ server_reset_after_hello_is_protocol_rejected_client_close_is_not(void)
     h.alert_desc = 112; /* unrecognized_name */
     h.alert_level = 2;
     hs_add(&w, &h);
-    CU_ASSERT_PTR_NULL(finding(diagnose(&w), CP_FINDING_PROTOCOL_REJECTED));
+    CU_ASSERT_PTR_NULL(finding(world_diagnose(&w), CP_FINDING_PROTOCOL_REJECTED));
     world_clear(&w);
 }
 
@@ -332,17 +264,17 @@ mutual_tls_unknown_ca_from_server_is_client_cert_rejected(void)
     World w;
     CpHandshake h;
 
-    world_init(&w);
+    setup(&w);
     hs_init(&w, &h, 21, true);
     h.cert_requested = true;
-    link_add(&w, h.client_chain, w.client_leaf);
-    link_add(&w, h.client_chain, w.client_root);
+    world_chain_add(&w, h.client_chain, certs.client_leaf);
+    world_chain_add(&w, h.client_chain, certs.client_root);
     h.client_ccs = true; /* certificate and ChangeCipherSpec travel in one flight */
     h.alert_desc = 48;
     h.alert_level = 2;
     h.alert_from_client = false;
     hs_add(&w, &h);
-    const CpDiagnosis *d = diagnose(&w);
+    const CpDiagnosis *d = world_diagnose(&w);
     const CpFinding *f = finding(d, CP_FINDING_CLIENT_CERT_REJECTED);
     REQUIRE(f);
     CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "unknown_ca"));
@@ -360,13 +292,13 @@ server_alert_without_certificate_request_is_not_client_cert_rejected(void)
     World w;
     CpHandshake h;
 
-    world_init(&w);
+    setup(&w);
     hs_init(&w, &h, 21, true);
-    link_add(&w, h.client_chain, w.client_leaf);
+    world_chain_add(&w, h.client_chain, certs.client_leaf);
     h.alert_desc = 48;
     h.alert_level = 2;
     hs_add(&w, &h);
-    CU_ASSERT_PTR_NULL(finding(diagnose(&w), CP_FINDING_CLIENT_CERT_REJECTED));
+    CU_ASSERT_PTR_NULL(finding(world_diagnose(&w), CP_FINDING_CLIENT_CERT_REJECTED));
     world_clear(&w);
 }
 
@@ -391,5 +323,8 @@ static CU_TestInfo tests[] = {
 int
 main(int argc, char **argv)
 {
-    return cp_test_main("diagnose_client", tests, argc, argv);
+    int rc = cp_test_main("diagnose_client", tests, argc, argv);
+
+    certs_clear();
+    return rc;
 }

@@ -79,10 +79,10 @@ teardown(Fixture *fx)
     g_string_free(fx->rec.bytes[1], TRUE);
 }
 
-/* Client 10.0.0.1:50000 <-> server 10.0.0.2:443; from_client picks the direction. */
-static bool
-seg_ack(Fixture *fx, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack,
-        const char *payload)
+/* A segment of client 10.0.0.1:50000 <-> server 10.0.0.2:443; from_client picks the
+ * direction. */
+static CpPacket
+packet(bool from_client, uint8_t flags, uint32_t seq, uint32_t ack, const char *payload)
 {
     CpPacket p;
 
@@ -99,6 +99,15 @@ seg_ack(Fixture *fx, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack
     p.payload = (const uint8_t *)payload;
     p.payload_len = p.payload_declared = payload != NULL ? strlen(payload) : 0;
     p.ts_ns = 1000;
+    return p;
+}
+
+static bool
+seg_ack(Fixture *fx, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack,
+        const char *payload)
+{
+    CpPacket p = packet(from_client, flags, seq, ack, payload);
+
     return cp_tcp_reasm_segment(fx->tcp, &p);
 }
 
@@ -333,20 +342,8 @@ static CpKeep
 keep_of(Fixture *fx, bool from_client, uint8_t flags, uint32_t seq, const char *payload,
         uint64_t *flow)
 {
-    CpPacket p;
+    CpPacket p = packet(from_client, flags, seq, 0, payload);
 
-    memset(&p, 0, sizeof p);
-    p.src.family = p.dst.family = 4;
-    p.src.bytes[0] = p.dst.bytes[0] = 10;
-    p.src.bytes[3] = from_client ? 1 : 2;
-    p.dst.bytes[3] = from_client ? 2 : 1;
-    p.sport = from_client ? 50000 : 443;
-    p.dport = from_client ? 443 : 50000;
-    p.seq = seq;
-    p.tcp_flags = flags;
-    p.payload = (const uint8_t *)payload;
-    p.payload_len = p.payload_declared = payload != NULL ? strlen(payload) : 0;
-    p.ts_ns = 1000;
     return cp_tcp_reasm_segment_keep(fx->tcp, &p, flow);
 }
 

@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "harness.h"
+#include "rsa_keys.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(X509, X509_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(X509_NAME, X509_NAME_free)
@@ -138,10 +139,7 @@ parse_x509(X509 *x, uint8_t **der, size_t *len)
 static EVP_PKEY *
 rsa_key(unsigned bits)
 {
-    EVP_PKEY *k = EVP_RSA_gen(bits);
-
-    CU_ASSERT_FATAL(k != NULL);
-    return k;
+    return test_rsa_key(bits, 0);
 }
 
 static EVP_PKEY *
@@ -267,7 +265,7 @@ test_chain_intermediate_ec_and_leaf(void)
 {
     g_autoptr(EVP_PKEY) root_key = rsa_key(2048);
     g_autoptr(EVP_PKEY) inter_key = ec_key("P-256");
-    g_autoptr(EVP_PKEY) leaf_key = rsa_key(2048);
+    g_autoptr(EVP_PKEY) leaf_key = test_rsa_key(2048, 1);
     static const char *const root_dn[] = { "O", "Contoso", "CN", "Root", NULL };
     static const char *const inter_dn[] = { "O", "Contoso", "CN", "Issuing", NULL };
     static const char *const leaf_dn[] = { "O",  "Contoso",          "CN", "ignored",
