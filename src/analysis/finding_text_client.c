@@ -127,6 +127,28 @@ cp_diag_clients_list(GString *o, const CpServer *s, const DiagClientSel *sel)
     return n;
 }
 
+/* How many addresses sel picks that other picks too (the list is bounded by
+ * --max-server-clients, so the pairwise walk is too). */
+static unsigned
+addresses_in_both(const CpServer *s, const DiagClientSel *sel, const DiagClientSel *other)
+{
+    unsigned n = 0;
+
+    for (guint i = 0; i < s->clients->len; i++) {
+        const CpClientSeen *c = &g_array_index(s->clients, CpClientSeen, i);
+        if (!cp_diag_client_selected(c, sel) || listed_before(s, i, c, sel))
+            continue;
+        for (guint j = 0; j < s->clients->len; j++) {
+            const CpClientSeen *d = &g_array_index(s->clients, CpClientSeen, j);
+            if (cp_diag_client_selected(d, other) && cp_addr_equal(&d->addr, &c->addr)) {
+                n++;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
 /* "2 other clients (10.1.9.12, 10.1.9.13) completed ..." for those that accepted the chain. */
 static void
 accepted_text(GString *o, const CpServer *s, int chain)
@@ -149,6 +171,16 @@ accepted_text(GString *o, const CpServer *s, int chain)
     g_string_append(o, "; accepted by: ");
     cp_diag_clients_list(o, s, &ok);
     g_string_append(o, ".");
+    /* One address on both sides reads as a contradiction unless said: it is one machine whose
+     * programs decided differently. */
+    unsigned both = addresses_in_both(s, &ok, &no);
+    if (both > 0)
+        g_string_append_printf(
+                o,
+                " %s also refused it: programs on one machine can decide differently (a browser "
+                "and a command-line tool, or an application with a trust store of its own, such "
+                "as Firefox or Java).",
+                both == 1 && accepted == 1 ? "That address" : "Addresses that accepted it");
 }
 
 void

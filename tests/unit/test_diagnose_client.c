@@ -192,6 +192,35 @@ silent_not_after_completed_handshake_nor_cut_capture(void)
     world_clear(&w);
 }
 
+/* One address that both accepted and refused is one machine's programs deciding differently:
+ * said, so the counts do not read as a contradiction; two addresses get no such note. */
+static void
+same_address_accepting_and_refusing_is_explained(void)
+{
+    World w;
+    CpHandshake h;
+
+    setup(&w);
+    add_accepted(&w, 12);
+    hs_init(&w, &h, 12, true);
+    h.client_closed = h.client_reset = true;
+    hs_add(&w, &h);
+    const CpFinding *f = finding(world_diagnose(&w), CP_FINDING_SILENT_REJECTION);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->message->str, "That address also refused it"));
+    world_clear(&w);
+
+    setup(&w);
+    add_accepted(&w, 13);
+    hs_init(&w, &h, 12, true);
+    h.client_closed = h.client_reset = true;
+    hs_add(&w, &h);
+    f = finding(world_diagnose(&w), CP_FINDING_SILENT_REJECTION);
+    REQUIRE(f);
+    CU_ASSERT_PTR_NULL(strstr(f->message->str, "also refused it"));
+    world_clear(&w);
+}
+
 /* ---- protocol-rejected ------------------------------------------------------------------- */
 
 static void
@@ -307,6 +336,8 @@ static CU_TestInfo tests[] = {
       suites_summary_reads_properties_and_skips_signals },
     { "silent_reset_after_chain_is_silent_rejection_with_accepted_count",
       silent_reset_after_chain_is_silent_rejection_with_accepted_count },
+    { "same_address_accepting_and_refusing_is_explained",
+      same_address_accepting_and_refusing_is_explained },
     { "silent_not_after_completed_handshake_nor_cut_capture",
       silent_not_after_completed_handshake_nor_cut_capture },
     { "protocol_version_alert_names_phone_like_client",
