@@ -11,6 +11,9 @@
  * dates are judged by diagnose (at capture time) and ignored here.
  * Each certificate on the path is tagged with where it came from: the server's chain, another
  * server's chain, or the trust store.
+ * Signatures are checked by verify_signatures (in place of OpenSSL's internal_verify) only when
+ * they can change the status, and each (certificate, issuer) pair once per run: with 200k
+ * distinct leaves under one CA, the leaf signature checks were a fifth of the run.
  */
 #include "analysis/trust.h"
 
