@@ -23,7 +23,7 @@
  *             Exchange server (mail.contoso.com, 10.1.0.20) with an expired self-signed leaf
  *   frag8     N connections to one server whose 1500-name leaf (~35 KB) goes out in one TCP
  *             segment, every IPv4 packet cut into 8-byte fragments (~4600 per Certificate flight)
- *   bigseg    the same without fragmentation: the per-packet baseline of frag8
+ *   unfrag    the same connections in ordinary 1460-byte segments: the per-packet baseline
  *   rsaexp    N servers, each with its own self-signed certificate under one RSA-2048 key whose
  *             public exponent has about 2000 bits (a check with it costs milliseconds)
  * --der-out writes every distinct certificate sent, each as a 4-byte big-endian length and the
@@ -600,25 +600,19 @@ run_rsaexp(Gen *g, unsigned n, GError **error)
     return ok;
 }
 
-/* The leaf's Certificate flight in one TCP segment. */
+/* frag8's connections: its Certificate flight in one TCP segment, so one datagram. */
 static gboolean
-big_segments(Gen *g, unsigned n, GError **error)
+run_frag8(Gen *g, unsigned n, GError **error)
 {
     g->net.impair.mss = 60000;
+    g->net.impair.ip_frag_mtu = 28; /* 20-byte header + 8 bytes of data */
     return names_leaf(g, 1500, n, error);
 }
 
 static gboolean
-run_frag8(Gen *g, unsigned n, GError **error)
+run_unfrag(Gen *g, unsigned n, GError **error)
 {
-    g->net.impair.ip_frag_mtu = 28; /* 20-byte header + 8 bytes of data */
-    return big_segments(g, n, error);
-}
-
-static gboolean
-run_bigseg(Gen *g, unsigned n, GError **error)
-{
-    return big_segments(g, n, error);
+    return names_leaf(g, 1500, n, error);
 }
 
 static const struct {
@@ -627,7 +621,7 @@ static const struct {
 } scenarios[] = {
     { "leaves", run_leaves },   { "roles", run_roles }, { "lookalike", run_lookalike },
     { "samelen", run_samelen }, { "names", run_names }, { "blind", run_blind },
-    { "rsaexp", run_rsaexp },   { "frag8", run_frag8 }, { "bigseg", run_bigseg },
+    { "rsaexp", run_rsaexp },   { "frag8", run_frag8 }, { "unfrag", run_unfrag },
 };
 
 int
@@ -658,7 +652,7 @@ main(int argc, char **argv)
             run = scenarios[i].run;
     if (run == NULL || out == NULL || n <= 0) {
         fprintf(stderr, "scalegen: want --scenario "
-                        "leaves|roles|lookalike|samelen|names|blind|rsaexp|frag8|bigseg "
+                        "leaves|roles|lookalike|samelen|names|blind|rsaexp|frag8|unfrag "
                         "--n N --out FILE\n");
         return 2;
     }
