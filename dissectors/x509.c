@@ -28,7 +28,9 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/objects.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -91,12 +93,32 @@ digest_hex(const uint8_t *data, size_t len, const EVP_MD *md, char *out)
     return true;
 }
 
+/* The digests fetched from the provider once: EVP_sha1() and EVP_sha256() make OpenSSL 3 look
+ * the implementation up again (under its store lock) on every EVP_Digest. Kept for the life of
+ * the process. */
+static const EVP_MD *
+fetched_md(int which)
+{
+    static EVP_MD *mds[2];
+    static gsize once;
+
+    if (g_once_init_enter(&once)) {
+        mds[0] = EVP_MD_fetch(NULL, "SHA1", NULL);
+        mds[1] = EVP_MD_fetch(NULL, "SHA256", NULL);
+        ERR_clear_error();
+        g_once_init_leave(&once, 1);
+    }
+    if (mds[which] != NULL)
+        return mds[which];
+    return which == 0 ? EVP_sha1() : EVP_sha256();
+}
+
 void
 cp_cert_sha1_hex(const uint8_t *der, size_t len, char out[41])
 {
     g_return_if_fail(out != NULL);
     g_return_if_fail(der != NULL || len == 0);
-    (void)digest_hex(der, len, EVP_sha1(), out);
+    (void)digest_hex(der, len, fetched_md(0), out);
 }
 
 /* RFC 4514 §2.1 text, most specific RDN first. X509_NAME_print_ex gives up on the whole name
@@ -255,6 +277,7 @@ fill_key(CpCert *c)
     int bits = EVP_PKEY_get_bits(pk);
 
     c->key_bits = bits > 0 ? (unsigned)bits : 0;
+    c->key_too_costly = cp_x509_key_too_costly(c->x509);
     if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC) {
         char group[80];
         size_t n = 0;
@@ -413,6 +436,23 @@ fill_aia(CpCert *c)
     AUTHORITY_INFO_ACCESS_free(aia);
 }
 
+bool
+cp_x509_key_too_costly(X509 *x)
+{
+    EVP_PKEY *pk = x != NULL ? X509_get0_pubkey(x) : NULL;
+    BIGNUM *e = NULL;
+    bool costly = false;
+
+    if (pk != NULL && (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA ||
+                       EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA_PSS)) {
+        costly = EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &e) == 1 &&
+                 BN_num_bits(e) > OPENSSL_RSA_MAX_PUBEXP_BITS;
+        BN_free(e);
+    }
+    ERR_clear_error();
+    return costly;
+}
+
 /* Self-signed is only tried on self-issued certificates (roots), so the signature check costs
  * nothing for the leaves and intermediates that make up most of a capture. */
 static void
@@ -426,7 +466,7 @@ fill_self(CpCert *c)
     }
     EVP_PKEY *pk = X509_get0_pubkey(c->x509);
 
-    c->self_signed = pk != NULL && X509_verify(c->x509, pk) == 1;
+    c->self_signed = pk != NULL && !c->key_too_costly && X509_verify(c->x509, pk) == 1;
     ERR_clear_error();
 }
 
@@ -457,8 +497,8 @@ fill_fields(CpCert *c)
 {
     g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
 
-    (void)digest_hex(c->der, c->der_len, EVP_sha1(), c->sha1);
-    (void)digest_hex(c->der, c->der_len, EVP_sha256(), c->sha256);
+    (void)digest_hex(c->der, c->der_len, fetched_md(0), c->sha1);
+    (void)digest_hex(c->der, c->der_len, fetched_md(1), c->sha256);
     if (bio != NULL) {
         c->subject = name_to_text(X509_get_subject_name(c->x509), bio);
         c->issuer = name_to_text(X509_get_issuer_name(c->x509), bio);

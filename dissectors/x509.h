@@ -47,6 +47,7 @@ typedef struct CpCert {
     unsigned key_usage;        /* CP_KU_* bits, 0 when absent */
     bool has_eku;              /* an extendedKeyUsage extension is present */
     bool eku_server_auth;      /* it lists serverAuth or anyExtendedKeyUsage */
+    bool key_too_costly;       /* RSA with a public exponent over 64 bits: never verified with */
 } CpCert;
 
 /* keyUsage bits certpath judges (RFC 5280 §4.2.1.3), independent of OpenSSL's values. */
@@ -68,6 +69,10 @@ CpCert *cp_cert_ref(CpCert *c);
 void cp_cert_unref(CpCert *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CpCert, cp_cert_unref)
 
+/* An RSA key whose public exponent exceeds 64 bits (OPENSSL_RSA_MAX_PUBEXP_BITS, the bound OpenSSL
+ * itself applies only above 3072-bit moduli): one signature check with it costs milliseconds, so
+ * certpath never verifies with it; a signature it made counts as not verifying. */
+bool cp_x509_key_too_costly(struct x509_st *x);
 /* SHA-1 of DER as 40 uppercase hex characters + NUL into out[41], without parsing. */
 void cp_cert_sha1_hex(const uint8_t *der, size_t len, char out[41]);
 /* Does SAN (or CN when there is no dNSName SAN, RFC 6125 §6.4.4) cover host? Wildcards: one

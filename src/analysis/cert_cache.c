@@ -294,6 +294,8 @@ parse_new(CpCertCache *c, const uint8_t *der, size_t len, CpCertUse use, char sh
         cp_cert_sha1_hex(der, len, sha1_out);
         return NULL;
     }
+    if (cert->key_too_costly)
+        cp_anomaly_add(c->anomalies, CP_ANOMALY_X509_RSA_EXPONENT); /* x509.rsa_exponent */
     if (cp_cert_cache_cost(cert) > c->limits->max_cert_memory) {
         cp_cert_unref(cert);
         return not_kept(c, der, len, sha1_out);

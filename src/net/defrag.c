@@ -17,6 +17,12 @@
  *     dropped (ip.frag_limit). Past max_frag_datagrams the oldest datagram is evicted.
  *  5. When the last fragment is known and the pieces cover [0, total) the pieces are copied
  *     into one buffer held until the next call, and the datagram is forgotten.
+ * Cost per fragment: the walk over the pieces starts after the last piece (fragments in
+ * order), after the piece inserted last (runs in either direction) or at the head (in reverse
+ * order the new piece goes first), and completion compares the bytes held with the total, so
+ * 8-byte fragments sent in order or in reverse cost O(1) each, not O(pieces) (an 8192-piece
+ * datagram once cost 34 times a normal packet per fragment). Fragments in random order still
+ * walk up to the pieces between the hint and their place: at most 8192 per datagram.
  */
 #include "net/defrag.h"
 
@@ -51,6 +57,9 @@ typedef struct Entry {
     uint64_t hash;
     uint64_t first_ts;
     Piece *pieces; /* (owned) sorted by offset, never overlapping */
+    Piece *tail;   /* the last piece (highest offset) */
+    Piece *hint;   /* the piece inserted last: where the next fragment usually goes */
+    size_t held;   /* bytes in pieces */
     size_t total;  /* datagram length, once the last fragment was seen */
     size_t mem;    /* bytes reserved in the memcap for this entry */
     bool has_last;
@@ -70,6 +79,7 @@ struct CpDefrag {
     uint64_t timeout_ns;
     CpMemcap memcap;
     CpBytebuf done; /* the last completed datagram; one at most, so outside the memcap */
+    uint64_t steps; /* pieces looked at while inserting, for the tests of the cost above */
 };
 
 static uint64_t
@@ -185,6 +195,12 @@ cp_defrag_memuse(const CpDefrag *d)
     return d->memcap.used;
 }
 
+uint64_t
+cp_defrag_steps(const CpDefrag *d)
+{
+    return d->steps;
+}
+
 /* ip.frag_timeout: capture time, measured from the first fragment (as Linux does), so a
  * trickle of fragments cannot keep a datagram alive forever. */
 void
@@ -280,6 +296,23 @@ new_piece(CpDefrag *d, Entry *e, const CpDefragFrag *f, size_t from, size_t to)
     return p;
 }
 
+static bool
+ends_by(const Piece *p, size_t off)
+{
+    return p != NULL && p->off + p->len <= off;
+}
+
+/* Where the walk for a fragment starting at off may begin: every piece before it ends by off. */
+static Piece **
+walk_start(Entry *e, size_t off)
+{
+    if (ends_by(e->tail, off))
+        return &e->tail->next;
+    if (ends_by(e->hint, off))
+        return &e->hint->next;
+    return &e->pieces;
+}
+
 /* Copies the parts of f that fill holes in e; bytes already held win (first seen). Returns
  * false when the memcap stopped it (what was inserted before stays: it is valid data). */
 static bool
@@ -287,11 +320,12 @@ insert(CpDefrag *d, Entry *e, const CpDefragFrag *f, bool *overlap)
 {
     size_t cur = f->offset;
     size_t end = f->offset + f->len;
-    Piece **link = &e->pieces;
+    Piece **link = walk_start(e, cur);
 
     while (cur < end) {
         Piece *p = *link;
 
+        d->steps++;
         if (p != NULL && p->off + p->len <= cur) {
             link = &p->next;
             continue;
@@ -310,33 +344,26 @@ insert(CpDefrag *d, Entry *e, const CpDefragFrag *f, bool *overlap)
         *link = n;
         link = &n->next;
         cur = to;
+        e->held += n->len;
+        e->hint = n;
+        if (p == NULL)
+            e->tail = n;
     }
     return true;
 }
 
+/* Pieces never overlap and, once the last fragment is known, all end by total (accept_tail):
+ * they cover [0, total) exactly when they hold total bytes. */
 static bool
 complete(const Entry *e)
 {
-    size_t expect = 0;
-
-    if (!e->has_last)
-        return false;
-    for (const Piece *p = e->pieces; p != NULL; p = p->next) {
-        if (p->off != expect)
-            return false;
-        expect += p->len;
-    }
-    return expect == e->total;
+    return e->has_last && e->held == e->total;
 }
 
 static size_t
 held_end(const Entry *e)
 {
-    size_t end = 0;
-
-    for (const Piece *p = e->pieces; p != NULL; p = p->next)
-        end = p->off + p->len;
-    return end;
+    return e->tail != NULL ? e->tail->off + e->tail->len : 0;
 }
 
 static CpDefragResult

@@ -68,3 +68,5 @@ void cp_defrag_release(CpDefrag *d);
 /* Datagrams held, and bytes accounted against frag_memcap (tests and statistics). */
 size_t cp_defrag_count(const CpDefrag *d);
 size_t cp_defrag_memuse(const CpDefrag *d);
+/* Pieces looked at while inserting fragments so far: the reassembly's work, which tests bound. */
+uint64_t cp_defrag_steps(const CpDefrag *d);

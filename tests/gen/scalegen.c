@@ -21,13 +21,21 @@
  *   names     one server whose leaf carries N dNSNames
  *   blind     N connections each sending 16 junk client certificates to one server, then an
  *             Exchange server (mail.contoso.com, 10.1.0.20) with an expired self-signed leaf
+ *   frag8     N connections to one server whose 1500-name leaf (~35 KB) goes out in one TCP
+ *             segment, every IPv4 packet cut into 8-byte fragments (~4600 per Certificate flight)
+ *   unfrag    the same connections in ordinary 1460-byte segments: the per-packet baseline
+ *   rsaexp    N servers, each with its own self-signed certificate under one RSA-2048 key whose
+ *             public exponent has about 2000 bits (a check with it costs milliseconds)
  * --der-out writes every distinct certificate sent, each as a 4-byte big-endian length and the
  * DER, for the benchmark's OpenSSL parsing floor (tests/bench/x509floor.c).
  */
 #include <stdio.h>
 #include <string.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -453,18 +461,21 @@ run_samelen(Gen *g, unsigned n, GError **error)
     return ok;
 }
 
+/* conns connections to one server whose leaf carries names dNSNames. */
 static gboolean
-run_names(Gen *g, unsigned n, GError **error)
+names_leaf(Gen *g, unsigned names, unsigned conns, GError **error)
 {
     X509 *root, *ca;
     EVP_PKEY *ca_key;
     GString *san = g_string_new("DNS:www.corp.test");
+    gboolean ok = TRUE;
 
     pki(g, "Corp Root CA", "Corp Issuing CA", &root, &ca, &ca_key);
-    for (unsigned i = 1; i < n; i++)
+    for (unsigned i = 1; i < names; i++)
         g_string_append_printf(san, ",DNS:n%07u.corp.test", i);
     GByteArray *chain[2] = { leaf(g, "www.corp.test", ca, ca_key, san->str), der_of(ca) };
-    gboolean ok = connection(g, server_addr(0), "www.corp.test", chain, 2, NULL, 0, error);
+    for (unsigned i = 0; ok && i < conns; i++)
+        ok = connection(g, server_addr(0), "www.corp.test", chain, 2, NULL, 0, error);
     g_byte_array_free(chain[0], TRUE);
     g_byte_array_free(chain[1], TRUE);
     g_string_free(san, TRUE);
@@ -472,6 +483,12 @@ run_names(Gen *g, unsigned n, GError **error)
     X509_free(ca);
     EVP_PKEY_free(ca_key);
     return ok;
+}
+
+static gboolean
+run_names(Gen *g, unsigned n, GError **error)
+{
+    return names_leaf(g, n, 1, error);
 }
 
 static gboolean
@@ -511,12 +528,100 @@ run_blind(Gen *g, unsigned n, GError **error)
     return ok;
 }
 
+/* RSA-2048 with a ~2000-bit odd public exponent: n = pq, d = e^-1 mod (p-1)(q-1), with the CRT
+ * values so that signing stays fast. Key generation refuses such exponents, so it is built. */
+static EVP_PKEY *
+rsa_huge_exponent_key(void)
+{
+    BN_CTX *bc = BN_CTX_new();
+    BIGNUM *p = BN_new(), *q = BN_new(), *n = BN_new(), *e = BN_new(), *d = BN_new();
+    BIGNUM *p1 = BN_new(), *q1 = BN_new(), *phi = BN_new(), *g = BN_new();
+    BIGNUM *dp = BN_new(), *dq = BN_new(), *qi = BN_new();
+    EVP_PKEY *pk = NULL;
+
+    BN_generate_prime_ex(p, 1024, 0, NULL, NULL, NULL);
+    BN_generate_prime_ex(q, 1024, 0, NULL, NULL, NULL);
+    BN_mul(n, p, q, bc);
+    BN_sub(p1, p, BN_value_one());
+    BN_sub(q1, q, BN_value_one());
+    BN_mul(phi, p1, q1, bc);
+    do
+        BN_rand(e, 2000, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD);
+    while (BN_gcd(g, e, phi, bc) != 1 || !BN_is_one(g));
+    BN_mod_inverse(d, e, phi, bc);
+    BN_mod(dp, d, p1, bc);
+    BN_mod(dq, d, q1, bc);
+    BN_mod_inverse(qi, q, p, bc);
+
+    OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, n);
+    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, e);
+    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_D, d);
+    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_FACTOR1, p);
+    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_FACTOR2, q);
+    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp);
+    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq);
+    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qi);
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(b);
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    if (pc == NULL || EVP_PKEY_fromdata_init(pc) != 1 ||
+        EVP_PKEY_fromdata(pc, &pk, EVP_PKEY_KEYPAIR, params) != 1)
+        pk = NULL;
+    EVP_PKEY_CTX_free(pc);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(b);
+    BIGNUM *all[] = { p, q, n, e, d, p1, q1, phi, g, dp, dq, qi };
+    for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+        BN_clear_free(all[i]);
+    BN_CTX_free(bc);
+    return pk;
+}
+
+static gboolean
+run_rsaexp(Gen *g, unsigned n, GError **error)
+{
+    EVP_PKEY *k = rsa_huge_exponent_key();
+    gboolean ok = k != NULL;
+
+    if (!ok)
+        g_set_error(error, CG_ERROR, 1, "cannot build the RSA key");
+    for (unsigned i = 0; ok && i < n; i++) {
+        g_autofree char *name = g_strdup_printf("s%07u.corp.test", i);
+        g_autofree char *san = g_strdup_printf("DNS:%s", name);
+        X509 *x = make_cert(
+                g,
+                &(CertSpec){ .cn = name, .key = k, .san = san, .not_before = NB, .not_after = NA });
+        GByteArray *chain[1] = { der_of(x) };
+        ok = connection(g, server_addr(i), name, chain, 1, NULL, 0, error);
+        g_byte_array_free(chain[0], TRUE);
+        X509_free(x);
+    }
+    EVP_PKEY_free(k);
+    return ok;
+}
+
+/* frag8's connections: its Certificate flight in one TCP segment, so one datagram. */
+static gboolean
+run_frag8(Gen *g, unsigned n, GError **error)
+{
+    g->net.impair.mss = 60000;
+    g->net.impair.ip_frag_mtu = 28; /* 20-byte header + 8 bytes of data */
+    return names_leaf(g, 1500, n, error);
+}
+
+static gboolean
+run_unfrag(Gen *g, unsigned n, GError **error)
+{
+    return names_leaf(g, 1500, n, error);
+}
+
 static const struct {
     const char *name;
     gboolean (*run)(Gen *g, unsigned n, GError **error);
 } scenarios[] = {
     { "leaves", run_leaves },   { "roles", run_roles }, { "lookalike", run_lookalike },
     { "samelen", run_samelen }, { "names", run_names }, { "blind", run_blind },
+    { "rsaexp", run_rsaexp },   { "frag8", run_frag8 }, { "unfrag", run_unfrag },
 };
 
 int
@@ -546,7 +651,8 @@ main(int argc, char **argv)
         if (strcmp(scenarios[i].name, scenario) == 0)
             run = scenarios[i].run;
     if (run == NULL || out == NULL || n <= 0) {
-        fprintf(stderr, "scalegen: want --scenario leaves|roles|lookalike|samelen|names|blind "
+        fprintf(stderr, "scalegen: want --scenario "
+                        "leaves|roles|lookalike|samelen|names|blind|rsaexp|frag8|unfrag "
                         "--n N --out FILE\n");
         return 2;
     }

@@ -84,6 +84,22 @@ def case_one_certificate_over_memory_budget_is_not_kept(scalegen, certpath, work
     expect(len(srv) == 1 and len(srv[0]['names']) == 20000, 'every name of the leaf kept')
 
 
+def case_rsa_huge_exponent_is_not_verified_with(scalegen, certpath, work):
+    """40 self-signed certificates under an RSA key with a ~2000-bit public exponent: each is still
+    reported, none is verified with the key (x509.rsa_exponent counts each, so no signature check
+    ran: one cost milliseconds), and none is called self-signed, since that was not checked."""
+    pcap = gen(scalegen, work, 'rsaexp', 40)
+    rc, lines, err = certpath_json(certpath, pcap)
+    s = summary_of(lines)
+    expect(s['anomalies'].get('x509.rsa_exponent') == 40, f"anomalies {s['anomalies']}")
+    certs = [x for x in lines if x.get('type') == 'certificate']
+    expect(len(certs) == 40, f'{len(certs)} certificates reported')
+    expect(all(c['key_type'] == 'RSA' and not c['self_signed'] for c in certs),
+           'RSA keys, not called self-signed')
+    roots = [f for f in lines if f.get('type') == 'finding' and f.get('code') == 'untrusted-root']
+    expect(len(roots) == 40, f'{len(roots)} untrusted-root findings')
+
+
 CASES = {k[5:]: v for k, v in globals().items() if k.startswith('case_')}
 
 if __name__ == '__main__':
