@@ -17,6 +17,7 @@
  */
 #include "analysis/trust.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/err.h>
@@ -43,6 +44,14 @@ struct CpTrust {
     bool user_cas;        /* --ca-file or --ca-path given */
     GHashTable *sig_memo; /* SigLink* (key and value) -> its result */
     CpHashKey memo_key;   /* SHA-1s of attacker certificates: keyed (STYLE R49) */
+    /* Live capture diagnoses a snapshot on its own thread while a SIGUSR1 report diagnoses the
+     * model on the clock thread, both with this trust. OpenSSL 3.0's X509_STORE is not safe for
+     * lookups from two threads at once (ThreadSanitizer finds its lazily sorted and encoded
+     * objects written under the store's lock and read outside it; openssl/openssl#24295, fixed
+     * in 3.2), and the memo is a plain table: one path is built at a time. A POSIX mutex, not a
+     * GMutex: GLib's is built on futex calls TSan cannot see, and run-all's TSan step checks this
+     * sharing (test_diagnose). */
+    pthread_mutex_t lock;
 };
 
 typedef struct VerifyLog {
@@ -135,6 +144,7 @@ cp_trust_new(const CpTrustOptions *opt, GError **error)
 
     t->store = X509_STORE_new();
     t->sig_memo = g_hash_table_new_full(sig_link_hash, sig_link_equal, g_free, NULL);
+    pthread_mutex_init(&t->lock, NULL);
     cp_hash_key_init_random(&t->memo_key);
     if (!opt->no_system_ca)
         add_system_store(t->store);
@@ -169,6 +179,7 @@ cp_trust_free(CpTrust *t)
         return;
     X509_STORE_free(t->store);
     g_hash_table_destroy(t->sig_memo);
+    pthread_mutex_destroy(&t->lock);
     g_free(t);
 }
 
@@ -199,9 +210,10 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
     return 1;
 }
 
-/* Does issuer's key verify x's signature? Each (certificate, issuer) pair is checked once per
- * run: every chain of a site repeats its CA links. An RSA key with an absurd public exponent is
- * not used (one check would cost milliseconds): its signatures count as not verifying. */
+/* Does issuer's key verify x's signature? (Under t->lock: called while a path is built.) Each
+ * (certificate, issuer) pair is checked once per run: every chain of a site repeats its CA links.
+ * An RSA key with an absurd public exponent is not used (one check would cost milliseconds): its
+ * signatures count as not verifying. */
 static bool
 signature_ok(CpTrust *t, X509 *x, X509 *issuer)
 {
@@ -432,14 +444,11 @@ add_capture_issuers(CpCertCache *cache, CpCert *leaf, const GArray *chain,
     g_hash_table_destroy(added);
 }
 
-CpPath *
-cp_trust_build(CpTrust *t, CpCertCache *cache, const GArray *chain, int64_t at_s)
+static CpPath *
+build_locked(CpTrust *t, CpCertCache *cache, const GArray *chain, const CpChainLink *leaf,
+             int64_t at_s)
 {
-    const CpChainLink *leaf = chain->len > 0 ? &g_array_index(chain, CpChainLink, 0) : NULL;
     VerifyLog log;
-
-    if (leaf == NULL || leaf->cert == NULL || leaf->cert->x509 == NULL)
-        return NULL;
     STACK_OF(X509) *sent = sk_X509_new_null();
     for (guint i = 1; i < chain->len; i++) {
         const CpCert *c = g_array_index(chain, CpChainLink, i).cert;
@@ -466,6 +475,19 @@ cp_trust_build(CpTrust *t, CpCertCache *cache, const GArray *chain, int64_t at_s
     note_missing(p, built);
     sk_X509_pop_free(built, X509_free);
     sk_X509_free(sent);
+    return p;
+}
+
+CpPath *
+cp_trust_build(CpTrust *t, CpCertCache *cache, const GArray *chain, int64_t at_s)
+{
+    const CpChainLink *leaf = chain->len > 0 ? &g_array_index(chain, CpChainLink, 0) : NULL;
+
+    if (leaf == NULL || leaf->cert == NULL || leaf->cert->x509 == NULL)
+        return NULL;
+    pthread_mutex_lock(&t->lock);
+    CpPath *p = build_locked(t, cache, chain, leaf, at_s);
+    pthread_mutex_unlock(&t->lock);
     return p;
 }
 

@@ -4,6 +4,7 @@
  * Certificates are made here with OpenSSL (EC P-256, signed by their issuer) and parsed by the
  * project's x509 code through the certificate cache, as the pipeline does. */
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <glib.h>
@@ -1450,6 +1451,81 @@ issuer_unknown_tells_how_to_give_certpath_a_pem_root(void)
     pki_clear(&p);
 }
 
+/* Live capture diagnoses a snapshot on its own thread while a SIGUSR1 report diagnoses the model
+ * on the clock thread, with one trust store: OpenSSL's store lookups and the signature memo are
+ * then used by two threads at once. A fresh trust each round, many distinct trusted links and two
+ * threads released together: run-all's ThreadSanitizer step fails this test when path building
+ * is not serialised (it judges by happens-before, not by a collision); here every diagnosis must
+ * still find every path trusted. */
+typedef struct {
+    CpModel *model;
+    CpCertCache *certs;
+    CpTrust *trust;
+    pthread_barrier_t *start;
+    unsigned untrusted;
+} SharedTrustJob;
+
+static gpointer
+shared_trust_job(gpointer data)
+{
+    SharedTrustJob *j = data;
+    CpDiagOptions o = { 0 };
+
+    pthread_barrier_wait(j->start);
+    CpDiagnosis *d = cp_diagnose(j->model, j->certs, j->trust, &o);
+    j->untrusted = count_code(d, CP_FINDING_UNTRUSTED_ROOT) +
+                   count_code(d, CP_FINDING_ISSUER_UNKNOWN) +
+                   count_code(d, CP_FINDING_MISSING_INTERMEDIATE);
+    cp_diagnosis_free(d);
+    return NULL;
+}
+
+static void
+one_trust_shared_by_two_diagnosing_threads(void)
+{
+    enum { LEAVES = 200, ROUNDS = 3 };
+
+    World w;
+    Pki p;
+
+    world_init(&w, 0);
+    pki_init(&p, "Contoso", "mail.contoso.com", NULL);
+    world_trust(&w, p.root);
+    for (int i = 0; i < LEAVES; i++) {
+        g_autofree char *host = g_strdup_printf("s%d.contoso.com", i);
+        g_autoptr(X509) leaf =
+                cert_make(host, p.leaf_key, p.ca, p.ca_key, host, 100 + i, "20291231235959Z");
+        X509 *chain[] = { leaf, p.ca };
+        world_add(&w, (uint8_t)(1 + i % 200), (uint16_t)(443 + i / 200), host, chain, 2, 0, false);
+    }
+    char *files[] = { w.ca_file, NULL };
+    CpTrustOptions to = { .no_system_ca = true, .ca_files = files };
+    for (int r = 0; r < ROUNDS; r++) {
+        GError *e = NULL;
+        CpTrust *t = cp_trust_new(&to, &e);
+        REQUIRE(t);
+        pthread_barrier_t start;
+        pthread_barrier_init(&start, NULL, 2);
+        SharedTrustJob jobs[2];
+        GThread *th[2];
+        for (int k = 0; k < 2; k++) {
+            jobs[k] = (SharedTrustJob){ cp_model_snapshot(w.model), cp_cert_cache_snapshot(w.cache),
+                                        t, &start, 1 };
+            th[k] = g_thread_new("diag", shared_trust_job, &jobs[k]);
+        }
+        for (int k = 0; k < 2; k++) {
+            g_thread_join(th[k]);
+            CU_ASSERT_EQUAL(jobs[k].untrusted, 0);
+            cp_model_free(jobs[k].model);
+            cp_cert_cache_free(jobs[k].certs);
+        }
+        pthread_barrier_destroy(&start);
+        cp_trust_free(t);
+    }
+    pki_clear(&p);
+    world_clear(&w);
+}
+
 static CU_TestInfo tests[] = {
     { "registry_codes_unique_named_and_round_trip", registry_codes_unique_named_and_round_trip },
     { "registry_keeps_stable_codes_and_severities", registry_keeps_stable_codes_and_severities },
@@ -1531,6 +1607,7 @@ static CU_TestInfo tests[] = {
       capture_clock_far_behind_is_not_not_yet_valid },
     { "random_names_of_tor_are_info_not_name_mismatch",
       random_names_of_tor_are_info_not_name_mismatch },
+    { "one_trust_shared_by_two_diagnosing_threads", one_trust_shared_by_two_diagnosing_threads },
     { "weak_signature_on_intermediate_not_on_root_self_signature",
       weak_signature_on_intermediate_not_on_root_self_signature },
     { "weak_signature_cross_certificate_off_the_trusted_path_is_quiet",
