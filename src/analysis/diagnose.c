@@ -118,6 +118,7 @@ static void
 weak(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *p)
 {
     int64_t at = judge_time(g, ch);
+    bool tor = cp_diag_tor_relay(ch);
 
     for (guint i = 0; i < ch->links->len; i++) {
         const CpChainLink *l = &g_array_index(ch->links, CpChainLink, i);
@@ -131,7 +132,9 @@ weak(Diag *g, const CpServer *s, const CpSeenChain *ch, const CpPath *p)
                         .at = at };
         bool ec = strcmp(c->key_type, "EC") == 0;
         bool rsa_dsa = strcmp(c->key_type, "RSA") == 0 || strcmp(c->key_type, "DSA") == 0;
-        if ((rsa_dsa && c->key_bits < 2048) || (ec && c->key_bits < 256))
+        /* Tor fixes its link and identity keys at 1024-bit RSA: said in random-names, no fault
+         * a relay's operator can mend. */
+        if (((rsa_dsa && c->key_bits < 2048) || (ec && c->key_bits < 256)) && !tor)
             cp_diag_cover(
                     cp_diag_report(g, CP_FINDING_WEAK_KEY, c->sha1, cp_diag_text_weak_key, &x), s,
                     c->sha1, ch->count);

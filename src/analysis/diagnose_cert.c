@@ -137,7 +137,9 @@ text_random_names(Diag *g, CpFinding *f, const DiagFacts *x)
                     "relays, whose clients authenticate the relay by its Tor identity key, not by "
                     "the name. The names are not meant to match, and the issuer is not meant "
                     "to be found: it is the relay's identity certificate, which Tor sends inside "
-                    "the encrypted channel, so certpath does not report it as unknown.");
+                    "the encrypted channel, so certpath does not report it as unknown. Nor does "
+                    "it report the relays' 1024-bit RSA keys as weak: Tor's specification fixes "
+                    "its link and identity keys at that size.");
     g_string_append(f->remedy, "Nothing to fix on a Tor relay. If this traffic should not be on "
                                "the network, it is a policy matter, not a certificate one.");
 }

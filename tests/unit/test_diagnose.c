@@ -1190,7 +1190,7 @@ random_names_of_tor_are_info_not_name_mismatch(void)
     Props issuer_p = { .subject = "CN=www.xkgk7fdx362yyyxib.com", .bc = "critical,CA:TRUE" };
     Props leaf_p = { .subject = "CN=www.g6ghvisevf3ibuu5.net" };
     g_autoptr(EVP_PKEY) ik = key_new();
-    g_autoptr(EVP_PKEY) lk = key_new();
+    g_autoptr(EVP_PKEY) lk = rsa_key(1024); /* Tor's link keys are 1024-bit RSA */
     g_autoptr(X509) issuer = cert_custom(&issuer_p, ik, NULL, NULL, 1);
     g_autoptr(X509) leaf = cert_custom(&leaf_p, lk, issuer, ik, 2);
     World w;
@@ -1208,6 +1208,11 @@ random_names_of_tor_are_info_not_name_mismatch(void)
     /* The relay's issuer is its identity certificate, sent inside Tor's channel: not unknown on
      * the relay asked for a Tor name, unknown on the server asked for a real one. */
     f = finding(d, CP_FINDING_ISSUER_UNKNOWN);
+    REQUIRE(f);
+    CU_ASSERT_EQUAL(f->servers->len, 1);
+    CU_ASSERT_STRING_EQUAL(f->servers->pdata[0], "10.1.0.11:443");
+    /* Likewise the 1024-bit key: Tor's own size on the relay, a weak key on the other. */
+    f = finding(d, CP_FINDING_WEAK_KEY);
     REQUIRE(f);
     CU_ASSERT_EQUAL(f->servers->len, 1);
     CU_ASSERT_STRING_EQUAL(f->servers->pdata[0], "10.1.0.11:443");
