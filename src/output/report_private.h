@@ -7,7 +7,7 @@
 /* One output format: what it writes for each thing certpath reports. NULL: nothing for that. */
 typedef struct CpReportWriter {
     const char *name; /* the --format value */
-    bool flush_lines; /* flush every line (JSON Lines for | jq and log shippers) */
+    bool flush_lines; /* flush every line to a reader that is not a file (| jq, a log shipper) */
     void (*certificate)(CpReport *r, const CpCert *c);
     void (*handshake)(CpReport *r, const CpHandshake *h);
     void (*finding)(CpReport *r, const CpFinding *f); /* live: as soon as it is known */
@@ -24,7 +24,8 @@ struct CpReport {
     const CpReportWriter *writer;
     FILE *out;
     bool stream_text;
-    GString *line; /* reused line buffer */
+    bool flush_each; /* every line goes out when it is written */
+    GString *line;   /* reused line buffer */
     uint64_t invalid_utf8;
     int write_errno; /* the first failed write's errno: stdio keeps only a flag */
 };
