@@ -35,6 +35,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/hexfmt.h"
+#include "dissectors/x509_private.h"
 
 /* RFC 2253 layout and escaping minus ESC_MSB: bytes >= 0x80 stay UTF-8 (we escape at output). */
 #define NAME_FLAGS (XN_FLAG_RFC2253 & ~(unsigned long)ASN1_STRFLGS_ESC_MSB)
@@ -96,8 +97,8 @@ digest_hex(const uint8_t *data, size_t len, const EVP_MD *md, char *out)
 /* The digests fetched from the provider once: EVP_sha1() and EVP_sha256() make OpenSSL 3 look
  * the implementation up again (under its store lock) on every EVP_Digest. Kept for the life of
  * the process. */
-static const EVP_MD *
-fetched_md(int which)
+const EVP_MD *
+cp_x509_md(int which)
 {
     static EVP_MD *mds[2];
     static gsize once;
@@ -118,7 +119,7 @@ cp_cert_sha1_hex(const uint8_t *der, size_t len, char out[41])
 {
     g_return_if_fail(out != NULL);
     g_return_if_fail(der != NULL || len == 0);
-    (void)digest_hex(der, len, fetched_md(0), out);
+    (void)digest_hex(der, len, cp_x509_md(0), out);
 }
 
 /* RFC 4514 §2.1 text, most specific RDN first. X509_NAME_print_ex gives up on the whole name
@@ -290,14 +291,15 @@ fill_key(CpCert *c)
 }
 
 /* Digest of the signature: from the signature info (knows RSASSA-PSS parameters), else from
- * the algorithm table; NULL for algorithms without a separate digest (Ed25519). */
-static char *
-signature_hash(X509 *x, int sig_nid)
+ * the algorithm table; NULL for algorithms without a separate digest (Ed25519). Without x, from
+ * the table only (the leaf parser takes no RSASSA-PSS certificate). */
+char *
+cp_x509_signature_hash(X509 *x, int sig_nid)
 {
     int md_nid = NID_undef;
     int pk_nid = NID_undef;
 
-    if (X509_get_signature_info(x, &md_nid, &pk_nid, NULL, NULL) != 1) {
+    if (x == NULL || X509_get_signature_info(x, &md_nid, &pk_nid, NULL, NULL) != 1) {
         ERR_clear_error();
         md_nid = NID_undef;
         if (OBJ_find_sigid_algs(sig_nid, &md_nid, &pk_nid) != 1)
@@ -308,28 +310,27 @@ signature_hash(X509 *x, int sig_nid)
     return sn != NULL ? g_ascii_strup(sn, -1) : NULL;
 }
 
+/* The signature algorithm's name (the hash is the caller's: cp_x509_signature_hash). */
 static void
-fill_signature(CpCert *c)
+fill_signature(CpCert *c, const CpCertParts *p)
 {
-    int nid = X509_get_signature_nid(c->x509);
+    const ASN1_OBJECT *obj = NULL;
+
+    X509_ALGOR_get0(&obj, NULL, NULL, p->sig_alg);
+    int nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;
     const char *ln = nid != NID_undef ? OBJ_nid2ln(nid) : NULL;
 
     if (ln != NULL) {
         c->signature = g_strdup(ln);
     } else {
-        const X509_ALGOR *alg = NULL;
-        const ASN1_OBJECT *obj = NULL;
         char oid[128];
 
-        X509_get0_signature(NULL, &alg, c->x509);
-        X509_ALGOR_get0(&obj, NULL, NULL, alg);
         if (obj != NULL && OBJ_obj2txt(oid, sizeof oid, obj, 1) > 0)
             c->signature = g_strdup(oid);
         else
             c->signature = g_strdup("unknown");
         ERR_clear_error();
     }
-    c->sig_hash = signature_hash(c->x509, nid);
     c->sig_pss = nid == NID_rsassaPss;
 }
 
@@ -349,22 +350,31 @@ ip_to_text(const ASN1_OCTET_STRING *ip)
     return cp_hex_upper_dup(b, n > 0 ? (size_t)n : 0);
 }
 
-/* X509_get_ext_d2i, with its error queue cleared when the extension is malformed. */
-static void *
-get_ext(X509 *x, int nid)
+void *
+cp_x509_get_ext(const STACK_OF(X509_EXTENSION) * exts, int nid, int *found)
 {
     int crit = -1;
-    void *ext = X509_get_ext_d2i(x, nid, &crit, NULL);
+    void *ext = X509V3_get_d2i(exts, nid, &crit, NULL);
 
     if (ext == NULL)
         ERR_clear_error();
+    if (found != NULL)
+        *found = crit;
     return ext;
 }
 
-static void
-fill_san(CpCert *c)
+/* X509_get_ext_d2i (which is this on the certificate's extensions), with its error queue
+ * cleared when the extension is malformed. */
+static void *
+get_ext(const CpCertParts *p, int nid)
 {
-    GENERAL_NAMES *names = get_ext(c->x509, NID_subject_alt_name);
+    return cp_x509_get_ext(p->exts, nid, NULL);
+}
+
+static void
+fill_san(CpCert *c, const CpCertParts *p)
+{
+    GENERAL_NAMES *names = get_ext(p, NID_subject_alt_name);
 
     for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
         const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
@@ -378,9 +388,9 @@ fill_san(CpCert *c)
 }
 
 static void
-fill_basic_constraints(CpCert *c)
+fill_basic_constraints(CpCert *c, const CpCertParts *p)
 {
-    BASIC_CONSTRAINTS *bc = get_ext(c->x509, NID_basic_constraints);
+    BASIC_CONSTRAINTS *bc = get_ext(p, NID_basic_constraints);
 
     c->path_len = -1;
     if (bc == NULL)
@@ -397,11 +407,14 @@ fill_basic_constraints(CpCert *c)
     BASIC_CONSTRAINTS_free(bc);
 }
 
+/* What X509_get0_subject_key_id and X509_get0_authority_key_id return: OpenSSL's extension cache
+ * decodes the same two extensions. */
 static void
-fill_key_ids(CpCert *c)
+fill_key_ids(CpCert *c, const CpCertParts *p)
 {
-    const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(c->x509);
-    const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(c->x509);
+    ASN1_OCTET_STRING *ski = get_ext(p, NID_subject_key_identifier);
+    AUTHORITY_KEYID *akid = get_ext(p, NID_authority_key_identifier);
+    const ASN1_OCTET_STRING *aki = akid != NULL ? akid->keyid : NULL;
 
     if (ski != NULL) {
         int n = ASN1_STRING_length(ski);
@@ -413,13 +426,14 @@ fill_key_ids(CpCert *c)
 
         c->aki = cp_hex_upper_dup(ASN1_STRING_get0_data(aki), n > 0 ? (size_t)n : 0);
     }
-    ERR_clear_error(); /* the extension cache may have queued errors for bad extensions */
+    ASN1_OCTET_STRING_free(ski);
+    AUTHORITY_KEYID_free(akid);
 }
 
 static void
-fill_aia(CpCert *c)
+fill_aia(CpCert *c, const CpCertParts *p)
 {
-    AUTHORITY_INFO_ACCESS *aia = get_ext(c->x509, NID_info_access);
+    AUTHORITY_INFO_ACCESS *aia = get_ext(p, NID_info_access);
 
     for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
         const ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
@@ -470,6 +484,15 @@ fill_self(CpCert *c)
     ERR_clear_error();
 }
 
+unsigned
+cp_x509_usage_bits(uint32_t ku)
+{
+    return ((ku & KU_DIGITAL_SIGNATURE) ? CP_KU_DIGITAL_SIGNATURE : 0u) |
+           ((ku & KU_KEY_ENCIPHERMENT) ? CP_KU_KEY_ENCIPHERMENT : 0u) |
+           ((ku & KU_KEY_AGREEMENT) ? CP_KU_KEY_AGREEMENT : 0u) |
+           ((ku & KU_KEY_CERT_SIGN) ? CP_KU_KEY_CERT_SIGN : 0u);
+}
+
 /* keyUsage and extendedKeyUsage as OpenSSL's extension cache decoded them: what a client checks
  * before it uses the key for TLS (wrong-purpose). */
 static void
@@ -479,11 +502,7 @@ fill_usage(CpCert *c)
 
     c->has_key_usage = (flags & EXFLAG_KUSAGE) != 0;
     if (c->has_key_usage) {
-        uint32_t ku = X509_get_key_usage(c->x509);
-        c->key_usage = ((ku & KU_DIGITAL_SIGNATURE) ? CP_KU_DIGITAL_SIGNATURE : 0u) |
-                       ((ku & KU_KEY_ENCIPHERMENT) ? CP_KU_KEY_ENCIPHERMENT : 0u) |
-                       ((ku & KU_KEY_AGREEMENT) ? CP_KU_KEY_AGREEMENT : 0u) |
-                       ((ku & KU_KEY_CERT_SIGN) ? CP_KU_KEY_CERT_SIGN : 0u);
+        c->key_usage = cp_x509_usage_bits(X509_get_key_usage(c->x509));
     }
     c->has_eku = (flags & EXFLAG_XKUSAGE) != 0;
     if (c->has_eku)
@@ -492,33 +511,99 @@ fill_usage(CpCert *c)
     ERR_clear_error();
 }
 
+/* The DER of what X509_check_issued compares (OpenSSL 3.0 ossl_x509_likely_issued: the issuer
+ * name, the authorityKeyIdentifier, the TBS signature algorithm against the issuer's key type),
+ * hashed into c->issuer_shape. */
+bool
+cp_x509_issuer_shape(CpCert *c, const CpCertParts *p, EVP_MD_CTX *md)
+{
+    unsigned char *name = NULL;
+    unsigned char *alg = NULL;
+    int name_len = i2d_X509_NAME(p->issuer, &name);
+    int alg_len = i2d_X509_ALGOR(p->tbs_sig_alg, &alg);
+    int akid = X509v3_get_ext_by_NID(p->exts, NID_authority_key_identifier, -1);
+    const ASN1_OCTET_STRING *akid_der =
+            akid >= 0 ? X509_EXTENSION_get_data(X509v3_get_ext(p->exts, akid)) : NULL;
+    bool ok = name_len > 0 && alg_len > 0 && EVP_DigestInit_ex(md, cp_x509_md(0), NULL) == 1 &&
+              EVP_DigestUpdate(md, name, (size_t)name_len) == 1 &&
+              EVP_DigestUpdate(md, alg, (size_t)alg_len) == 1 &&
+              (akid_der == NULL || EVP_DigestUpdate(md, ASN1_STRING_get0_data(akid_der),
+                                                    (size_t)ASN1_STRING_length(akid_der)) == 1) &&
+              EVP_DigestFinal_ex(md, c->issuer_shape, NULL) == 1;
+
+    OPENSSL_free(name);
+    OPENSSL_free(alg);
+    return ok;
+}
+
+/* Which leaves may share a path (CpCert.path_shareable). Everything else OpenSSL's path building
+ * reads from a leaf makes the path the leaf's own: a CA or self-issued certificate can be its own
+ * issuer, a proxy certificate chains by other rules, an undecodable extension makes
+ * X509_check_issued refuse every issuer, and a key that does not decode (or lacks its
+ * parameters) stops X509_verify_cert early (X509_get_pubkey_parameters). */
 static void
-fill_fields(CpCert *c)
+fill_shape(CpCert *c, const CpCertParts *p)
+{
+    const uint32_t own_path = EXFLAG_INVALID | EXFLAG_PROXY | EXFLAG_CA | EXFLAG_SI | EXFLAG_SS |
+                              EXFLAG_INVALID_POLICY | EXFLAG_NO_FINGERPRINT;
+    bool plain_key = (strcmp(c->key_type, "EC") == 0 && c->key_curve != NULL) ||
+                     strcmp(c->key_type, "RSA") == 0 || strcmp(c->key_type, "Ed25519") == 0 ||
+                     strcmp(c->key_type, "Ed448") == 0;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+    c->path_shareable = md != NULL && cp_x509_issuer_shape(c, p, md) && plain_key && !c->is_ca &&
+                        !c->self_issued && (X509_get_extension_flags(c->x509) & own_path) == 0;
+    EVP_MD_CTX_free(md);
+    ERR_clear_error();
+}
+
+void
+cp_x509_fill_parts(CpCert *c, const CpCertParts *p)
 {
     g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
 
-    (void)digest_hex(c->der, c->der_len, fetched_md(0), c->sha1);
-    (void)digest_hex(c->der, c->der_len, fetched_md(1), c->sha256);
+    (void)digest_hex(c->der, c->der_len, cp_x509_md(0), c->sha1);
+    (void)digest_hex(c->der, c->der_len, cp_x509_md(1), c->sha256);
     if (bio != NULL) {
-        c->subject = name_to_text(X509_get_subject_name(c->x509), bio);
-        c->issuer = name_to_text(X509_get_issuer_name(c->x509), bio);
+        c->subject = name_to_text(p->subject, bio);
+        c->issuer = name_to_text(p->issuer, bio);
     } else {
         ERR_clear_error();
         c->subject = g_strdup("");
         c->issuer = g_strdup("");
     }
-    c->common_name = last_common_name(X509_get_subject_name(c->x509));
-    c->serial = serial_to_text(X509_get0_serialNumber(c->x509));
-    c->not_before = time_to_epoch(X509_get0_notBefore(c->x509));
-    c->not_after = time_to_epoch(X509_get0_notAfter(c->x509));
+    c->common_name = last_common_name(p->subject);
+    c->serial = serial_to_text(p->serial);
+    c->not_before = time_to_epoch(p->not_before);
+    c->not_after = time_to_epoch(p->not_after);
+    fill_signature(c, p);
+    fill_san(c, p);
+    fill_basic_constraints(c, p);
+    fill_key_ids(c, p);
+    fill_aia(c, p);
+}
+
+static void
+fill_fields(CpCert *c)
+{
+    X509 *x = c->x509;
+    CpCertParts p = {
+        .subject = X509_get_subject_name(x),
+        .issuer = X509_get_issuer_name(x),
+        .serial = X509_get0_serialNumber(x),
+        .not_before = X509_get0_notBefore(x),
+        .not_after = X509_get0_notAfter(x),
+        .tbs_sig_alg = X509_get0_tbs_sigalg(x),
+        .exts = X509_get0_extensions(x),
+    };
+
+    X509_get0_signature(NULL, &p.sig_alg, x);
+    cp_x509_fill_parts(c, &p);
     fill_key(c);
-    fill_signature(c);
-    fill_san(c);
-    fill_basic_constraints(c);
-    fill_key_ids(c);
-    fill_aia(c);
+    c->sig_hash = cp_x509_signature_hash(x, X509_get_signature_nid(x));
     fill_self(c);
     fill_usage(c);
+    fill_shape(c, &p);
 }
 
 static void
@@ -543,19 +628,28 @@ cp_cert_parse(const uint8_t *der, size_t len, CpCertParseStatus *status)
         return NULL;
     }
     size_t used = (size_t)(p - der);
+    CpCert *c = cp_x509_cert_new(der, used);
+
+    c->x509 = g_steal_pointer(&x);
+    fill_fields(c);
+    ERR_clear_error();
+    set_status(status, used == len ? CP_CERT_OK : CP_CERT_TRAILING_DATA);
+    return c;
+}
+
+CpCert *
+cp_x509_cert_new(const uint8_t *der, size_t len)
+{
     CpCert *c = g_new0(CpCert, 1);
 
     c->refcount = 1;
-    c->der = g_memdup2(der, used);
-    c->der_len = used;
-    c->x509 = g_steal_pointer(&x);
+    c->der = g_memdup2(der, len);
+    c->der_len = len;
+    c->path_len = -1;
     c->san_dns = g_ptr_array_new_with_free_func(g_free);
     c->san_ip = g_ptr_array_new_with_free_func(g_free);
     c->aia_ca_issuers = g_ptr_array_new_with_free_func(g_free);
     c->aia_ocsp = g_ptr_array_new_with_free_func(g_free);
-    fill_fields(c);
-    ERR_clear_error();
-    set_status(status, used == len ? CP_CERT_OK : CP_CERT_TRAILING_DATA);
     return c;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* x509: DER certificate -> CpCert through OpenSSL (RFC 5280 §4.1); the only OpenSSL include in
- * the dissectors layer. */
+/* x509: DER certificate -> CpCert through OpenSSL (RFC 5280 §4.1); with x509_leaf.c the only
+ * X.509 code of the dissectors layer. */
 #pragma once
 
 #include <stdbool.h>
@@ -48,6 +48,15 @@ typedef struct CpCert {
     bool has_eku;              /* an extendedKeyUsage extension is present */
     bool eku_server_auth;      /* it lists serverAuth or anyExtendedKeyUsage */
     bool key_too_costly;       /* RSA with a public exponent over 64 bits: never verified with */
+    /* Everything OpenSSL's X509_check_issued reads of this certificate when it looks for its
+     * issuer (RFC 5280 §6.1 name chaining, the AKID, the signature algorithm), as one SHA-1: two
+     * certificates with the same value get the same issuer candidates. */
+    uint8_t issuer_shape[20];
+    /* A plain end-entity certificate (not a CA, not self-issued, no proxy or undecodable
+     * extension, a decodable RSA/EC/EdDSA key) whose path OpenSSL builds from issuer_shape alone:
+     * its path can be shared with every leaf of the same shape (trust.c), so it needs no OpenSSL
+     * object once its fields are read. */
+    bool path_shareable;
 } CpCert;
 
 /* keyUsage bits certpath judges (RFC 5280 §4.2.1.3), independent of OpenSSL's values. */
@@ -65,6 +74,11 @@ typedef enum CpCertParseStatus {
 
 /* (transfer full) parses der[0..len); NULL on CP_CERT_BAD_DER. Drains OpenSSL's error queue. */
 CpCert *cp_cert_parse(const uint8_t *der, size_t len, CpCertParseStatus *status);
+/* (transfer full) The same for a plain end-entity certificate (CpCert.path_shareable), without
+ * an OpenSSL object (x509 NULL) and without OpenSSL's key decoding, most of what d2i_X509 costs
+ * (x509_leaf.c). NULL when der is not such a certificate or not one this parser is sure of: the
+ * caller then uses cp_cert_parse, whose fields these equal. */
+CpCert *cp_cert_parse_leaf(const uint8_t *der, size_t len, CpCertParseStatus *status);
 CpCert *cp_cert_ref(CpCert *c);
 void cp_cert_unref(CpCert *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CpCert, cp_cert_unref)

@@ -22,6 +22,7 @@
  * the candidates of one certificate instead of scanning every CA seen (cp_cert_cache_issuers). */
 #include "analysis/cert_cache.h"
 
+#include <stdatomic.h>
 #include <string.h>
 #include <openssl/x509.h>
 
@@ -52,8 +53,19 @@ struct CpCertCache {
     GPtrArray *order;       /* every kept CpCert*, first-seen order; rebuilt after evictions */
     bool order_stale;
     uint64_t evicted;
+    uint64_t version;
     CpHashKey hash_key; /* drawn per cache: bucket choice is not predictable */
 };
+
+/* Versions are drawn from one counter, so no two caches (a live snapshot and its original, or a
+ * cache freed and another allocated at its address) ever show the same one. */
+static void
+changed(CpCertCache *c)
+{
+    static atomic_uint_fast64_t next = 1;
+
+    c->version = atomic_fetch_add(&next, 1);
+}
 
 static guint
 der_hash(const CpCertCache *c, const uint8_t *d, size_t n)
@@ -106,6 +118,7 @@ cp_cert_cache_new(const CpLimits *limits, CpAnomalies *anomalies)
     c->by_ski =
             g_hash_table_new_full(str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
     c->order = g_ptr_array_new();
+    changed(c);
     return c;
 }
 
@@ -198,6 +211,7 @@ evict(CpCertCache *c, Entry *e)
     entry_free(e);
     c->order_stale = true;
     c->evicted++;
+    changed(c);
 }
 
 /* Makes room for one certificate: the least recently used one nobody holds, client
@@ -249,11 +263,14 @@ cp_cert_cache_cost(const CpCert *x)
            strv_cost(x->aia_ca_issuers) + strv_cost(x->aia_ocsp);
 }
 
-/* A client certificate seen again in a server's chain needs OpenSSL's object back. */
+/* A client certificate seen again in a server's chain needs OpenSSL's object back, unless it is
+ * that server's leaf and its path can be shared. */
 static bool
-become_server(CpCertCache *c, Entry *e)
+become_server(CpCertCache *c, Entry *e, CpCertUse use)
 {
-    if (e->cert->x509 == NULL) {
+    bool needs_x509 = use != CP_CERT_USE_SERVER_LEAF || !e->cert->path_shareable;
+
+    if (e->cert->x509 == NULL && needs_x509) {
         const unsigned char *p = e->der;
         e->cert->x509 = d2i_X509(NULL, &p, (long)e->len);
         if (e->cert->x509 == NULL)
@@ -263,6 +280,7 @@ become_server(CpCertCache *c, Entry *e)
     g_queue_push_head_link(&c->lru[1], &e->link);
     e->server = true;
     entry_index(c, e);
+    changed(c);
     return true;
 }
 
@@ -284,8 +302,13 @@ not_kept(CpCertCache *c, const uint8_t *der, size_t len, char sha1_out[41])
 static CpCert *
 parse_new(CpCertCache *c, const uint8_t *der, size_t len, CpCertUse use, char sha1_out[41])
 {
-    CpCertParseStatus st;
-    CpCert *cert = cp_cert_parse(der, len, &st);
+    CpCertParseStatus st = CP_CERT_BAD_DER;
+    /* A server's leaf is most of a large capture's certificates: the leaf parser skips what
+     * costs most in d2i_X509 when it can. */
+    CpCert *cert = use == CP_CERT_USE_SERVER_LEAF ? cp_cert_parse_leaf(der, len, &st) : NULL;
+
+    if (cert == NULL)
+        cert = cp_cert_parse(der, len, &st);
 
     if (st == CP_CERT_TRAILING_DATA)
         cp_anomaly_add(c->anomalies, CP_ANOMALY_X509_TRAILING_DATA); /* x509.trailing_data */
@@ -301,8 +324,11 @@ parse_new(CpCertCache *c, const uint8_t *der, size_t len, CpCertUse use, char sh
         return not_kept(c, der, len, sha1_out);
     }
     /* A client's own certificate is never path-built: keep its fields only. Its CA certificates
-     * keep theirs, as possible issuers of a server's chain. */
-    if (use == CP_CERT_USE_CLIENT && !cert->is_ca && !cert->self_issued)
+     * keep theirs, as possible issuers of a server's chain. A server's plain leaf is path-built
+     * from its fields (trust.c): OpenSSL's object, kept for every distinct leaf, was most of the
+     * memory of a large capture and made every later parse slower. */
+    if ((use == CP_CERT_USE_CLIENT && !cert->is_ca && !cert->self_issued) ||
+        (use == CP_CERT_USE_SERVER_LEAF && cert->path_shareable))
         g_clear_pointer(&cert->x509, X509_free);
     return cert;
 }
@@ -316,7 +342,7 @@ cp_cert_cache_get_as(CpCertCache *c, const uint8_t *der, size_t len, CpCertUse u
 
     *is_new = false;
     if (e != NULL) {
-        if (use == CP_CERT_USE_SERVER && !e->server && !become_server(c, e))
+        if (use != CP_CERT_USE_CLIENT && !e->server && !become_server(c, e, use))
             return not_kept(c, der, len, sha1_out);
         touch(c, e);
         memcpy(sha1_out, e->cert->sha1, 41);
@@ -330,7 +356,7 @@ cp_cert_cache_get_as(CpCertCache *c, const uint8_t *der, size_t len, CpCertUse u
     e = g_new0(Entry, 1);
     *e = (Entry){ .der = cert->der, .len = cert->der_len, .hash = k.hash, .cert = cert };
     e->link.data = e;
-    e->server = use == CP_CERT_USE_SERVER;
+    e->server = use != CP_CERT_USE_CLIENT;
     g_hash_table_add(c->by_der, e);
     g_hash_table_insert(c->by_sha1, cert->sha1, e);
     g_queue_push_head_link(&c->lru[e->server], &e->link);
@@ -339,6 +365,7 @@ cp_cert_cache_get_as(CpCertCache *c, const uint8_t *der, size_t len, CpCertUse u
         g_ptr_array_add(c->order, cert);
     memcpy(sha1_out, cert->sha1, 41);
     *is_new = true;
+    changed(c);
     return cert;
 }
 
@@ -367,6 +394,12 @@ cp_cert_cache_all(CpCertCache *c)
             g_ptr_array_add(c->order, ((Entry *)l->data)->cert);
     c->order_stale = false;
     return c->order;
+}
+
+uint64_t
+cp_cert_cache_version(const CpCertCache *c)
+{
+    return c->version;
 }
 
 unsigned
@@ -421,5 +454,6 @@ cp_cert_cache_snapshot(CpCertCache *src)
         }
     }
     c->order_stale = true;
+    changed(c);
     return c;
 }

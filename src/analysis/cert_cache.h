@@ -16,8 +16,10 @@ typedef struct CpCertCache CpCertCache;
 /* Who sent a certificate: only servers' chains are diagnosed, so a full cache evicts client
  * certificates first. */
 typedef enum CpCertUse {
-    CP_CERT_USE_SERVER = 0,
-    CP_CERT_USE_CLIENT,
+    CP_CERT_USE_SERVER = 0,  /* in a server's chain, any position */
+    CP_CERT_USE_CLIENT,      /* in a client's chain: never path-built */
+    CP_CERT_USE_SERVER_LEAF, /* first in a server's chain: a plain end-entity certificate keeps
+                              * no OpenSSL object (CpCert.path_shareable, trust.c) */
 } CpCertUse;
 
 CpCertCache *cp_cert_cache_new(const CpLimits *limits, CpAnomalies *anomalies);
@@ -33,6 +35,9 @@ CpCert *cp_cert_cache_get_as(CpCertCache *c, const uint8_t *der, size_t len, CpC
 /* cp_cert_cache_get_as(..., CP_CERT_USE_SERVER, ...) */
 CpCert *cp_cert_cache_get(CpCertCache *c, const uint8_t *der, size_t len, bool *is_new,
                           char sha1_out[41]);
+/* Changes whenever a certificate is added, evicted or indexed, and differs between caches: what
+ * trust.c learnt from this cache holds while the version is the same. */
+uint64_t cp_cert_cache_version(const CpCertCache *c);
 /* Looks a certificate up by SHA-1 hex (uppercase). (transfer none) */
 CpCert *cp_cert_cache_find_sha1(CpCertCache *c, const char *sha1);
 /* (transfer none) every cached certificate (element-type CpCert*), in first-seen order until the

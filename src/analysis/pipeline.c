@@ -161,7 +161,8 @@ chain_from_event(CpPipeline *p, GArray *chain, const CpTlsEvent *ev, CpCertUse u
     g_array_set_size(chain, 0);
     for (size_t i = 0; i < ev->cert_count; i++) {
         char sha1[41];
-        CpCert *cert = cert_get(p, ev->cert_der[i], ev->cert_len[i], use, sha1);
+        CpCertUse as = i == 0 && use == CP_CERT_USE_SERVER ? CP_CERT_USE_SERVER_LEAF : use;
+        CpCert *cert = cert_get(p, ev->cert_der[i], ev->cert_len[i], as, sha1);
         cp_chain_append(chain, cert, sha1);
     }
 }

@@ -14,8 +14,19 @@
  * Signatures are checked by verify_signatures (in place of OpenSSL's internal_verify) only when
  * they can change the status, and each (certificate, issuer) pair once per run: with 200k
  * distinct leaves under one CA, the leaf signature checks were a fifth of the run.
+ *
+ * Shared paths. A plain leaf (CpCert.path_shareable) keeps no OpenSSL object, and leaves of one
+ * shape share one path: OpenSSL picks a leaf's issuer from what X509_check_issued reads of it
+ * (issuer name, AKID, signature algorithm: CpCert.issuer_shape), the certificates it may use (the
+ * sent chain, the capture's CA index, the store) and, among several candidates for one step,
+ * which are valid at the verification time. So a path is remembered per (shape, sent chain)
+ * while the cache does not change, with the validity of every candidate of an ambiguous step,
+ * and reused when a leaf's time gives the same validities. Only the leaf's own signature is
+ * checked per leaf, when the path is otherwise trusted (parsing that leaf again for it). The
+ * first leaf of a shape is parsed again to build the path.
  */
 #include "analysis/trust.h"
+#include "analysis/trust_private.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -38,12 +49,15 @@
 /* Signature results remembered (subject, issuer): enough for every distinct CA link of a large
  * site; past it the memory starts again empty rather than growing with hostile input. */
 #define MAX_SIG_MEMO 65536u
+/* Issuer candidates whose validity a shared path may depend on; past it the path is the leaf's. */
+#define MAX_TIME_CANDIDATES 64
 
 struct CpTrust {
     X509_STORE *store;
-    bool user_cas;        /* --ca-file or --ca-path given */
-    GHashTable *sig_memo; /* SigLink* (key and value) -> its result */
-    CpHashKey memo_key;   /* SHA-1s of attacker certificates: keyed (STYLE R49) */
+    bool user_cas;         /* --ca-file or --ca-path given */
+    GHashTable *sig_memo;  /* SigLink* (key and value) -> its result */
+    CpHashKey memo_key;    /* SHA-1s of attacker certificates: keyed (STYLE R49) */
+    CpTrustShapes *shapes; /* paths shared by plain leaves (trust_share.c) */
     /* Live capture diagnoses a snapshot on its own thread while a SIGUSR1 report diagnoses the
      * model on the clock thread, both with this trust. OpenSSL 3.0's X509_STORE is not safe for
      * lookups from two threads at once (ThreadSanitizer finds its lazily sorted and encoded
@@ -58,7 +72,10 @@ typedef struct VerifyLog {
     CpTrust *trust;
     bool issuer_missing;
     bool untrusted_root;
-    bool bad_signature;
+    bool bad_signature; /* reported by OpenSSL itself */
+    bool sigs_checked;  /* verify_signatures checked the path's signatures */
+    bool bad_leaf;      /* the leaf's own signature does not verify */
+    bool bad_above;     /* a signature above the leaf does not verify */
 } VerifyLog;
 
 /* One signature: SHA-1 of the signed certificate, then of its issuer. */
@@ -144,6 +161,7 @@ cp_trust_new(const CpTrustOptions *opt, GError **error)
 
     t->store = X509_STORE_new();
     t->sig_memo = g_hash_table_new_full(sig_link_hash, sig_link_equal, g_free, NULL);
+    t->shapes = cp_trust_shapes_new();
     pthread_mutex_init(&t->lock, NULL);
     cp_hash_key_init_random(&t->memo_key);
     if (!opt->no_system_ca)
@@ -179,6 +197,7 @@ cp_trust_free(CpTrust *t)
         return;
     X509_STORE_free(t->store);
     g_hash_table_destroy(t->sig_memo);
+    cp_trust_shapes_free(t->shapes);
     pthread_mutex_destroy(&t->lock);
     g_free(t);
 }
@@ -210,6 +229,45 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
     return 1;
 }
 
+static bool
+sig_key(CpTrust *t, SigLink *k, const uint8_t x_sha1[20], X509 *issuer)
+{
+    unsigned n = 0;
+
+    memcpy(k->ids, x_sha1, 20);
+    if (X509_digest(issuer, EVP_sha1(), k->ids + 20, &n) != 1 || n != 20) {
+        ERR_clear_error();
+        return false;
+    }
+    uint64_t h = cp_hash_bytes(&t->memo_key, k->ids, sizeof k->ids);
+    k->hash = (guint)(h ^ (h >> 32));
+    return true;
+}
+
+/* Is the (certificate, issuer) pair of k remembered? Then *ok is its result. */
+static bool
+sig_recalled(CpTrust *t, const SigLink *k, bool *ok)
+{
+    const SigLink *seen = g_hash_table_lookup(t->sig_memo, k);
+
+    if (seen != NULL)
+        *ok = seen->ok;
+    return seen != NULL;
+}
+
+static bool
+sig_check(CpTrust *t, SigLink *k, X509 *x, X509 *issuer)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(issuer);
+
+    k->ok = pk != NULL && !cp_x509_key_too_costly(issuer) && X509_verify(x, pk) == 1;
+    ERR_clear_error();
+    if (g_hash_table_size(t->sig_memo) >= MAX_SIG_MEMO)
+        g_hash_table_remove_all(t->sig_memo);
+    g_hash_table_add(t->sig_memo, g_memdup2(k, sizeof *k));
+    return k->ok;
+}
+
 /* Does issuer's key verify x's signature? (Under t->lock: called while a path is built.) Each
  * (certificate, issuer) pair is checked once per run: every chain of a site repeats its CA links.
  * An RSA key with an absurd public exponent is not used (one check would cost milliseconds): its
@@ -218,25 +276,39 @@ static bool
 signature_ok(CpTrust *t, X509 *x, X509 *issuer)
 {
     SigLink k;
+    uint8_t id[20];
     unsigned n = 0;
+    bool ok;
 
-    if (X509_digest(x, EVP_sha1(), k.ids, &n) != 1 || n != 20 ||
-        X509_digest(issuer, EVP_sha1(), k.ids + 20, &n) != 1 || n != 20) {
+    if (X509_digest(x, EVP_sha1(), id, &n) != 1 || n != 20 || !sig_key(t, &k, id, issuer)) {
         ERR_clear_error();
         return false;
     }
-    uint64_t h = cp_hash_bytes(&t->memo_key, k.ids, sizeof k.ids);
-    k.hash = (guint)(h ^ (h >> 32));
-    const SigLink *seen = g_hash_table_lookup(t->sig_memo, &k);
-    if (seen != NULL)
-        return seen->ok;
-    EVP_PKEY *pk = X509_get0_pubkey(issuer);
-    k.ok = pk != NULL && !cp_x509_key_too_costly(issuer) && X509_verify(x, pk) == 1;
-    ERR_clear_error();
-    if (g_hash_table_size(t->sig_memo) >= MAX_SIG_MEMO)
-        g_hash_table_remove_all(t->sig_memo);
-    g_hash_table_add(t->sig_memo, g_memdup2(&k, sizeof k));
-    return k.ok;
+    return sig_recalled(t, &k, &ok) ? ok : sig_check(t, &k, x, issuer);
+}
+
+/* The same for a leaf that keeps no OpenSSL object: parsed again (into *own, freed by the
+ * caller) only when the pair was never checked. */
+bool
+cp_trust_leaf_signature_ok(CpTrust *t, const CpCert *leaf, X509 *issuer, X509 **own)
+{
+    SigLink k;
+    uint8_t id[20];
+    bool ok;
+
+    for (int i = 0; i < 20; i++)
+        id[i] = (uint8_t)g_ascii_xdigit_value(leaf->sha1[2 * i]) << 4 |
+                (uint8_t)g_ascii_xdigit_value(leaf->sha1[2 * i + 1]);
+    if (!sig_key(t, &k, id, issuer))
+        return false;
+    if (sig_recalled(t, &k, &ok))
+        return ok;
+    if (*own == NULL) {
+        const unsigned char *p = leaf->der;
+        *own = d2i_X509(NULL, &p, (long)leaf->der_len);
+        ERR_clear_error();
+    }
+    return *own != NULL && sig_check(t, &k, *own, issuer);
 }
 
 /* Replaces OpenSSL's internal_verify (signatures and dates of the built chain), called once the
@@ -259,14 +331,84 @@ verify_signatures(X509_STORE_CTX *ctx)
         log->issuer_missing = true; /* X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE */
         return 1;
     }
-    for (int i = n - 1; i >= 0; i--)
-        if (!signature_ok(log->trust, sk_X509_value(chain, i), sk_X509_value(chain, i + 1)))
-            log->bad_signature = true; /* X509_V_ERR_CERT_SIGNATURE_FAILURE */
+    log->sigs_checked = true;
+    for (int i = n - 1; i >= 0; i--) {
+        if (signature_ok(log->trust, sk_X509_value(chain, i), sk_X509_value(chain, i + 1)))
+            continue;
+        if (i == 0)
+            log->bad_leaf = true; /* X509_V_ERR_CERT_SIGNATURE_FAILURE */
+        else
+            log->bad_above = true;
+    }
     return 1;
 }
 
-static STACK_OF(X509) *
-        verify(CpTrust *t, X509 *leaf, STACK_OF(X509) * untrusted, int64_t at_s, VerifyLog *log)
+bool
+cp_trust_valid_at(X509 *x, int64_t at_s)
+{
+    time_t t = (time_t)at_s;
+    /* ossl_x509_check_cert_time with depth -1, as X509_STORE_CTX_get1_issuer and find_issuer use
+     * it: an unreadable time counts as not valid. */
+    bool valid = X509_cmp_time(X509_get0_notBefore(x), &t) < 0 &&
+                 X509_cmp_time(X509_get0_notAfter(x), &t) > 0;
+
+    ERR_clear_error();
+    return valid;
+}
+
+/* The certificates that may be chosen as issuer of one named name, when more than one may: which
+ * of them are valid at the verification time decides the choice, so a shared path holds only for
+ * leaves whose time gives them the same validity. */
+static void
+record_step(X509_STORE_CTX *ctx, STACK_OF(X509) * untrusted, const X509_NAME *name, int64_t at_s,
+            CpSharedPath *rec, GHashTable *seen)
+{
+    STACK_OF(X509) *cands = X509_STORE_CTX_get1_certs(ctx, name);
+
+    if (cands == NULL)
+        cands = sk_X509_new_null();
+    for (int i = 0; cands != NULL && i < sk_X509_num(untrusted); i++) {
+        X509 *u = sk_X509_value(untrusted, i);
+        if (X509_NAME_cmp(X509_get_subject_name(u), name) == 0 && X509_up_ref(u) == 1)
+            sk_X509_push(cands, u);
+    }
+    for (int i = 0; sk_X509_num(cands) > 1 && i < sk_X509_num(cands); i++) {
+        X509 *c = sk_X509_value(cands, i);
+        if (!g_hash_table_add(seen, c))
+            continue;
+        if (sk_X509_num(rec->cands) >= MAX_TIME_CANDIDATES || X509_up_ref(c) != 1) {
+            rec->unshareable = true;
+            break;
+        }
+        sk_X509_push(rec->cands, c);
+        gboolean v = cp_trust_valid_at(c, at_s);
+        g_array_append_val(rec->valid, v);
+    }
+    sk_X509_pop_free(cands, X509_free);
+    ERR_clear_error();
+}
+
+/* Every issuer lookup the verification may have made: for the leaf, for each certificate of the
+ * built path, and for each certificate it could use (a chain tried and dropped looked up its
+ * issuers too). */
+static void
+record_candidates(X509_STORE_CTX *ctx, X509 *leaf, STACK_OF(X509) * untrusted, int64_t at_s,
+                  CpSharedPath *rec)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+    GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+    record_step(ctx, untrusted, X509_get_issuer_name(leaf), at_s, rec, seen);
+    for (int i = 1; i < sk_X509_num(chain); i++)
+        record_step(ctx, untrusted, X509_get_issuer_name(sk_X509_value(chain, i)), at_s, rec, seen);
+    for (int i = 0; i < sk_X509_num(untrusted); i++)
+        record_step(ctx, untrusted, X509_get_issuer_name(sk_X509_value(untrusted, i)), at_s, rec,
+                    seen);
+    g_hash_table_destroy(seen);
+}
+
+static STACK_OF(X509) * verify(CpTrust *t, X509 *leaf, STACK_OF(X509) * untrusted, int64_t at_s,
+                               VerifyLog *log, CpSharedPath *rec)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     STACK_OF(X509) *chain = NULL;
@@ -279,6 +421,8 @@ static STACK_OF(X509) *
         X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)at_s);
         X509_verify_cert(ctx);
         chain = X509_STORE_CTX_get1_chain(ctx);
+        if (rec != NULL)
+            record_candidates(ctx, leaf, untrusted, at_s, rec);
     }
     X509_STORE_CTX_free(ctx);
     ERR_clear_error();
@@ -292,7 +436,7 @@ status_of(const VerifyLog *log)
         return CP_PATH_ISSUER_MISSING;
     if (log->untrusted_root)
         return CP_PATH_UNTRUSTED_ROOT;
-    if (log->bad_signature)
+    if (log->bad_signature || log->bad_leaf || log->bad_above)
         return CP_PATH_BAD_SIGNATURE;
     return CP_PATH_TRUSTED;
 }
@@ -444,37 +588,77 @@ add_capture_issuers(CpCertCache *cache, CpCert *leaf, const GArray *chain,
     g_hash_table_destroy(added);
 }
 
-static CpPath *
-build_locked(CpTrust *t, CpCertCache *cache, const GArray *chain, const CpChainLink *leaf,
-             int64_t at_s)
+static void
+verdict_of(CpPathVerdict *v, const VerifyLog *log, STACK_OF(X509) * built)
 {
-    VerifyLog log;
+    v->unsigned_status = log->issuer_missing   ? CP_PATH_ISSUER_MISSING
+                         : log->untrusted_root ? CP_PATH_UNTRUSTED_ROOT
+                                               : CP_PATH_TRUSTED;
+    v->sigs_checked = log->sigs_checked;
+    v->bad_above = log->bad_above || log->bad_signature;
+    if (sk_X509_num(built) > 1 && X509_up_ref(sk_X509_value(built, 1)) == 1)
+        v->leaf_issuer = sk_X509_value(built, 1);
+}
+
+X509 *
+cp_trust_x509_of(const CpCert *c)
+{
+    const unsigned char *p = c->der;
+    X509 *x = d2i_X509(NULL, &p, (long)c->der_len);
+
+    ERR_clear_error();
+    return x;
+}
+
+/* The OpenSSL objects of the certificates sent after the leaf; one that keeps none (a plain leaf
+ * sent again as an intermediate) is parsed again into tmp, freed by the caller. */
+static STACK_OF(X509) * sent_after_leaf(const GArray *chain, STACK_OF(X509) * tmp)
+{
     STACK_OF(X509) *sent = sk_X509_new_null();
+
     for (guint i = 1; i < chain->len; i++) {
         const CpCert *c = g_array_index(chain, CpChainLink, i).cert;
-        if (c != NULL && c->x509 != NULL)
-            sk_X509_push(sent, c->x509);
+        X509 *x = c != NULL ? c->x509 : NULL;
+        if (c != NULL && x == NULL && (x = cp_trust_x509_of(c)) != NULL)
+            sk_X509_push(tmp, x);
+        if (x != NULL)
+            sk_X509_push(sent, x);
     }
+    return sent;
+}
+
+CpPath *
+cp_trust_path_build(CpTrust *t, CpCertCache *cache, const GArray *chain, CpCert *leaf,
+                    X509 *leaf_x509, int64_t at_s, CpSharedPath *rec)
+{
+    VerifyLog log;
+    STACK_OF(X509) *tmp = sk_X509_new_null();
+    STACK_OF(X509) *sent = sent_after_leaf(chain, tmp);
     CpPath *p = g_new0(CpPath, 1);
     p->certs = g_array_new(FALSE, TRUE, sizeof(CpPathCert));
-    STACK_OF(X509) *built = verify(t, leaf->cert->x509, sent, at_s, &log);
+    STACK_OF(X509) *built = verify(t, leaf_x509, sent, at_s, &log, rec);
     p->sent_only_status = status_of(&log);
     p->sent_only_depth = built != NULL ? sk_X509_num(built) : 0;
+    if (rec != NULL)
+        verdict_of(&rec->sent, &log, built);
 
     /* A CA seen anywhere in the capture is known: add the ones that can be on this path. When
      * the capture adds none, the second verification would repeat the first: its signature
      * checks are most of a path's cost, so it is skipped. */
     int n_sent = sk_X509_num(sent);
-    add_capture_issuers(cache, leaf->cert, chain, sent);
+    add_capture_issuers(cache, leaf, chain, sent);
     if (sk_X509_num(sent) != n_sent) {
         sk_X509_pop_free(built, X509_free);
-        built = verify(t, leaf->cert->x509, sent, at_s, &log);
+        built = verify(t, leaf_x509, sent, at_s, &log, rec);
     }
     p->status = status_of(&log);
+    if (rec != NULL)
+        verdict_of(&rec->final, &log, built);
     fill_path(t, cache, chain, built, p);
     note_missing(p, built);
     sk_X509_pop_free(built, X509_free);
     sk_X509_free(sent);
+    sk_X509_pop_free(tmp, X509_free);
     return p;
 }
 
@@ -482,11 +666,15 @@ CpPath *
 cp_trust_build(CpTrust *t, CpCertCache *cache, const GArray *chain, int64_t at_s)
 {
     const CpChainLink *leaf = chain->len > 0 ? &g_array_index(chain, CpChainLink, 0) : NULL;
+    CpPath *p = NULL;
 
-    if (leaf == NULL || leaf->cert == NULL || leaf->cert->x509 == NULL)
+    if (leaf == NULL || leaf->cert == NULL)
         return NULL;
     pthread_mutex_lock(&t->lock);
-    CpPath *p = build_locked(t, cache, chain, leaf, at_s);
+    if (leaf->cert->x509 != NULL)
+        p = cp_trust_path_build(t, cache, chain, leaf->cert, leaf->cert->x509, at_s, NULL);
+    else if (leaf->cert->path_shareable)
+        p = cp_trust_shared_build(t, t->shapes, cache, chain, leaf->cert, at_s);
     pthread_mutex_unlock(&t->lock);
     return p;
 }

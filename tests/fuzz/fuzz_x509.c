@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* fuzz_x509: DER in, CpCert out (dissectors/x509.h, RFC 5280 §4.1), then every string of the
  * certificate through both output escapers (output/escape.h, STYLE R70), since those strings are
- * exactly what an attacker controls. */
+ * exactly what an attacker controls. The leaf parser (x509_leaf.c) against d2i_X509's: whatever
+ * it accepts, cp_cert_parse accepts too, with the same fields and status, as a shareable leaf. */
 #include <glib.h>
 #include <string.h>
 
+#include "../unit/cert_same.h"
 #include "dissectors/x509.h"
 #include "fuzz.h"
 #include "output/escape.h"
@@ -73,6 +75,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CpCert *c = cp_cert_parse(data, size, &st);
 
     CP_FUZZ_CHECK((c == NULL) == (st == CP_CERT_BAD_DER));
+    CpCertParseStatus leaf_st = CP_CERT_BAD_DER;
+    CpCert *leaf = cp_cert_parse_leaf(data, size, &leaf_st);
+    if (leaf != NULL) {
+        CP_FUZZ_CHECK(c != NULL && leaf_st == st && leaf->x509 == NULL);
+        CP_FUZZ_CHECK(cp_test_cert_same(leaf, c) && c->path_shareable);
+        cp_cert_unref(leaf);
+    }
     if (c == NULL)
         return 0;
     CP_FUZZ_CHECK(c->der_len <= size);

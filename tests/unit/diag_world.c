@@ -153,7 +153,10 @@ world_chain_add(World *w, GArray *chain, X509 *x)
     bool is_new;
 
     CU_ASSERT_FATAL(len > 0);
-    CpCert *cert = cp_cert_cache_get(w->cache, der, (size_t)len, &is_new, sha1);
+    /* As the pipeline does: the first certificate is the server's leaf, kept without OpenSSL's
+     * object when it is a plain one, so its path is built the way a capture's is (trust.c). */
+    CpCertUse use = chain->len == 0 ? CP_CERT_USE_SERVER_LEAF : CP_CERT_USE_SERVER;
+    CpCert *cert = cp_cert_cache_get_as(w->cache, der, (size_t)len, use, &is_new, sha1);
     CU_ASSERT_FATAL(cert != NULL);
     cp_chain_append(chain, cert, sha1); /* the chain holds its own reference */
     OPENSSL_free(der);

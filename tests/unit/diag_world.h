@@ -80,7 +80,8 @@ void world_init(World *w, uint64_t max_chain);
 void world_clear(World *w);
 /* Trust store: no system CAs, only anchor (when not NULL). */
 void world_trust(World *w, X509 *anchor);
-/* Appends x to chain, parsed through the world's certificate cache. */
+/* Appends x to chain, parsed through the world's certificate cache (the first one as a server's
+ * leaf). */
 void world_chain_add(World *w, GArray *chain, X509 *x);
 /* A handshake at ts_ns from 10.1.9.<client>:50000 to 10.1.0.<server>:port, nothing seen yet. */
 void world_handshake_init(CpHandshake *h, uint64_t ts_ns, uint8_t client, uint8_t server,

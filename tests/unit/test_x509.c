@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "cert_same.h"
 #include "harness.h"
 #include "rsa_keys.h"
 
@@ -1174,6 +1175,197 @@ test_host_matching_cn_fallback_only_without_dns_san(void)
     CU_ASSERT(!cp_cert_matches_host(NULL, "x"));
 }
 
+/* ---- the leaf parser (x509_leaf.c) against cp_cert_parse ---------------------------------- */
+
+/* Whatever cp_cert_parse_leaf accepts, cp_cert_parse accepts the same way, as a shareable leaf
+ * with the same fields. True when the leaf parser took it. */
+static bool
+leaf_agrees(const uint8_t *der, size_t len)
+{
+    CpCertParseStatus leaf_st = CP_CERT_BAD_DER;
+    CpCertParseStatus st = CP_CERT_BAD_DER;
+    g_autoptr(CpCert) leaf = cp_cert_parse_leaf(der, len, &leaf_st);
+    g_autoptr(CpCert) full = cp_cert_parse(der, len, &st);
+
+    CU_ASSERT_EQUAL(ERR_peek_error(), 0);
+    if (leaf == NULL)
+        return false;
+    CU_ASSERT_PTR_NULL(leaf->x509);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(full);
+    CU_ASSERT_EQUAL(leaf_st, st);
+    CU_ASSERT(full->path_shareable);
+    CU_ASSERT(cp_test_cert_same(leaf, full));
+    return true;
+}
+
+static const Ext plain_leaf_exts[] = {
+    { NID_basic_constraints, "critical,CA:FALSE" },
+    { NID_key_usage, "critical,digitalSignature,keyEncipherment" },
+    { NID_ext_key_usage, "serverAuth,clientAuth" },
+    { NID_subject_key_identifier, "hash" },
+    { NID_subject_alt_name, "DNS:mail.contoso.com,DNS:autodiscover.contoso.com,IP:192.0.2.10" },
+    { NID_info_access,
+      "caIssuers;URI:http://pki.contoso.com/ca.crt,OCSP;URI:http://ocsp.contoso.com" },
+    { NID_crl_distribution_points, "URI:http://pki.contoso.com/ca.crl" },
+    { NID_certificate_policies, "DER:30:0D:30:0B:06:09:2B:06:01:04:01:82:37:15:0A" },
+    { 0, NULL },
+};
+
+/* A server certificate from "CN=Contoso Issuing CA" (signed with its own key: neither parser
+ * checks the signature). */
+static uint8_t *
+plain_leaf_der(EVP_PKEY *key, const EVP_MD *md, const Ext *exts, long version, size_t *len)
+{
+    static const char *const dn[] = {
+        "DC", "com", "DC", "contoso", "CN", "mail.contoso.com", NULL
+    };
+    static const char *const ca[] = {
+        "DC", "com", "DC", "contoso", "CN", "Contoso Issuing CA", NULL
+    };
+    g_autoptr(X509_NAME) subject = name_new(dn);
+    g_autoptr(X509_NAME) issuer = name_new(ca);
+    Spec s = { .version = version,
+               .serial_hex = "1A2B3C4D5E6F",
+               .subject = subject,
+               .issuer = issuer,
+               .key = key,
+               .md = md,
+               .exts = exts };
+    g_autoptr(X509) x = cert_new(&s);
+
+    return der_of(x, len);
+}
+
+static void
+test_leaf_parser_equals_full_parser_on_plain_leaves(void)
+{
+    static const struct {
+        const char *curve; /* NULL: RSA */
+        unsigned bits;
+        const char *md;
+    } keys[] = {
+        { NULL, 2048, "SHA256" },   { NULL, 3072, "SHA1" },     { NULL, 2048, "SHA512" },
+        { "P-256", 256, "SHA256" }, { "P-384", 384, "SHA384" }, { "P-521", 521, "SHA512" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        g_autoptr(EVP_PKEY) key = keys[i].curve ? ec_key(keys[i].curve) : rsa_key(keys[i].bits);
+        size_t len = 0;
+        g_autofree uint8_t *der =
+                plain_leaf_der(key, EVP_get_digestbyname(keys[i].md), plain_leaf_exts, 2, &len);
+
+        CU_ASSERT(leaf_agrees(der, len));
+        g_autoptr(CpCert) c = cp_cert_parse_leaf(der, len, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT_EQUAL(c->key_bits, keys[i].bits);
+        CU_ASSERT_STRING_EQUAL(c->key_type, keys[i].curve ? "EC" : "RSA");
+        CU_ASSERT_STRING_EQUAL(c->sig_hash, keys[i].md);
+        CU_ASSERT(c->has_key_usage && c->has_eku && c->eku_server_auth);
+        CU_ASSERT_EQUAL(c->san_dns->len, 2);
+        CU_ASSERT_EQUAL(c->aia_ocsp->len, 1);
+    }
+}
+
+/* Each of these makes OpenSSL treat the certificate apart (a CA, an invalid or repeated
+ * extension, a relative CRL distribution point name) or has a key or form the leaf parser does
+ * not read: left to cp_cert_parse. */
+static void
+test_leaf_parser_declines_what_it_is_not_sure_of(void)
+{
+    static const Ext ca[] = { { NID_basic_constraints, "critical,CA:TRUE" }, { 0, NULL } };
+    static const Ext pathlen[] = { { NID_basic_constraints, "CA:FALSE,pathlen:0" }, { 0, NULL } };
+    static const Ext empty_ku[] = { { NID_key_usage, "DER:03:01:00" }, { 0, NULL } };
+    static const Ext bad_san[] = { { NID_subject_alt_name, "DER:30:03:82:05:61" }, { 0, NULL } };
+    static const Ext twice[] = { { NID_subject_alt_name, "DNS:a.contoso.com" },
+                                 { NID_subject_alt_name, "DNS:b.contoso.com" },
+                                 { 0, NULL } };
+    static const Ext nc[] = { { NID_name_constraints, "permitted;DNS:contoso.com" }, { 0, NULL } };
+    /* DistributionPoint { distributionPoint [0] { nameRelativeToCRLIssuer [1] { CN } } } */
+    static const Ext relative_dp[] = { { NID_crl_distribution_points,
+                                         "DER:30:0F:30:0D:A0:0B:A1:09:30:07:06:03:55:04:03:0C:00" },
+                                       { 0, NULL } };
+    const Ext *const declined[] = { ca, pathlen, empty_ku, bad_san, twice, nc, relative_dp };
+    g_autoptr(EVP_PKEY) key = ec_key("P-256");
+    size_t len = 0;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(declined); i++) {
+        g_autofree uint8_t *der = plain_leaf_der(key, EVP_sha256(), declined[i], 2, &len);
+        CU_ASSERT_FALSE(leaf_agrees(der, len));
+    }
+    g_autofree uint8_t *v1 = plain_leaf_der(key, EVP_sha256(), NULL, 0, &len);
+    CU_ASSERT_FALSE(leaf_agrees(v1, len));
+    g_autoptr(EVP_PKEY) k1 = ec_key("secp256k1");
+    g_autofree uint8_t *odd_curve = plain_leaf_der(k1, EVP_sha256(), NULL, 2, &len);
+    CU_ASSERT_FALSE(leaf_agrees(odd_curve, len));
+    g_autoptr(EVP_PKEY) ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    g_autofree uint8_t *eddsa = plain_leaf_der(ed, NULL, NULL, 2, &len);
+    CU_ASSERT_FALSE(leaf_agrees(eddsa, len));
+    size_t self_len = 0;
+    g_autofree uint8_t *self = small_cert_der(&self_len); /* self-issued: its own candidate */
+    CU_ASSERT_FALSE(leaf_agrees(self, self_len));
+}
+
+static void
+test_leaf_parser_declines_pss_signatures(void)
+{
+    g_autoptr(EVP_PKEY) key = rsa_key(2048);
+    static const char *const dn[] = { "CN", "pss leaf", NULL };
+    static const char *const ca[] = { "CN", "pss ca", NULL };
+    g_autoptr(X509_NAME) subject = name_new(dn);
+    g_autoptr(X509_NAME) issuer = name_new(ca);
+    g_autoptr(X509) x = X509_new();
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+
+    CU_ASSERT_FATAL(X509_set_version(x, 2) == 1);
+    CU_ASSERT_FATAL(X509_set_subject_name(x, subject) == 1);
+    CU_ASSERT_FATAL(X509_set_issuer_name(x, issuer) == 1);
+    CU_ASSERT_FATAL(X509_gmtime_adj(X509_getm_notBefore(x), 0) != NULL);
+    CU_ASSERT_FATAL(X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL);
+    CU_ASSERT_FATAL(X509_set_pubkey(x, key) == 1);
+    CU_ASSERT_FATAL(EVP_DigestSignInit(mctx, &pctx, EVP_sha256(), NULL, key) == 1);
+    CU_ASSERT_FATAL(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1);
+    CU_ASSERT_FATAL(X509_sign_ctx(x, mctx) > 0);
+    EVP_MD_CTX_free(mctx);
+    size_t len = 0;
+    g_autofree uint8_t *der = der_of(x, &len);
+
+    CU_ASSERT_FALSE(leaf_agrees(der, len));
+    g_autoptr(CpCert) full = cp_cert_parse(der, len, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(full);
+    CU_ASSERT(full->sig_pss);
+}
+
+/* Byte flips in a plain leaf: wherever the leaf parser still accepts, both parsers agree; bytes
+ * after the certificate give the same status; no prefix is accepted. */
+static void
+test_leaf_parser_agrees_on_mutated_leaves(void)
+{
+    g_autoptr(EVP_PKEY) key = rsa_key(2048);
+    size_t len = 0;
+    g_autofree uint8_t *der = plain_leaf_der(key, EVP_sha256(), plain_leaf_exts, 2, &len);
+    g_autoptr(GRand) rng = g_rand_new_with_seed(7);
+    int accepted = 0;
+
+    for (int i = 0; i < 3000; i++) {
+        g_autofree uint8_t *m = g_memdup2(der, len);
+        int flips = g_rand_int_range(rng, 1, 3);
+
+        for (int f = 0; f < flips; f++)
+            m[g_rand_int_range(rng, 0, (gint32)len)] ^= (uint8_t)g_rand_int_range(rng, 1, 256);
+        accepted += leaf_agrees(m, len);
+    }
+    CU_ASSERT(accepted > 100); /* flips in names, serial, key bits or signature still parse */
+    g_autofree uint8_t *longer = g_malloc(len + 2);
+    memcpy(longer, der, len);
+    memcpy(longer + len, "\x05\x00", 2);
+    CU_ASSERT(leaf_agrees(longer, len + 2));
+    for (size_t n = 0; n < len; n += 7) {
+        g_autofree uint8_t *cut = g_memdup2(der, n);
+        CU_ASSERT_FALSE(leaf_agrees(n > 0 ? cut : der, n));
+    }
+}
+
 static CU_TestInfo tests[] = {
     { "root_rsa2048_every_field", test_root_rsa2048_every_field },
     { "chain_intermediate_ec_and_leaf", test_chain_intermediate_ec_and_leaf },
@@ -1209,6 +1401,12 @@ static CU_TestInfo tests[] = {
     { "host_matching_san_wildcards_case_ip", test_host_matching_san_wildcards_case_ip },
     { "host_matching_cn_fallback_only_without_dns_san",
       test_host_matching_cn_fallback_only_without_dns_san },
+    { "leaf_parser_equals_full_parser_on_plain_leaves",
+      test_leaf_parser_equals_full_parser_on_plain_leaves },
+    { "leaf_parser_declines_what_it_is_not_sure_of",
+      test_leaf_parser_declines_what_it_is_not_sure_of },
+    { "leaf_parser_declines_pss_signatures", test_leaf_parser_declines_pss_signatures },
+    { "leaf_parser_agrees_on_mutated_leaves", test_leaf_parser_agrees_on_mutated_leaves },
     CU_TEST_INFO_NULL,
 };
 
