@@ -2,14 +2,14 @@
 /* live_diag: the live re-diagnosis policy and its thread (live_diag.h).
  *
  * One snapshot at a time: the clock thread offers the model every tick; while a diagnosis runs
- * (or waits to), offers are refused, so at most one copy of the model exists beside it and a slow
+ * (or waits to), offers are refused, so at most one streaming copy of the model exists and a slow
  * diagnosis makes the next one later (back-off), never a queue of them. The snapshot costs a copy
  * of what diagnosis reads, taken under the caller's lock; the diagnosis itself takes no lock of
  * the caller's, only `output` to print what it found.
  *
- * A report so far (SIGUSR1) has a slot of its own beside the streaming one, served first: one
- * report being made and at most one waiting, so signals faster than reports coalesce into the
- * waiting one instead of queueing copies of the model. Both run on this one thread, so two
+ * A report so far (SIGUSR1) has a slot of its own beside the streaming one, the two served in
+ * turn: one report being made and at most one waiting, so signals faster than reports coalesce
+ * into the waiting one instead of queueing copies of the model. Both run on this one thread, so two
  * diagnoses never overlap. `lock` is a leaf: nothing else is taken while it is held. */
 #include "cli/live_diag.h"
 
