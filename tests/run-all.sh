@@ -8,11 +8,12 @@
 #     another link or segmentation: tests/meson.build);
 #  4. libFuzzer: each target for a bounded time (FUZZ_SECONDS, default 45 s a target), as many
 #     targets at once as there are cores;
-#  5. ThreadSanitizer over the diagnosis tests: live capture diagnoses a snapshot on its own
-#     thread while a SIGUSR1 report diagnoses the model, sharing one trust store
-#     (one_trust_shared_by_two_diagnosing_threads). TSan judges by happens-before, not by luck, so
-#     an unlocked write fails here every time. Only that binary: GLib's GMutex and GSlice are
-#     built on futex calls TSan cannot see (G_SLICE=always-malloc; the lock that matters is POSIX).
+#  5. ThreadSanitizer over the threaded tests: two diagnosing threads sharing one trust store
+#     (test_diagnose, one_trust_shared_by_two_diagnosing_threads), and live_diag's thread making
+#     the streaming diagnosis and reports so far from copies while the model changes
+#     (test_live_diag). TSan judges by happens-before, not by luck, so an unlocked write fails
+#     here every time. Only those binaries: GLib's GMutex and GSlice are built on futex calls TSan
+#     cannot see (G_SLICE=always-malloc; the locks that matter are POSIX).
 # Each phase prints how long it took. Budget: well under 40 minutes on a loaded 2-core machine;
 # measured phase by phase with builds: about 7.5, 6.5, 5 to 13 (load-dependent) and 2 minutes.
 # The valgrind phase is the long one: at a load average of 10 to 20 it took 40 minutes with
@@ -56,7 +57,8 @@ BUILD="$PWD/build-fuzz" JOBS="${FUZZ_JOBS:-$jobs}" tests/fuzz/run_fuzzers.sh "${
 phase_done "libFuzzer"
 
 [ -d build-tsan ] || CC=clang meson setup build-tsan -Db_sanitize=thread -Db_lundef=false
-ninja -C build-tsan tests/test_diagnose
+ninja -C build-tsan tests/test_diagnose tests/live/test_live_diag
 G_SLICE=always-malloc TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_diagnose
+G_SLICE=always-malloc TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/live/test_live_diag
 phase_done "ThreadSanitizer (diagnosis threads sharing a trust store)"
 echo "run-all: every suite passed in $(($(date +%s) - start)) s"

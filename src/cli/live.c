@@ -15,7 +15,10 @@
  *     a diagnosis is due (rate-limited to a tenth of the time) and diagnoses the copy on its own
  *     thread — analysis waits only for the copy, never for the diagnosis —, the -w file is
  *     flushed, and --duration, a dead output, SIGUSR1 (report so far, cli/signals.c) and SIGHUP
- *     (reopen -o FILE for logrotate; the report so far without -o) become actions;
+ *     (reopen -o FILE for logrotate; the report so far without -o) become actions. The report
+ *     so far is made the same way: the clock copies the model, the certificate cache, the
+ *     counters and the run's information for live_diag, whose thread diagnoses the copy and
+ *     prints the report; a request while one waits is answered by that one;
  *  6. stop on --duration, --count, SIGINT/SIGTERM or a dead output; the caller prints the final
  *     report.
  *
@@ -26,9 +29,10 @@
  * cp_capture_break, which libpcap 1.10 makes safe from other threads and from signal handlers.
  *
  * Locks: `state` guards the pipeline, `output` the report stream, the -w file and the export
- * directory. When both are held, state is taken first; live_diag's own lock comes between them
- * (taken under state to copy the model, released before its thread takes output). The reading
- * thread takes neither while it captures: only `stats`, which nothing holds for long.
+ * directory (and info->errors, which -w adds to). When both are held, state is taken first.
+ * live_diag's own lock is a leaf, taken under either or both (to copy the model) and never held
+ * while taking another. The reading thread takes none of them while it captures: only `stats`,
+ * which nothing holds for long.
  */
 #include "cli/live.h"
 
@@ -108,12 +112,10 @@ update_stats(Live *l)
     g_mutex_unlock(&l->stats);
 }
 
-/* Before a report, with the state lock held (info is the report's): the latest counters. */
+/* Before a report, with the state lock held: the latest counters into info, the report's. */
 static void
-publish_stats(Live *l)
+publish_stats(Live *l, CpRunInfo *info)
 {
-    CpRunInfo *info = l->job->info;
-
     g_mutex_lock(&l->stats);
     info->stats_valid = l->stats_valid;
     info->received = l->received;
@@ -121,14 +123,6 @@ publish_stats(Live *l)
     info->dropped_iface = l->dropped_iface;
     g_mutex_unlock(&l->stats);
     info->dropped_queue = cp_live_queue_dropped(l->queue);
-}
-
-static CpDiagnosis *
-diagnose(Live *l)
-{
-    const CpLiveJob *j = l->job;
-
-    return cp_diagnose(cp_pipeline_model(j->pl), cp_pipeline_certs(j->pl), j->trust, j->dopt);
 }
 
 /* The live_diag thread, over a snapshot: no lock of ours is held. */
@@ -151,19 +145,20 @@ stream_findings(Live *l, int64_t now_us)
                        cp_pipeline_tls_connections(j->pl), now_us);
 }
 
-/* Clock thread, state lock held (the report reads the model). */
+/* Clock thread, state lock held: live_diag copies what the report reads and makes it on its
+ * thread, so analysis (and, behind it, capture) never waits for a diagnosis of the whole model. */
 static void
 report_so_far(Live *l)
 {
-    CpDiagnosis *d = diagnose(l);
+    const CpLiveJob *j = l->job;
+    CpRunInfo now = *j->info;
     CpSeen seen;
 
-    publish_stats(l);
-    cp_pipeline_seen(l->job->pl, &seen);
-    g_mutex_lock(&l->output);
-    cp_report_final(l->job->report, &seen, l->job->info, d);
+    publish_stats(l, &now);
+    cp_pipeline_seen(j->pl, &seen);
+    g_mutex_lock(&l->output); /* -w adds to info->errors under it, not under state */
+    cp_live_diag_report(l->diag, cp_pipeline_model(j->pl), cp_pipeline_certs(j->pl), &seen, &now);
     g_mutex_unlock(&l->output);
-    cp_diagnosis_free(d);
 }
 
 /* Clock thread, output lock held. */
@@ -422,7 +417,7 @@ cp_live_run(const CpLiveJob *job, bool *input_ok, GError **error)
     l.packets_left = job->cfg->count > 0 ? (uint64_t)job->cfg->count : 0;
     *input_ok = run_threads(&l);
     update_stats(&l);
-    publish_stats(&l);
+    publish_stats(&l, job->info);
     if (l.output_dead)
         g_ptr_array_add(job->info->errors, g_strdup("the report output failed; capture stopped"));
     if (l.evidence != NULL)

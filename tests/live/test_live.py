@@ -94,6 +94,23 @@ class Certpath:
         return t, rc
 
 
+def check_report_so_far(cp, handshakes, sig):
+    """The last summary so far: it counts the handshakes, comes after their lines, and holds the
+    missing-intermediate finding (final: true) after it was streamed (final: false)."""
+    lines = [o for _, o in cp.json_lines()]
+    at = max(i for i, o in enumerate(lines) if o.get("type") == "summary")
+    summary = lines[at]
+    check(summary.get("handshakes", 0) >= handshakes,
+          f"{sig}: the report counts {handshakes} handshakes ({summary.get('handshakes')})")
+    shown = sum(1 for o in lines[:at] if o.get("type") == "handshake")
+    check(shown >= summary.get("handshakes", 0),
+          f"{sig}: the summary comes after the {shown} handshake lines it counts")
+    mi = [i for i, o in enumerate(lines[:at]) if o.get("code") == "missing-intermediate"]
+    check(bool(mi) and lines[mi[0]].get("final") is False and lines[mi[-1]].get("final") is True
+          and lines[mi[-1]].get("handshakes", 0) >= handshakes,
+          f"{sig}: the finding was streamed, then the report holds it with its count")
+
+
 def test_stream_and_sigint(net, pki):
     """Handshakes and the finding stream before SIGINT; the summary and exit status after."""
     cp = Certpath(net, ["--format", "json", "--allow-root"], pki)
@@ -113,9 +130,15 @@ def test_stream_and_sigint(net, pki):
     check(cp.wait(lambda: any(o.get("type") == "summary" for _, o in cp.json_lines()), 5),
           "SIGHUP prints the report so far")
     check(cp.p.poll() is None, "certpath still runs after SIGHUP")
+    check_report_so_far(cp, 4, "SIGHUP")
     r = net.s_client(pki, PORT)
     check(cp.wait(lambda: len(cp.of_type("handshake")) >= 5, 10),
           "a handshake after SIGHUP is still streamed")
+    # SIGUSR1: the same report so far, now counting the 5th handshake.
+    os.kill(cp.p.pid, signal.SIGUSR1)
+    check(cp.wait(lambda: len(cp.of_type("summary")) >= 2, 5), "SIGUSR1 prints the report so far")
+    check(cp.p.poll() is None, "certpath still runs after SIGUSR1")
+    check_report_so_far(cp, 5, "SIGUSR1")
     t_int, rc = cp.stop()
     hs = cp.of_type("handshake")
     check(all(o.get("sni") == netns.SNI for _, o in hs), "handshakes carry the SNI")
