@@ -58,12 +58,13 @@ struct CpTrust {
     GHashTable *sig_memo;  /* SigLink* (key and value) -> its result */
     CpHashKey memo_key;    /* SHA-1s of attacker certificates: keyed (STYLE R49) */
     CpTrustShapes *shapes; /* paths shared by plain leaves (trust_share.c) */
-    /* Live capture diagnoses a snapshot on its own thread while a SIGUSR1 report diagnoses the
-     * model on the clock thread, both with this trust. OpenSSL 3.0's X509_STORE is not safe for
-     * lookups from two threads at once (ThreadSanitizer finds its lazily sorted and encoded
-     * objects written under the store's lock and read outside it; openssl/openssl#24295, fixed
-     * in 3.2), and the memo is a plain table: one path is built at a time. A POSIX mutex, not a
-     * GMutex: GLib's is built on futex calls TSan cannot see, and run-all's TSan step checks this
+    /* Diagnoses on two threads may share this trust: live capture once diagnosed its model on
+     * the clock thread beside the snapshot thread, and nothing in cp_diagnose's contract forbids
+     * it. OpenSSL 3.0's X509_STORE is not safe for lookups from two threads at once
+     * (ThreadSanitizer finds its lazily sorted and encoded objects written under the store's lock
+     * and read outside it; openssl/openssl#24295, fixed in 3.2), and the signature memo and the
+     * shared paths are plain tables: one path is built at a time. A POSIX mutex, not a GMutex:
+     * GLib's is built on futex calls TSan cannot see, and run-all's TSan step checks this
      * sharing (test_diagnose). */
     pthread_mutex_t lock;
 };
@@ -297,8 +298,8 @@ cp_trust_leaf_signature_ok(CpTrust *t, const CpCert *leaf, X509 *issuer, X509 **
     bool ok;
 
     for (int i = 0; i < 20; i++)
-        id[i] = (uint8_t)g_ascii_xdigit_value(leaf->sha1[2 * i]) << 4 |
-                (uint8_t)g_ascii_xdigit_value(leaf->sha1[2 * i + 1]);
+        id[i] = (uint8_t)(g_ascii_xdigit_value(leaf->sha1[2 * i]) << 4 |
+                          g_ascii_xdigit_value(leaf->sha1[2 * i + 1]));
     if (!sig_key(t, &k, id, issuer))
         return false;
     if (sig_recalled(t, &k, &ok))

@@ -1456,12 +1456,12 @@ issuer_unknown_tells_how_to_give_certpath_a_pem_root(void)
     pki_clear(&p);
 }
 
-/* Live capture diagnoses a snapshot on its own thread while a SIGUSR1 report diagnoses the model
- * on the clock thread, with one trust store: OpenSSL's store lookups and the signature memo are
- * then used by two threads at once. A fresh trust each round, many distinct trusted links and two
- * threads released together: run-all's ThreadSanitizer step fails this test when path building
- * is not serialised (it judges by happens-before, not by a collision); here every diagnosis must
- * still find every path trusted. */
+/* Two diagnoses on two threads with one trust store (as live capture once did: a snapshot on its
+ * thread, a SIGUSR1 report on the clock thread): OpenSSL's store lookups, the signature memo and
+ * the shared paths are then used by two threads at once. A fresh trust each round, many distinct
+ * trusted links and two threads released together: run-all's ThreadSanitizer step fails this test
+ * when path building is not serialised (it judges by happens-before, not by a collision); here
+ * every diagnosis must still find every path trusted. */
 typedef struct {
     CpModel *model;
     CpCertCache *certs;
