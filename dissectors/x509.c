@@ -366,13 +366,17 @@ cp_x509_get_ext(const STACK_OF(X509_EXTENSION) * exts, int nid, int *found)
 /* X509_get_ext_d2i (which is this on the certificate's extensions), with its error queue
  * cleared when the extension is malformed. */
 static void *
-get_ext(const CpCertParts *p, int nid)
+get_ext(CpCertParts *p, int nid)
 {
-    return cp_x509_get_ext(p->exts, nid, NULL);
+    int found;
+    void *ext = cp_x509_get_ext(p->exts, nid, &found);
+
+    p->malformed |= ext == NULL && found != -1;
+    return ext;
 }
 
 static void
-fill_san(CpCert *c, const CpCertParts *p)
+fill_san(CpCert *c, CpCertParts *p)
 {
     GENERAL_NAMES *names = get_ext(p, NID_subject_alt_name);
 
@@ -388,7 +392,7 @@ fill_san(CpCert *c, const CpCertParts *p)
 }
 
 static void
-fill_basic_constraints(CpCert *c, const CpCertParts *p)
+fill_basic_constraints(CpCert *c, CpCertParts *p)
 {
     BASIC_CONSTRAINTS *bc = get_ext(p, NID_basic_constraints);
 
@@ -397,6 +401,7 @@ fill_basic_constraints(CpCert *c, const CpCertParts *p)
         return;
     c->has_basic_constraints = true;
     c->is_ca = bc->ca != 0;
+    p->has_pathlen = bc->pathlen != NULL;
     if (bc->pathlen != NULL) {
         /* Negative or unreadable pathLenConstraint is invalid: treated as absent. */
         long v = ASN1_INTEGER_get(bc->pathlen);
@@ -410,7 +415,7 @@ fill_basic_constraints(CpCert *c, const CpCertParts *p)
 /* What X509_get0_subject_key_id and X509_get0_authority_key_id return: OpenSSL's extension cache
  * decodes the same two extensions. */
 static void
-fill_key_ids(CpCert *c, const CpCertParts *p)
+fill_key_ids(CpCert *c, CpCertParts *p)
 {
     ASN1_OCTET_STRING *ski = get_ext(p, NID_subject_key_identifier);
     AUTHORITY_KEYID *akid = get_ext(p, NID_authority_key_identifier);
@@ -431,7 +436,7 @@ fill_key_ids(CpCert *c, const CpCertParts *p)
 }
 
 static void
-fill_aia(CpCert *c, const CpCertParts *p)
+fill_aia(CpCert *c, CpCertParts *p)
 {
     AUTHORITY_INFO_ACCESS *aia = get_ext(p, NID_info_access);
 
@@ -557,8 +562,8 @@ fill_shape(CpCert *c, const CpCertParts *p)
     ERR_clear_error();
 }
 
-void
-cp_x509_fill_parts(CpCert *c, const CpCertParts *p)
+bool
+cp_x509_fill_parts(CpCert *c, CpCertParts *p)
 {
     g_autoptr(BIO) bio = BIO_new(BIO_s_mem());
 
@@ -581,6 +586,7 @@ cp_x509_fill_parts(CpCert *c, const CpCertParts *p)
     fill_basic_constraints(c, p);
     fill_key_ids(c, p);
     fill_aia(c, p);
+    return !p->malformed;
 }
 
 static void
@@ -598,7 +604,7 @@ fill_fields(CpCert *c)
     };
 
     X509_get0_signature(NULL, &p.sig_alg, x);
-    cp_x509_fill_parts(c, &p);
+    (void)cp_x509_fill_parts(c, &p); /* a malformed extension leaves its field empty */
     fill_key(c);
     c->sig_hash = cp_x509_signature_hash(x, X509_get_signature_nid(x));
     fill_self(c);

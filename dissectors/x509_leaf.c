@@ -271,8 +271,9 @@ plain_crldp(const CRL_DIST_POINTS *dps)
     return true;
 }
 
-/* One of the extensions OpenSSL's cache decodes: absent, or present once, decoding and valid
- * there; keyUsage and extendedKeyUsage are read into c on the way. */
+/* One of the extensions OpenSSL's cache decodes and cp_x509_fill_parts does not: absent, or
+ * present once, decoding and valid there; keyUsage and extendedKeyUsage are read into c on the
+ * way. */
 static bool
 plain_extension(CpCert *c, const STACK_OF(X509_EXTENSION) * exts, int nid)
 {
@@ -283,9 +284,6 @@ plain_extension(CpCert *c, const STACK_OF(X509_EXTENSION) * exts, int nid)
         return found == -1;
     bool ok = true;
     switch (nid) {
-    case NID_basic_constraints:
-        ok = !((BASIC_CONSTRAINTS *)v)->ca && ((BASIC_CONSTRAINTS *)v)->pathlen == NULL;
-        break;
     case NID_key_usage:
         ok = read_key_usage(c, v);
         break;
@@ -309,10 +307,10 @@ plain_extensions(CpCert *c, const STACK_OF(X509_EXTENSION) * exts)
 {
     static const int never[] = { NID_proxyCertInfo, NID_name_constraints, NID_sbgp_ipAddrBlock,
                                  NID_sbgp_autonomousSysNum };
-    static const int decoded[] = { NID_basic_constraints,      NID_key_usage,
-                                   NID_ext_key_usage,          NID_netscape_cert_type,
-                                   NID_subject_key_identifier, NID_authority_key_identifier,
-                                   NID_subject_alt_name,       NID_crl_distribution_points };
+    /* basicConstraints, the key identifiers and the SAN: checked by leaf_of as
+     * cp_x509_fill_parts reads them. */
+    static const int decoded[] = { NID_key_usage, NID_ext_key_usage, NID_netscape_cert_type,
+                                   NID_crl_distribution_points };
 
     if (sk_X509_EXTENSION_num(exts) > MAX_EXTENSIONS || repeated(exts))
         return false;
@@ -361,17 +359,13 @@ leaf_of(const CP_LEAF *x, const uint8_t *der, size_t used)
                  cp_x509_issuer_shape(c, &p, md);
 
     EVP_MD_CTX_free(md);
-    if (!plain) {
+    /* A CA or a pathLenConstraint (which OpenSSL invalidates when negative) is not plain. */
+    if (!plain || !cp_x509_fill_parts(c, &p) || c->is_ca || p.has_pathlen) {
         cp_cert_unref(c);
         return NULL;
     }
-    cp_x509_fill_parts(c, &p);
     c->sig_hash = cp_x509_signature_hash(NULL, sig_nid);
-    c->path_shareable = !c->is_ca;
-    if (!c->path_shareable) {
-        cp_cert_unref(c);
-        return NULL;
-    }
+    c->path_shareable = true;
     return c;
 }
 

@@ -18,12 +18,16 @@ typedef struct CpCertParts {
     const X509_ALGOR *tbs_sig_alg; /* TBSCertificate.signature */
     const X509_ALGOR *sig_alg;     /* Certificate.signatureAlgorithm */
     const STACK_OF(X509_EXTENSION) * exts;
+    /* Set while the fields are read: */
+    bool malformed;   /* an extension read was repeated or did not decode */
+    bool has_pathlen; /* basicConstraints has a pathLenConstraint */
 } CpCertParts;
 
 /* A certificate of refcount 1 holding a copy of der[0..len), its arrays empty. */
 CpCert *cp_x509_cert_new(const uint8_t *der, size_t len);
-/* Thumbprints, names, serial, validity, signature name, SAN, basic constraints, key ids, AIA. */
-void cp_x509_fill_parts(CpCert *c, const CpCertParts *p);
+/* Thumbprints, names, serial, validity, signature name, SAN, basic constraints, key ids, AIA.
+ * False when one of those extensions was repeated or did not decode (its field left empty). */
+bool cp_x509_fill_parts(CpCert *c, CpCertParts *p);
 /* c->issuer_shape; false if it cannot be computed. */
 bool cp_x509_issuer_shape(CpCert *c, const CpCertParts *p, EVP_MD_CTX *md);
 char *cp_x509_signature_hash(X509 *x, int sig_nid);

@@ -298,15 +298,6 @@ strv_copy(const GPtrArray *a)
     return out;
 }
 
-static GArray *
-values_copy(GArray *a)
-{
-    GArray *out = g_array_sized_new(FALSE, FALSE, g_array_get_element_size(a), a->len);
-
-    g_array_append_vals(out, a->data, a->len);
-    return out;
-}
-
 static CpSeenChain *
 seen_chain_copy(const CpSeenChain *src)
 {
@@ -325,13 +316,13 @@ server_copy(const CpServer *src)
 
     *s = *src;
     s->names = strv_copy(src->names);
-    s->versions = values_copy(src->versions);
-    s->ciphers = values_copy(src->ciphers);
-    s->alerts = values_copy(src->alerts);
+    s->versions = g_array_copy(src->versions);
+    s->ciphers = g_array_copy(src->ciphers);
+    s->alerts = g_array_copy(src->alerts);
     s->chains = g_ptr_array_new_full(src->chains->len, seen_chain_free);
     for (guint i = 0; i < src->chains->len; i++)
         g_ptr_array_add(s->chains, seen_chain_copy(src->chains->pdata[i]));
-    s->clients = values_copy(src->clients);
+    s->clients = g_array_copy(src->clients);
     g_array_set_clear_func(s->clients, cp_client_seen_clear);
     for (guint i = 0; i < s->clients->len; i++) {
         CpClientSeen *c = &g_array_index(s->clients, CpClientSeen, i);

@@ -304,11 +304,8 @@ cp_trust_leaf_signature_ok(CpTrust *t, const CpCert *leaf, X509 *issuer, X509 **
         return false;
     if (sig_recalled(t, &k, &ok))
         return ok;
-    if (*own == NULL) {
-        const unsigned char *p = leaf->der;
-        *own = d2i_X509(NULL, &p, (long)leaf->der_len);
-        ERR_clear_error();
-    }
+    if (*own == NULL)
+        *own = cp_trust_x509_of(leaf);
     return *own != NULL && sig_check(t, &k, *own, issuer);
 }
 

@@ -132,8 +132,7 @@ path_copy(const CpPath *src)
 {
     CpPath *p = g_memdup2(src, sizeof *src);
 
-    p->certs = g_array_sized_new(FALSE, TRUE, sizeof(CpPathCert), src->certs->len);
-    g_array_append_vals(p->certs, src->certs->data, src->certs->len);
+    p->certs = g_array_copy(src->certs);
     for (guint i = 0; i < p->certs->len; i++) {
         CpPathCert *c = &g_array_index(p->certs, CpPathCert, i);
         c->subject = g_strdup(c->subject);
