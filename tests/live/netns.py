@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """netns: a throw-away test network for live capture — two network namespaces joined by a veth
 pair, a test PKI made with the openssl command line, and an `openssl s_server` on one side.
-Shared by test_live.py and soak.py. Nothing is left behind: close() deletes the namespaces
+Shared by the live tests and soak.py. Nothing is left behind: close() deletes the namespaces
 (which deletes the veth pair)."""
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 SKIP = 77
@@ -131,6 +133,25 @@ class TestNet:
         self.procs = []
         for ns in (self.ns_srv, self.ns_cli):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+@contextlib.contextmanager
+def world(tag, pki_subdir=None):
+    """A temporary directory (0755: certpath reads it after -Z drops root), a test PKI in it (or
+    in its pki_subdir) and a TestNet named after tag; all removed on the way out. Yields
+    (net, tmp, pki)."""
+    with tempfile.TemporaryDirectory(prefix=tag) as tmp:
+        os.chmod(tmp, 0o755)
+        pki = tmp
+        if pki_subdir is not None:
+            pki = os.path.join(tmp, pki_subdir)
+            os.mkdir(pki)
+        make_pki(pki)
+        net = TestNet(free_tag(tag))
+        try:
+            yield net, tmp, pki
+        finally:
+            net.close()
 
 
 def free_tag(prefix):

@@ -21,7 +21,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -203,17 +202,9 @@ def main():
         return 2
     CERTPATH = test_live.CERTPATH = os.path.abspath(sys.argv[1])
     netns.skip_unless_possible()
-    net = netns.TestNet(netns.free_tag("cpa"))
-    try:
-        with tempfile.TemporaryDirectory(prefix="cpattack") as tmp:
-            os.chmod(tmp, 0o755)
-            pki = os.path.join(tmp, "pki")
-            os.mkdir(pki)
-            netns.make_pki(pki)
-            net.start_server(pki, PORT)
-            run(net, pki, tmp)
-    finally:
-        net.close()
+    with netns.world("cpa", pki_subdir="pki") as (net, tmp, pki):
+        net.start_server(pki, PORT)
+        run(net, pki, tmp)
     print("all attack checks passed" if not FAILS else f"{len(FAILS)} check(s) failed")
     return 1 if FAILS else 0
 

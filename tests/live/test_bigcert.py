@@ -22,7 +22,6 @@ import os
 import socket
 import struct
 import sys
-import tempfile
 import threading
 import time
 
@@ -153,19 +152,11 @@ def main():
         return 2
     test_live.CERTPATH = test_attack.CERTPATH = os.path.abspath(args[0])
     netns.skip_unless_possible()
-    net = netns.TestNet(netns.free_tag("cpb"))
-    try:
-        with tempfile.TemporaryDirectory(prefix="cpbig") as tmp:
-            os.chmod(tmp, 0o755)
-            pki = os.path.join(tmp, "pki")
-            os.mkdir(pki)
-            netns.make_pki(pki)
-            make_big_leaf(pki, names)
-            net.start_server(pki, PORT_NORMAL)
-            net.start_server(pki, PORT_BIG, cert="big.pem")
-            run(net, pki, seconds, extra)
-    finally:
-        net.close()
+    with netns.world("cpb", pki_subdir="pki") as (net, _, pki):
+        make_big_leaf(pki, names)
+        net.start_server(pki, PORT_NORMAL)
+        net.start_server(pki, PORT_BIG, cert="big.pem")
+        run(net, pki, seconds, extra)
     print("all huge-certificate checks passed" if not FAILS else f"{len(FAILS)} check(s) failed")
     return 1 if FAILS else 0
 

@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -387,25 +386,18 @@ def main():
         return 2
     CERTPATH = os.path.abspath(sys.argv[1])
     netns.skip_unless_possible()
-    with tempfile.TemporaryDirectory(prefix="cplive") as tmp:
-        os.chmod(tmp, 0o755)  # -Z nobody reads nothing here, but tshark runs as root anyway
-        netns.make_pki(tmp)
-        net = netns.TestNet(netns.free_tag("cpl"))
-        try:
-            net.start_server(tmp, PORT, extra=("-tls1_2",))
-            for t in (test_cli_errors, test_stream_and_sigint, test_text_stream,
-                      test_idle_expiry):
-                print(f"-- {t.__name__}", flush=True)
-                t(net, tmp)
-            print("-- test_privdrop_and_write", flush=True)
-            test_privdrop_and_write(net, tmp, tmp)
-            print("-- test_export_after_privdrop", flush=True)
-            test_export_after_privdrop(net, tmp, tmp)
-            for t in (test_reopen_on_sighup, test_write_rotation):
-                print(f"-- {t.__name__}", flush=True)
-                t(net, tmp, tmp)
-        finally:
-            net.close()
+    with netns.world("cpl") as (net, tmp, _):
+        net.start_server(tmp, PORT, extra=("-tls1_2",))
+        for t in (test_cli_errors, test_stream_and_sigint, test_text_stream, test_idle_expiry):
+            print(f"-- {t.__name__}", flush=True)
+            t(net, tmp)
+        print("-- test_privdrop_and_write", flush=True)
+        test_privdrop_and_write(net, tmp, tmp)
+        print("-- test_export_after_privdrop", flush=True)
+        test_export_after_privdrop(net, tmp, tmp)
+        for t in (test_reopen_on_sighup, test_write_rotation):
+            print(f"-- {t.__name__}", flush=True)
+            t(net, tmp, tmp)
     if FAILS:
         print(f"{len(FAILS)} check(s) failed")
         return 1
